@@ -1,0 +1,96 @@
+// The collector's shared vocabulary. Stages meet only through these types:
+// ingest → parse → reassemble → host context → classify → incident → resolve node → remediate → record.
+
+/** Reason codes, exactly these names (they appear in annotations, conditions, Events and the API). */
+export const REASON_CODES = [
+  'KernelPanic',
+  'KernelOops',
+  'KernelBug',
+  'HardLockup',
+  'SoftLockup',
+  'HungTask',
+  'RCUStall',
+  'OOMKill',
+  'MachineCheck',
+  'Warning',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+export function isReasonCode(value: unknown): value is ReasonCode {
+  return typeof value === 'string' && (REASON_CODES as readonly string[]).includes(value);
+}
+
+/** One UDP datagram as it left the socket. `receivedAt` is ms since the epoch. */
+export interface Datagram {
+  /** Sender address, normalised (IPv4-mapped IPv6 → IPv4). */
+  source: string;
+  sourcePort: number;
+  payload: Buffer;
+  receivedAt: number;
+}
+
+export interface IncidentCause {
+  kind: ReasonCode;
+  summary: string;
+}
+
+/**
+ * A classified event in one host's kernel log. Fatal incidents (KernelPanic) lead to remediation.
+ *
+ * `id` is deterministic from what the kernel sent (source, the key record's sequence number and kernel
+ * timestamp in extended format; source, kind and printk timestamp or text in legacy format), so two
+ * collector replicas that receive the same datagrams derive the same id.
+ */
+export interface Incident {
+  id: string;
+  source: string;
+  kind: ReasonCode;
+  fatal: boolean;
+  /** The key line's text without header or timestamp, e.g. `Kernel panic - not syncing: Fatal exception`. */
+  summary: string;
+  cause: IncidentCause | null;
+  kernelRelease: string | null;
+  /** Userdata key=value pairs the kernel appended (6.9+), e.g. `{ node: 'worker-1' }`. */
+  userdata: Record<string, string>;
+  format: 'extended' | 'legacy';
+  firstSeq: number | null;
+  lastSeq: number | null;
+  /** Context before the key line, the key line, and the trailing lines captured after it (capped). */
+  lines: string[];
+  /** ms since the epoch, from the clock passed to the pipeline (capture time in replay). */
+  openedAt: number;
+  updatedAt: number;
+  /** Set once the trailing context is complete (end trailer, quiet period or cap). */
+  closedAt: number | null;
+}
+
+export type IncidentEventType = 'opened' | 'updated' | 'closed';
+
+export interface IncidentEvent {
+  type: IncidentEventType;
+  incident: Incident;
+}
+
+/**
+ * The agent's netconsole path check. The agent writes this line to /dev/kmsg (so it arrives with the
+ * user facility and is never an incident); the collector records per host when it last arrived.
+ * Format: `lastgasp: netconsole path check node=<node> seq=<counter>`.
+ */
+export const CANARY_PREFIX = 'lastgasp: netconsole path check';
+
+export function formatCanary(node: string, counter: number): string {
+  return `${CANARY_PREFIX} node=${node} seq=${counter}`;
+}
+
+/** What the collector knows about one sending host (for the status API and `lastgasp hosts`). */
+export interface HostSnapshot {
+  address: string;
+  kernelRelease: string | null;
+  lastRecordAt: number | null;
+  lastSeq: number | null;
+  records: number;
+  sequenceGaps: number;
+  lastCanaryAt: number | null;
+  lastCanaryNode: string | null;
+  incidents: number;
+}

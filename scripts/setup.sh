@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs and builds everything the tests and the demo need, on a fresh machine of this kind
+# (Debian 12, root, Go and Node.js present). Safe to run again: every step skips what is done.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+log() { printf '[setup] %s\n' "$*" >&2; }
+start=$SECONDS
+
+# Debian packages: the real-kernel test bed (QEMU, busybox, cpio, kmod), iproute2 for network
+# namespaces, a C compiler for the benchmark load generators, docker-compose to validate the compose file.
+need=()
+for pair in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio depmod:kmod ip:iproute2 \
+            cc:gcc docker-compose:docker-compose tcpdump:tcpdump; do
+  cmd="${pair%%:*}" pkg="${pair#*:}"
+  command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
+done
+if ((${#need[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    log "missing Debian packages: ${need[*]}; run as root or: sudo apt-get install -y ${need[*]}"
+    exit 1
+  fi
+  log "installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+log "npm packages"
+if [[ -f package-lock.json ]]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+
+log "control-plane binaries (cached per machine)"
+bash test/cluster/build-binaries.sh all
+
+log "TypeScript build"
+npm run --silent build
+log "ready in $((SECONDS - start)) s"

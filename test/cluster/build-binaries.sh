@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds the test control plane's binaries from Go modules, once per machine, into a cache
+# outside the checkout keyed by version:
+#   $LASTGASP_CACHE/k8s-<version>/k8s        etcd + kube-apiserver + controller-manager + scheduler
+#   $LASTGASP_CACHE/kwok-<version>/kwok
+#   $LASTGASP_CACHE/helm-<version>/helm
+#   $LASTGASP_CACHE/grpcurl-<version>/grpcurl
+# Later runs find the binaries and return at once. Prints which component it builds and how long it took.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache="${LASTGASP_CACHE:-$HOME/.cache/lastgasp}"
+mkdir -p "$cache"
+
+log() { printf '[build-binaries] %s\n' "$*" >&2; }
+
+# Runs "$@" and prints a heartbeat every 30 s, so a long first build is visibly alive.
+with_progress() {
+  local label="$1"; shift
+  local start=$SECONDS
+  "$@" &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    for _ in $(seq 1 30); do sleep 1; kill -0 "$pid" 2>/dev/null || break; done
+    kill -0 "$pid" 2>/dev/null && log "$label: still building ($((SECONDS - start)) s)"
+  done
+  wait "$pid"
+  log "$label: done in $((SECONDS - start)) s"
+}
+
+build_k8s() {
+  local out="$cache/k8s-$K8S_VERSION"
+  [[ -x "$out/k8s" ]] && return 0
+  log "kubernetes $K8S_VERSION (etcd, kube-apiserver, kube-controller-manager, kube-scheduler): first build, takes several minutes"
+  local src="$out/src"
+  rm -rf "$src" && mkdir -p "$src"
+  cp "$here/go/main.go" "$src/main.go"
+  local upstream
+  upstream="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')"
+  local staging="v0.${K8S_VERSION#v1.}"
+  {
+    echo "module lastgasp.dev/testcluster"
+    echo
+    echo "go 1.26"
+    echo
+    echo "require k8s.io/kubernetes $K8S_VERSION"
+    echo
+    echo "replace ("
+    # Every staging module kubernetes points at a local path, pointed at its published version instead.
+    grep -E '^[[:space:]]+k8s\.io/[a-z0-9-]+ => \./staging/' "$upstream" | awk -v v="$staging" '{print "\t" $1 " => " $1 " " v}' | grep -v sample-cli-plugin
+    echo ")"
+  } > "$src/go.mod"
+  (cd "$src" && with_progress "resolve modules" go mod tidy)
+  local major="${K8S_VERSION#v}"; major="${major%%.*}"
+  local minor="${K8S_VERSION#v*.}"; minor="${minor%%.*}"
+  local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=$major -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+  (cd "$src" && with_progress "kubernetes $K8S_VERSION" go build -trimpath -ldflags "$ldflags" -o "$out/k8s.tmp" .)
+  mv "$out/k8s.tmp" "$out/k8s"
+}
+
+# go_install NAME VERSION PACKAGE: go install into the cache, atomically.
+go_install() {
+  local name="$1" version="$2" pkg="$3"
+  local out="$cache/$name-$version"
+  [[ -x "$out/$name" ]] && return 0
+  log "$name $version: first build"
+  mkdir -p "$out/tmp"
+  GOBIN="$out/tmp" with_progress "$name $version" go install -trimpath -ldflags "-s -w" "$pkg@$version"
+  mv "$out/tmp/$name" "$out/$name"
+  rmdir "$out/tmp"
+}
+
+command -v go >/dev/null || { log "go is not installed: install Go 1.26 and run again"; exit 1; }
+want="${1:-all}"
+case "$want" in
+  all)
+    build_k8s
+    go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
+    go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm
+    go_install grpcurl "$GRPCURL_VERSION" github.com/fullstorydev/grpcurl/cmd/grpcurl
+    ;;
+  k8s) build_k8s ;;
+  kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok ;;
+  helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
+  grpcurl) go_install grpcurl "$GRPCURL_VERSION" github.com/fullstorydev/grpcurl/cmd/grpcurl ;;
+  *) log "unknown component $want (all|k8s|kwok|helm|grpcurl)"; exit 2 ;;
+esac
