@@ -72,6 +72,9 @@ go_install() {
 }
 
 command -v go >/dev/null || { log "go is not installed: install Go 1.26 and run again"; exit 1; }
+# One build at a time per cache: a second caller waits, then finds the binaries built.
+exec 9>"$cache/.build.lock"
+flock 9
 want="${1:-all}"
 case "$want" in
   all)
