@@ -25,8 +25,14 @@ if ((${#need[@]})); then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-log "npm packages"
-if [[ -f package-lock.json ]]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+# npm ci on a fresh clone; afterwards only when package-lock.json changed (npm ci would wipe node_modules).
+if [[ ! -d node_modules ]]; then
+  log "npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+elif [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "npm packages changed (npm install)"
+  npm install --no-audit --no-fund --loglevel=error
+fi
 
 log "control-plane binaries (cached per machine)"
 bash test/cluster/build-binaries.sh all
