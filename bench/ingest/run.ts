@@ -1,0 +1,246 @@
+// `npm run bench:ingest`: how fast the real collector process receives and parses netconsole traffic
+// with zero loss, next to a minimal C receiver (the physical limit of this machine), and the
+// collector's resident memory with 10,000 active sources. Progress on stdout; the last line is one
+// JSON object: {"collectorZeroLossPps", "referenceZeroLossPps", "ratio", "rssMiBAt10kSources"}.
+import { readFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { buildTools, defaultCacheRoot, type Tools } from './build-tools.js';
+import { startCollector, type CollectorOptions } from './collector-receiver.js';
+import { findZeroLossRate, type SearchResult, type TrialResult } from './find-zero-loss.js';
+import { runLoad } from './load-generator.js';
+import { processMemory } from './process-memory.js';
+import type { Receiver } from './receiver.js';
+import { startReferenceReceiver } from './reference-receiver.js';
+import { drain, runTrial } from './run-trial.js';
+
+const HOST = '127.0.0.1';
+
+const { values: flags } = parseArgs({
+  options: {
+    rates: { type: 'string', default: '25000,50000,100000,200000,400000,800000,1600000' },
+    duration: { type: 'string', default: '3' },
+    reps: { type: 'string', default: '3' },
+    refine: { type: 'string', default: '2' },
+    sources: { type: 'string', default: '1000' },
+    threads: { type: 'string', default: '1' },
+    'panic-every': { type: 'string', default: '100000' },
+    'recv-buffer': { type: 'string', default: String(8 * 1024 * 1024) },
+    'rss-sources': { type: 'string', default: '10000' },
+    'rss-per-source': { type: 'string', default: '10' },
+    'rss-rate': { type: 'string', default: '20000' },
+    'collector-from': { type: 'string', default: 'source' },
+    'received-metric': { type: 'string', default: 'lastgasp_udp_datagrams_received_total' },
+    'parsed-metric': { type: 'string', default: 'lastgasp_datagrams_parsed_total' },
+    only: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const usage = `usage: npm run bench:ingest -- [flags]
+  --rates LIST            stepped rates, datagrams/s (${flags.rates})
+  --duration S            seconds per trial (${flags.duration})
+  --reps N                repetitions per step; a step passes if any is loss-free (${flags.reps})
+  --refine N              bisection steps after the first failing rate (${flags.refine})
+  --sources N             simulated source hosts for the rate search (${flags.sources})
+  --threads N             load generator threads (${flags.threads})
+  --panic-every N         datagrams between two simulated panics; 0 = none (${flags['panic-every']})
+  --recv-buffer BYTES     reference receiver's SO_RCVBUF; keep equal to the collector's (${flags['recv-buffer']})
+  --rss-sources N         sources for the memory measurement (${flags['rss-sources']})
+  --rss-per-source N      records sent by each of them (${flags['rss-per-source']})
+  --rss-rate PPS          rate for the memory measurement (${flags['rss-rate']})
+  --collector-from source|dist   run collector/src through tsx, or the compiled collector/dist
+  --received-metric NAME, --parsed-metric NAME   the collector's counters on /metrics
+  --only reference|collector|rss   run one part (the JSON line then has nulls)
+`;
+
+function positiveNumber(name: string, text: string | undefined, allowZero = false): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new Error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${text}"`);
+  }
+  return value;
+}
+
+const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function describeTrial(name: string, t: TrialResult, rep: number): string {
+  const lost = t.sent - Math.min(t.received, t.parsed);
+  const share = t.sent > 0 ? ((100 * lost) / t.sent).toFixed(2) : '0.00';
+  const drops = t.socketDrops === null ? '' : ` socket drops ${fmt(t.socketDrops)}`;
+  const limit = t.generatorLimited ? `  (generator reached only ${fmt(t.achievedPps)} pps)` : '';
+  return (
+    `${name} ${fmt(t.targetPps).padStart(9)} pps rep ${rep}: sent ${fmt(t.sent)} received ${fmt(t.received)} ` +
+    `parsed ${fmt(t.parsed)} lost ${fmt(lost)} (${share}%)${drops} ${t.zeroLoss ? 'ok' : 'LOSS'}${limit}`
+  );
+}
+
+function summarise(name: string, r: SearchResult): void {
+  const fail = r.firstFailingPps === null ? 'no rate tried lost datagrams' : `loss from ${fmt(r.firstFailingPps)} pps`;
+  log(`${name}: highest zero-loss rate ${fmt(r.zeroLossPps)} pps (${fail})`);
+  if (r.generatorLimited) {
+    log(`${name}: the GENERATOR was the limit (it could not send faster); the receiver may sustain more`);
+  }
+}
+
+interface Settings {
+  rates: number[];
+  durationSeconds: number;
+  repetitions: number;
+  refineSteps: number;
+  sources: number;
+  threads: number;
+  panicEvery: number;
+}
+
+async function search(name: string, receiver: Receiver, tools: Tools, s: Settings): Promise<SearchResult> {
+  log(`${name}: pid ${receiver.pid}, udp ${receiver.host}:${receiver.port}, ${s.sources} sources, ${s.durationSeconds} s per trial, up to ${s.repetitions} repetitions per rate`);
+  const result = await findZeroLossRate({
+    rates: s.rates,
+    repetitions: s.repetitions,
+    refineSteps: s.refineSteps,
+    trial: async (ratePps, rep) => {
+      const t = await runTrial(
+        receiver,
+        tools.loadgen,
+        { sources: s.sources, ratePps, durationSeconds: s.durationSeconds, threads: s.threads, panicEvery: s.panicEvery },
+        { quietMs: 1500, timeoutMs: 60_000 },
+      );
+      log(describeTrial(name, t, rep));
+      return t;
+    },
+  });
+  summarise(name, result);
+  return result;
+}
+
+async function withReceiver<T>(start: () => Promise<Receiver>, use: (r: Receiver) => Promise<T>): Promise<T> {
+  const receiver = await start();
+  try {
+    return await use(receiver);
+  } finally {
+    await receiver.stop();
+  }
+}
+
+async function measureRss(tools: Tools, collector: CollectorOptions, sources: number, perSource: number, ratePps: number): Promise<number> {
+  return withReceiver(
+    () => startCollector(collector),
+    async (receiver) => {
+      const idle = await processMemory(receiver.pid);
+      log(`rss: collector pid ${receiver.pid} idle: VmRSS ${(idle.rssKiB / 1024).toFixed(1)} MiB`);
+      const before = await receiver.counts();
+      const report = await runLoad(tools.loadgen, {
+        target: { host: receiver.host, port: receiver.port },
+        sources,
+        perSource,
+        ratePps,
+        threads: 1,
+        panicEvery: 0,
+      });
+      const after = await drain(receiver, before, report.sent, { quietMs: 2000, timeoutMs: 120_000 });
+      const parsed = after.parsed - before.parsed;
+      const mem = await processMemory(receiver.pid);
+      log(
+        `rss: ${fmt(report.sent)} datagrams from ${fmt(sources)} sources (${perSource} each) at ${fmt(report.achievedPps)} pps; ` +
+          `parsed ${fmt(parsed)}; VmRSS ${(mem.rssKiB / 1024).toFixed(1)} MiB, peak ${(mem.peakRssKiB / 1024).toFixed(1)} MiB`,
+      );
+      if (parsed !== report.sent) log(`rss: WARNING the collector parsed ${fmt(parsed)} of ${fmt(report.sent)}: not every source may be active`);
+      return Math.round((mem.rssKiB / 1024) * 10) / 10;
+    },
+  );
+}
+
+async function machineSummary(): Promise<string> {
+  const rmemMax = await readFile('/proc/sys/net/core/rmem_max', 'utf8').catch(() => '?');
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  return `${availableParallelism()} CPUs, load average ${load}, net.core.rmem_max ${rmemMax.trim()}, node ${process.version}`;
+}
+
+function parseSettings(): Settings {
+  return {
+    rates: (flags.rates ?? '').split(',').map((r) => positiveNumber('rates', r)).sort((a, b) => a - b),
+    durationSeconds: positiveNumber('duration', flags.duration),
+    repetitions: positiveNumber('reps', flags.reps),
+    refineSteps: positiveNumber('refine', flags.refine, true),
+    sources: positiveNumber('sources', flags.sources),
+    threads: positiveNumber('threads', flags.threads),
+    panicEvery: positiveNumber('panic-every', flags['panic-every'], true),
+  };
+}
+
+function collectorOptions(): CollectorOptions {
+  const from = flags['collector-from'];
+  if (from !== 'source' && from !== 'dist') throw new Error(`--collector-from must be source or dist`);
+  return {
+    host: HOST,
+    from,
+    metrics: { received: flags['received-metric'] ?? '', parsed: flags['parsed-metric'] ?? '' },
+    extraArgs: ['--log-level', 'warn'],
+    startTimeoutMs: 120_000,
+  };
+}
+
+function printResult(reference: SearchResult | null, collected: SearchResult | null, rss: number | null): void {
+  const ratio = reference && collected && reference.zeroLossPps > 0 ? collected.zeroLossPps / reference.zeroLossPps : null;
+  if (reference && collected) {
+    log(
+      `collector ${fmt(collected.zeroLossPps)} pps / reference ${fmt(reference.zeroLossPps)} pps = ratio ${ratio === null ? 'n/a' : ratio.toFixed(2)} (target ≥ 0.5)` +
+        (reference.generatorLimited ? "; the reference figure is the generator's limit, so the true ratio is lower" : ''),
+    );
+  }
+  if (rss !== null) log(`collector RSS with ${flags['rss-sources']} active sources: ${rss} MiB (target ≤ 200 MiB)`);
+  process.stdout.write(
+    `${JSON.stringify({
+      collectorZeroLossPps: collected?.zeroLossPps ?? null,
+      referenceZeroLossPps: reference?.zeroLossPps ?? null,
+      ratio: ratio === null ? null : Math.round(ratio * 1000) / 1000,
+      rssMiBAt10kSources: rss,
+    })}\n`,
+  );
+}
+
+async function main(): Promise<number> {
+  if (flags.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const only = flags.only;
+  if (only !== undefined && !['reference', 'collector', 'rss'].includes(only)) throw new Error(`--only must be reference, collector or rss`);
+  const runs = (part: string) => only === undefined || only === part;
+  const settings = parseSettings();
+  const collector = collectorOptions();
+  const recvBufferBytes = positiveNumber('recv-buffer', flags['recv-buffer']);
+  const rssArgs = [
+    positiveNumber('rss-sources', flags['rss-sources']),
+    positiveNumber('rss-per-source', flags['rss-per-source']),
+    positiveNumber('rss-rate', flags['rss-rate']),
+  ] as const;
+  log(`machine: ${await machineSummary()}`);
+  const tools = await buildTools({ cacheRoot: defaultCacheRoot(process.env), log });
+
+  const reference = runs('reference')
+    ? await withReceiver(
+        () => startReferenceReceiver(tools.refrecv, { host: HOST, recvBufferBytes }),
+        (r) => search('reference', r, tools, settings),
+      )
+    : null;
+  const collected = runs('collector')
+    ? await withReceiver(() => startCollector(collector), (r) => search('collector', r, tools, settings))
+    : null;
+  const rss = runs('rss') ? await measureRss(tools, collector, ...rssArgs) : null;
+  printResult(reference, collected, rss);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench:ingest: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    if (err instanceof Error && err.cause instanceof Error) process.stderr.write(`  cause: ${err.cause.message}\n`);
+    process.exitCode = 1;
+  },
+);
