@@ -1,0 +1,134 @@
+// Wires the agent's stages in data-flow order — discovery → next hops → configfs → status — and stops
+// them in reverse. All I/O edges can be swapped (configfs, `ip`, commands) for tests.
+import { readFile } from 'node:fs/promises';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { createCanaryWriter } from './canary/canary-writer.js';
+import type { AgentConfig } from './config/config.js';
+import { createNodeConfigfsFs, type ConfigfsFs } from './configfs/configfs-fs.js';
+import { prepareConfigfs } from './configfs/prepare-configfs.js';
+import { normaliseEndpoints } from './discover/parse-endpoint.js';
+import { watchEndpoints, type EndpointWatch } from './discover/watch-endpoints.js';
+import { startHttpServer, type HttpServer } from './http.js';
+import { decideOnShutdown, readOwnDaemonSet, type ShutdownDecision } from './lifecycle.js';
+import { createMetrics } from './metrics.js';
+import { createIpRunner, defaultResolveOptions, resolveNextHopLive, runCommand, type IpRunner } from './next-hop/ip-runner.js';
+import { startIpMonitor, type IpMonitor } from './next-hop/watch-ip-monitor.js';
+import { createReconciler, type Reconciler } from './reconcile.js';
+import { conditionFromStatus } from './status/node-condition.js';
+import { createNodeConditionReporter } from './status/patch-node-condition.js';
+
+export interface AppDeps {
+  logger: Logger;
+  /** Defaults to the file in config.kubeconfig, else in-cluster. */
+  kubeConfig?: KubeConfig;
+  fs?: ConfigfsFs;
+  ipRunner?: IpRunner;
+  now?: () => number;
+}
+
+export interface App {
+  reconciler: Reconciler;
+  /** The port /metrics, /livez and /readyz listen on (useful with port 0). */
+  httpPort: number;
+  /** SIGTERM handling: decide from the DaemonSet, remove targets on uninstall, stop everything. */
+  shutdown(): Promise<ShutdownDecision>;
+  /** Stops everything and leaves the targets as they are. */
+  stop(): Promise<void>;
+}
+
+export function loadKubeConfig(config: AgentConfig): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (config.kubeconfig !== null) kubeConfig.loadFromFile(config.kubeconfig);
+  else kubeConfig.loadFromCluster();
+  return kubeConfig;
+}
+
+export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App> {
+  const { logger } = deps;
+  const now = deps.now ?? Date.now;
+  const kubeConfig = deps.kubeConfig ?? loadKubeConfig(config);
+  const fs = deps.fs ?? createNodeConfigfsFs();
+  const ipRunner = deps.ipRunner ?? createIpRunner();
+  const metrics = createMetrics();
+  const conditions = createNodeConditionReporter({ core: kubeConfig.makeApiClient(CoreV1Api), nodeName: config.nodeName, logger, now });
+  const canary = createCanaryWriter({
+    nodeName: config.nodeName,
+    kmsgPath: config.kmsgPath,
+    printkPath: config.printkPath,
+    intervalMs: config.canaryIntervalMs,
+    logger,
+    onWritten: (ok) => metrics.observeCanary(ok),
+  });
+  let lastReason = '';
+  const reconciler = createReconciler({
+    fs,
+    prefix: config.targetPrefix,
+    nodeName: config.nodeName,
+    logger,
+    prepare: () =>
+      prepareConfigfs(config.configfsRoot, { fs, run: (file, args) => runCommand(file, args), readMounts: () => readFile('/proc/self/mounts', 'utf8') }),
+    resolveNextHop: (address) => resolveNextHopLive(address, ipRunner, defaultResolveOptions),
+    recheckIntervalMs: config.recheckIntervalMs,
+    retryMs: 5000,
+    onStatus: (status) => {
+      metrics.observeStatus(status);
+      if (status.reason !== lastReason) logger.info({ reason: status.reason, message: status.message }, 'status');
+      lastReason = status.reason;
+      void conditions.report(conditionFromStatus(status));
+    },
+    onOutcomes: (outcomes) => metrics.observeOutcomes(outcomes),
+    onPass: (result, ms) => metrics.observePass(result, ms),
+    onReconfigured: () => void canary.write('targets (re)configured'),
+  });
+  const http: HttpServer = await startHttpServer(config.httpListen, metrics.registry, () => reconciler.status());
+  const monitor: IpMonitor | null = config.ipMonitor
+    ? startIpMonitor({ logger, currentHops: () => reconciler.currentHops(), onRelevantChange: (why) => reconciler.trigger(why) })
+    : null;
+  const onEndpoints = (endpoints: ReturnType<typeof normaliseEndpoints>) => {
+    metrics.observeEndpoints(endpoints.length);
+    logger.info({ endpoints }, 'collector endpoints');
+    reconciler.setEndpoints(endpoints);
+  };
+  let watch: EndpointWatch | null = null;
+  if (config.staticCollectors !== null) onEndpoints(normaliseEndpoints(config.staticCollectors));
+  else {
+    reconciler.trigger('start');
+    watch = await watchEndpoints({
+      kubeConfig,
+      namespace: config.collectorNamespace,
+      service: config.collectorService,
+      portName: config.collectorPortName,
+      logger,
+      onChange: onEndpoints,
+    });
+  }
+
+  const stop = async () => {
+    await watch?.stop();
+    monitor?.stop();
+    await reconciler.stop();
+    canary.stop();
+    await http.close();
+  };
+  return {
+    reconciler,
+    httpPort: http.port,
+    stop,
+    async shutdown() {
+      const daemonSet =
+        config.daemonsetName === null
+          ? 'unknown'
+          : await readOwnDaemonSet(kubeConfig.makeApiClient(AppsV1Api), config.podNamespace, config.daemonsetName);
+      const decision = decideOnShutdown(daemonSet);
+      await stop();
+      if (decision.action === 'remove-targets') {
+        const removed = await reconciler.removeAll();
+        logger.info({ removed, reason: decision.reason }, 'netconsole targets removed');
+      } else {
+        logger.info({ reason: decision.reason }, 'netconsole targets left in place');
+      }
+      return decision;
+    },
+  };
+}

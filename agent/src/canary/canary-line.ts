@@ -1,0 +1,28 @@
+// Pure pieces of the canary: the line, and the level the console log level lets through.
+
+/**
+ * Same text as the collector's `CANARY_PREFIX` (collector/src/types.ts, kept equal by a test). The
+ * agent does not depend on the collector package, so the one-line format is repeated here.
+ */
+export const CANARY_PREFIX = 'lastgasp: netconsole path check';
+
+export function formatCanary(node: string, counter: number): string {
+  return `${CANARY_PREFIX} node=${node} seq=${counter}`;
+}
+
+/**
+ * Level for the canary from /proc/sys/kernel/printk (first field = console_loglevel: consoles print
+ * records whose level is numerically lower). The least severe level that still passes, at most 6
+ * (info). Null when only level 0 (emerg) would pass: that would be broadcast to every terminal.
+ */
+export function canaryLevel(printk: string): number | null {
+  const consoleLevel = Number(printk.trim().split(/\s+/)[0]);
+  if (!Number.isInteger(consoleLevel)) return null;
+  const level = Math.min(consoleLevel - 1, 6);
+  return level >= 1 ? level : null;
+}
+
+/** The /dev/kmsg record: `<level>` then the text (userspace records get the user facility). */
+export function kmsgRecord(level: number, node: string, counter: number): string {
+  return `<${level}>${formatCanary(node, counter)}\n`;
+}

@@ -1,0 +1,56 @@
+// The agent's Prometheus metrics, in a registry of its own (no global state). Default process metrics
+// are left out on purpose: their event-loop-lag sampler wakes the process every few milliseconds,
+// which an idle DaemonSet on every node should not do.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ActionOutcome } from './configfs/apply-targets.js';
+import type { AgentStatus } from './types.js';
+
+export interface AgentMetrics {
+  registry: Registry;
+  observeStatus(status: AgentStatus): void;
+  observeOutcomes(outcomes: ActionOutcome[]): void;
+  observePass(result: 'ok' | 'error', durationMs: number): void;
+  observeEndpoints(count: number): void;
+  observeCanary(ok: boolean): void;
+}
+
+export function createMetrics(): AgentMetrics {
+  const registry = new Registry();
+  const ready = new Gauge({ name: 'lastgasp_agent_ready', help: '1 when at least one netconsole target is enabled and verified.', registers: [registry] });
+  const verified = new Gauge({ name: 'lastgasp_agent_targets_verified', help: 'Collector endpoints with an enabled, verified netconsole target.', registers: [registry] });
+  const endpoints = new Gauge({ name: 'lastgasp_agent_collector_endpoints', help: 'Collector endpoints currently discovered or configured.', registers: [registry] });
+  const condition = new Gauge({ name: 'lastgasp_agent_condition', help: 'The current LastGaspReady reason (value 1 for the current one).', labelNames: ['reason'], registers: [registry] });
+  const feature = new Gauge({ name: 'lastgasp_agent_kernel_feature', help: 'netconsole features used on this kernel (1 = used).', labelNames: ['feature'], registers: [registry] });
+  const actions = new Counter({ name: 'lastgasp_agent_target_actions_total', help: 'netconsole target actions by kind and result.', labelNames: ['action', 'result'], registers: [registry] });
+  const passes = new Counter({ name: 'lastgasp_agent_reconciles_total', help: 'Reconcile passes by result (error = something left unconfigured).', labelNames: ['result'], registers: [registry] });
+  const passSeconds = new Histogram({
+    name: 'lastgasp_agent_reconcile_duration_seconds',
+    help: 'Duration of reconcile passes.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const canaries = new Counter({ name: 'lastgasp_agent_canaries_total', help: 'Canary lines written to /dev/kmsg by result.', labelNames: ['result'], registers: [registry] });
+  return {
+    registry,
+    observeStatus(status) {
+      ready.set(status.ready ? 1 : 0);
+      verified.set(status.verified.length);
+      condition.reset();
+      condition.set({ reason: status.reason }, 1);
+      if (status.features !== null) {
+        feature.set({ feature: 'extended' }, status.features.extended ? 1 : 0);
+        feature.set({ feature: 'release' }, status.features.release ? 1 : 0);
+        feature.set({ feature: 'userdata' }, status.features.userdata ? 1 : 0);
+      }
+    },
+    observeOutcomes(outcomes) {
+      for (const o of outcomes) actions.inc({ action: o.action.kind, result: o.result });
+    },
+    observePass(result, durationMs) {
+      passes.inc({ result });
+      passSeconds.observe(durationMs / 1000);
+    },
+    observeEndpoints: (count) => endpoints.set(count),
+    observeCanary: (ok) => canaries.inc({ result: ok ? 'written' : 'failed' }),
+  };
+}
