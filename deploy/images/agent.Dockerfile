@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# lastgasp-agent. Build context: the repository root.
+#   docker build -f deploy/images/agent.Dockerfile -t lastgasp-agent .
+# The Node major here must match the root package.json "engines" (checked by a test).
+
+FROM node:20-slim AS build
+WORKDIR /src
+# Manifests first, so the dependency layer is reused while only sources change. npm ci needs every
+# workspace's package.json.
+COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
+COPY proto/package.json proto/
+COPY collector/package.json collector/
+COPY agent/package.json agent/
+COPY test/package.json test/
+RUN npm ci --no-audit --no-fund --ignore-scripts
+# agent's tsconfig references the test-bed workspace (its integration tests import it).
+COPY test/ test/
+COPY agent/ agent/
+RUN npx tsc -b agent \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-slim
+# iproute2: `ip route get` / `ip neigh` find each collector's egress device, source address and
+# next-hop MAC. kmod: modprobe configfs and netconsole with the host's /lib/modules mounted.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends iproute2 kmod \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production
+WORKDIR /app
+# The runtime tree mirrors the repository's layout under /app, so workspace links resolve.
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules/ node_modules/
+COPY --from=build /src/agent/package.json agent/
+COPY --from=build /src/agent/bin/ agent/bin/
+COPY --from=build /src/agent/dist/ agent/dist/
+# Runs as root: configfs, module loading and /dev/kmsg need it (the chart grants privilege or an
+# explicit capability list).
+EXPOSE 6669/tcp
+ENTRYPOINT ["node", "/app/agent/bin/lastgasp-agent.js"]

@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# lastgasp-collector (also carries the `lastgasp` CLI). Build context: the repository root.
+#   docker build -f deploy/images/collector.Dockerfile -t lastgasp-collector .
+# The Node major here must match the root package.json "engines" (checked by a test).
+
+FROM node:20-slim AS build
+WORKDIR /src
+# Manifests first, so the dependency layer is reused while only sources change. npm ci needs every
+# workspace's package.json.
+COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
+COPY proto/package.json proto/
+COPY collector/package.json collector/
+COPY agent/package.json agent/
+COPY test/package.json test/
+RUN npm ci --no-audit --no-fund --ignore-scripts
+# collector's tsconfig references proto and the test-bed workspace (its integration tests import it).
+COPY proto/ proto/
+COPY test/ test/
+COPY collector/ collector/
+RUN npx tsc -b collector \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+# The runtime tree mirrors the repository's layout under /app, so workspace links in node_modules
+# (node_modules/@lastgasp/proto -> ../../proto) resolve.
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules/ node_modules/
+COPY --from=build /src/proto/package.json proto/
+COPY --from=build /src/proto/dist/ proto/dist/
+COPY --from=build /src/proto/lastgasp/ proto/lastgasp/
+COPY --from=build /src/collector/package.json collector/
+COPY --from=build /src/collector/bin/ collector/bin/
+COPY --from=build /src/collector/dist/ collector/dist/
+COPY --from=build /src/collector/rules/ collector/rules/
+# Any non-root uid works: the collector needs no file writes and binds ports above 1024.
+USER 65532:65532
+# netconsole (UDP), gRPC API + health, HTTP /metrics /livez /readyz
+EXPOSE 6666/udp 6667/tcp 6668/tcp
+ENTRYPOINT ["node", "/app/collector/bin/lastgasp-collector.js"]
+CMD ["serve"]

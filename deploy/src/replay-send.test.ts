@@ -1,0 +1,135 @@
+// replay-send.mjs, the compose stack's panic sender: run as a child process against a real UDP socket
+// on loopback, with captures written by the test.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readPcapUdp } from '../compose/replay-send.mjs';
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, ethernet, ipv4, linuxSll2, pcap, udp4, udp6 } from './pcap-builder.js';
+
+const SCRIPT = fileURLToPath(new URL('../compose/replay-send.mjs', import.meta.url));
+const T0 = 1_750_000_000_000;
+const lines = ['0,380,9295100,-;sysrq: Trigger a crash', '0,382,9295222,-;Kernel panic - not syncing: sysrq triggered crash', '4,383,9295300,-;CPU: 0 PID: 1 Comm: sh'];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [SCRIPT, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+interface Received {
+  text: string;
+  port: number;
+}
+
+async function listen(): Promise<{ socket: Socket; port: number; received: Received[] }> {
+  const socket = createSocket('udp4');
+  const received: Received[] = [];
+  socket.on('message', (msg, rinfo) => received.push({ text: msg.toString('utf8'), port: rinfo.port }));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { socket, port: socket.address().port, received };
+}
+
+async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
+  const { port } = s.address();
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+async function until(received: Received[], count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (received.length < count) {
+    if (Date.now() > deadline) throw new Error(`received ${received.length} of ${count}: ${JSON.stringify(received)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const captures: Array<{ name: string; linkType: number; frames: Array<{ atMs: number; bytes: Buffer }>; expected: string[] }> = [
+  {
+    name: 'ethernet IPv4 with a VLAN tag, a TCP frame and a datagram to another port',
+    linkType: LINKTYPE_ETHERNET,
+    frames: [
+      { atMs: T0, bytes: ethernet(udp4(6665, 6666, Buffer.from(lines[0] ?? ''))) },
+      { atMs: T0 + 5, bytes: ethernet(ipv4(6, Buffer.alloc(20))) },
+      { atMs: T0 + 10, bytes: ethernet(udp4(5353, 5353, Buffer.from('mdns'))) },
+      { atMs: T0 + 20, bytes: ethernet(udp4(6665, 6666, Buffer.from(lines[1] ?? '')), { vlan: 7 }) },
+      // A 10 s gap in the capture, capped by --max-gap-ms.
+      { atMs: T0 + 10_020, bytes: ethernet(udp4(6665, 6666, Buffer.from(lines[2] ?? ''))) },
+    ],
+    expected: lines,
+  },
+  {
+    name: 'linux cooked v2 with IPv6',
+    linkType: LINKTYPE_LINUX_SLL2,
+    frames: lines.map((line, i) => ({ atMs: T0 + i, bytes: linuxSll2(udp6(6665, 6666, Buffer.from(line))) })),
+    expected: lines,
+  },
+];
+
+describe('deploy/compose/replay-send.mjs', function () {
+  this.timeout(90_000);
+  let dir = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'replay-send-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const capture of captures) {
+    it(`sends the UDP payloads to --dest-port in order from --from-port: ${capture.name}`, async () => {
+      const file = join(dir, `${capture.linkType}.pcap`);
+      await writeFile(file, pcap(capture.linkType, capture.frames));
+      const sink = await listen();
+      try {
+        const fromPort = await freeUdpPort();
+        const result = await run([`--pcap=${file}`, `--to=127.0.0.1:${sink.port}`, `--from-port=${fromPort}`, '--dest-port=6666', '--max-gap-ms=50']);
+        expect(result.code, result.stderr).to.equal(0);
+        expect(result.stdout).to.contain(`sent ${capture.expected.length} datagrams`);
+        await until(sink.received, capture.expected.length);
+        expect(sink.received.map((r) => r.text)).to.deep.equal(capture.expected);
+        expect(sink.received.every((r) => r.port === fromPort)).to.equal(true);
+      } finally {
+        sink.socket.close();
+      }
+    });
+  }
+
+  const failures: Array<{ name: string; bytes: Buffer; args: string[]; code: number; message: RegExp }> = [
+    { name: 'a pcapng file', bytes: Buffer.from([0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), args: [], code: 1, message: /pcapng is not supported/ },
+    { name: 'a text file', bytes: Buffer.from('hello, this is not a capture at all'), args: [], code: 1, message: /not a pcap file/ },
+    { name: 'a capture without datagrams to the port', bytes: pcap(LINKTYPE_ETHERNET, [{ atMs: T0, bytes: ethernet(udp4(1, 2, Buffer.from('x'))) }]), args: ['--dest-port=6666'], code: 1, message: /no UDP datagrams to port 6666/ },
+    { name: 'a --to without a port', bytes: pcap(LINKTYPE_ETHERNET, []), args: ['--to=collector'], code: 2, message: /expected HOST:PORT/ },
+  ];
+  for (const failure of failures) {
+    it(`exits ${failure.code} naming the problem: ${failure.name}`, async () => {
+      const file = join(dir, 'bad.pcap');
+      await writeFile(file, failure.bytes);
+      const result = await run([`--pcap=${file}`, '--to=127.0.0.1:9', ...failure.args]);
+      expect(result.code).to.equal(failure.code);
+      expect(result.stderr).to.match(failure.message);
+    });
+  }
+
+  it('keeps the datagrams before a truncated last record', () => {
+    const whole = pcap(LINKTYPE_ETHERNET, lines.map((line, i) => ({ atMs: T0 + i, bytes: ethernet(udp4(6665, 6666, Buffer.from(line))) })));
+    const datagrams = readPcapUdp(whole.subarray(0, whole.length - 5));
+    expect(datagrams.map((d) => d.payload.toString())).to.deep.equal(lines.slice(0, 2));
+    expect(datagrams[1]?.atMs).to.equal(T0 + 1);
+  });
+});
