@@ -1,0 +1,104 @@
+// The collector's configuration after validation. Every field has a default (see `defaultConfig`);
+// the file and the flags only override. Durations are whole seconds unless the name says otherwise.
+
+export type RemediationMode = 'immediate' | 'confirm';
+export type NodeAction = 'delete' | 'taint' | 'none';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface StormLimits {
+  /** At most this many node remediations start within `windowSeconds`. */
+  maxNodesPerWindow: number;
+  windowSeconds: number;
+  /** At most this share (0–100) of the Ready nodes is remediated within the window; never less than 1 node. */
+  maxPercentOfReadyNodes: number;
+}
+
+export interface RemediationPolicy {
+  mode: RemediationMode;
+  /** Record and explain; never patch, delete or taint pods or Nodes. */
+  dryRun: boolean;
+  nodeAction: NodeAction;
+  /** confirm mode: how long to wait for the node to look dead before holding the incident. */
+  confirmTimeoutSeconds: number;
+  /** confirm mode: the kubelet Lease counts as stopped when not renewed for this long. */
+  confirmLeaseStaleSeconds: number;
+  storm: StormLimits;
+  /** Label selector; matching Nodes are never remediated automatically (their incidents are Held). */
+  excludeNodeSelector: string;
+  /** Prefix of every annotation the collector writes, and of the release annotation. */
+  annotationPrefix: string;
+}
+
+export interface LeaderElectionTimings {
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
+}
+
+export interface GrpcTls {
+  tlsCert: string | null;
+  tlsKey: string | null;
+  clientCa: string | null;
+}
+
+export interface CollectorConfig {
+  kubeconfig: string | null;
+  standalone: boolean;
+  udpListen: ListenAddress;
+  /** Requested SO_RCVBUF of the UDP socket, bytes. */
+  udpRecvBufferBytes: number;
+  grpcListen: ListenAddress;
+  httpListen: ListenAddress;
+  identity: string;
+  leaseNamespace: string;
+  leaseName: string;
+  rulesFile: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  grpc: GrpcTls;
+  policy: RemediationPolicy;
+  leaderElection: LeaderElectionTimings;
+  /** A new leader finishes fatal incidents it saw within this many seconds that nobody recorded. */
+  takeoverWindowSeconds: number;
+  /** An unknown source is logged at most once per this many seconds. */
+  unknownSourceLogIntervalSeconds: number;
+  /** A Node watch that delivered nothing for this long is restarted (relist). */
+  nodeWatchSilenceSeconds: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+/** Values that depend on the environment (identity, namespace) are passed in. */
+export function defaultConfig(env: { identity: string; namespace: string }): CollectorConfig {
+  return {
+    kubeconfig: null,
+    standalone: false,
+    udpListen: { host: '::', port: 6666 },
+    udpRecvBufferBytes: 8 * 1024 * 1024,
+    grpcListen: { host: '::', port: 6667 },
+    httpListen: { host: '::', port: 6668 },
+    identity: env.identity,
+    leaseNamespace: env.namespace,
+    leaseName: 'lastgasp-collector',
+    rulesFile: null,
+    logLevel: 'info',
+    grpc: { tlsCert: null, tlsKey: null, clientCa: null },
+    policy: {
+      mode: 'immediate',
+      dryRun: false,
+      nodeAction: 'delete',
+      confirmTimeoutSeconds: 60,
+      confirmLeaseStaleSeconds: 20,
+      storm: { maxNodesPerWindow: 5, windowSeconds: 600, maxPercentOfReadyNodes: 30 },
+      excludeNodeSelector: 'node-role.kubernetes.io/control-plane',
+      annotationPrefix: 'lastgasp.dev',
+    },
+    leaderElection: { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 },
+    takeoverWindowSeconds: 600,
+    unknownSourceLogIntervalSeconds: 60,
+    nodeWatchSilenceSeconds: 900,
+  };
+}

@@ -1,0 +1,58 @@
+// The Kubernetes calls remediation needs, as one narrow interface. Each method is one logical step,
+// idempotent: "already done" (404 on delete/patch of something gone, 409 on create) is a success value.
+// Transient failures are thrown; the caller retries. Unit tests use an in-memory stand-in.
+import type { NodeIncidentObject, NodeIncidentStatus } from '../record/incident-record.js';
+import type { NodeLiveness } from './confirm-dead.js';
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  uid?: string;
+}
+
+export interface EventSpec {
+  /** Deterministic, so a repeated step is a 409 rather than a duplicate Event. */
+  name: string;
+  namespace: string;
+  regarding: ObjectRef;
+  reason: string;
+  action: string;
+  note: string;
+  type: 'Warning' | 'Normal';
+}
+
+export interface Taint {
+  key: string;
+  value: string;
+  effect: 'NoExecute' | 'NoSchedule' | 'PreferNoSchedule';
+}
+
+export type Gone = 'done' | 'gone';
+
+export interface ClusterApi {
+  /** 'exists' when a record of that name was already there. */
+  createIncident(body: NodeIncidentObject): Promise<'created' | 'exists'>;
+  getIncident(name: string): Promise<unknown>;
+  patchIncidentStatus(name: string, status: NodeIncidentStatus): Promise<Gone>;
+  patchIncidentContext(name: string, contextLines: string[]): Promise<Gone>;
+  listPodsOnNode(node: string): Promise<PodRef[]>;
+  annotatePod(pod: PodRef, annotations: Record<string, string>): Promise<Gone>;
+  /** phase Failed + the DisruptionTarget condition. */
+  failPod(pod: PodRef, condition: { reason: string; message: string }): Promise<Gone>;
+  /** Grace period 0, precondition on uid (a same-named replacement is never touched). */
+  deletePod(pod: PodRef): Promise<Gone>;
+  createEvent(event: EventSpec): Promise<void>;
+  annotateNode(node: string, annotations: Record<string, string>): Promise<Gone>;
+  taintNode(node: string, taint: Taint): Promise<Gone>;
+  deleteNode(node: string): Promise<Gone>;
+  nodeUid(node: string): Promise<string | null>;
+  nodeLiveness(node: string): Promise<NodeLiveness>;
+}

@@ -1,0 +1,191 @@
+// ClusterApi on @kubernetes/client-node. Patches state their content type explicitly (the client
+// defaults to JSON Patch): merge patch for metadata and custom resources, strategic merge patch for
+// pod status so `conditions` merge by type instead of being replaced.
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  PatchStrategy,
+  V1MicroTime,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Taint,
+} from '@kubernetes/client-node';
+import {
+  NODE_INCIDENT_GROUP,
+  NODE_INCIDENT_PLURAL,
+  NODE_INCIDENT_VERSION,
+  type NodeIncidentObject,
+} from '../record/incident-record.js';
+import { isConflict, isNotFound } from './api-errors.js';
+import type { ClusterApi, Gone, PodRef } from './cluster-api.js';
+import { isNodeReady } from '../resolve/node-addresses.js';
+
+const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+const CR = { group: NODE_INCIDENT_GROUP, version: NODE_INCIDENT_VERSION, plural: NODE_INCIDENT_PLURAL };
+
+/** Maps 404 to 'gone'; everything else propagates. */
+async function unlessGone(op: () => Promise<unknown>): Promise<Gone> {
+  try {
+    await op();
+    return 'done';
+  } catch (err) {
+    if (isNotFound(err)) return 'gone';
+    throw err;
+  }
+}
+
+export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string): ClusterApi {
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const events = kc.makeApiClient(EventsV1Api);
+  const coordination = kc.makeApiClient(CoordinationV1Api);
+
+  const readNode = async (name: string) => {
+    try {
+      return await core.readNode({ name });
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  };
+
+  return {
+    async createIncident(body: NodeIncidentObject) {
+      try {
+        await custom.createClusterCustomObject({ ...CR, body });
+        return 'created';
+      } catch (err) {
+        if (isConflict(err)) return 'exists';
+        throw err;
+      }
+    },
+    async getIncident(name) {
+      try {
+        return (await custom.getClusterCustomObject({ ...CR, name })) as unknown;
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    },
+    patchIncidentStatus: (name, status) =>
+      unlessGone(() => custom.patchClusterCustomObjectStatus({ ...CR, name, body: { status } }, merge)),
+    patchIncidentContext: (name, contextLines) =>
+      unlessGone(() => custom.patchClusterCustomObject({ ...CR, name, body: { spec: { contextLines } } }, merge)),
+
+    async listPodsOnNode(node) {
+      const list = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
+      const pods: PodRef[] = [];
+      for (const p of list.items) {
+        const { name, namespace, uid } = p.metadata ?? {};
+        if (name !== undefined && namespace !== undefined && uid !== undefined) pods.push({ name, namespace, uid });
+      }
+      return pods;
+    },
+    annotatePod: (pod, annotations) =>
+      unlessGone(() =>
+        core.patchNamespacedPod({ name: pod.name, namespace: pod.namespace, body: { metadata: { annotations } } }, merge),
+      ),
+    failPod: (pod, condition) =>
+      unlessGone(() =>
+        core.patchNamespacedPodStatus(
+          {
+            name: pod.name,
+            namespace: pod.namespace,
+            body: {
+              status: {
+                phase: 'Failed',
+                conditions: [
+                  {
+                    type: 'DisruptionTarget',
+                    status: 'True',
+                    reason: condition.reason,
+                    message: condition.message,
+                    lastTransitionTime: new Date().toISOString(),
+                  },
+                ],
+              },
+            },
+          },
+          strategic,
+        ),
+      ),
+    async deletePod(pod) {
+      try {
+        await core.deleteNamespacedPod({
+          name: pod.name,
+          namespace: pod.namespace,
+          gracePeriodSeconds: 0,
+          body: { gracePeriodSeconds: 0, preconditions: { uid: pod.uid } },
+        });
+        return 'done';
+      } catch (err) {
+        // 409 here is a failed uid precondition: the name now belongs to a replacement pod.
+        if (isNotFound(err) || isConflict(err)) return 'gone';
+        throw err;
+      }
+    },
+    async createEvent(e) {
+      try {
+        await events.createNamespacedEvent({
+          namespace: e.namespace,
+          body: {
+            metadata: { name: e.name, namespace: e.namespace },
+            eventTime: new V1MicroTime(Date.now()),
+            reportingController: 'lastgasp.dev/collector',
+            reportingInstance,
+            action: e.action,
+            reason: e.reason,
+            type: e.type,
+            note: e.note,
+            regarding: e.regarding,
+          },
+        });
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+    },
+    annotateNode: (name, annotations) =>
+      unlessGone(() => core.patchNode({ name, body: { metadata: { annotations } } }, merge)),
+    async taintNode(name, taint) {
+      // Taints have no merge key: read, append, and write back guarded by resourceVersion (409 → retry).
+      const node = await readNode(name);
+      if (node === null) return 'gone';
+      const taints: V1Taint[] = node.spec?.taints ?? [];
+      if (taints.some((t) => t.key === taint.key && t.effect === taint.effect)) return 'done';
+      return unlessGone(() =>
+        core.patchNode(
+          {
+            name,
+            body: {
+              metadata: { resourceVersion: node.metadata?.resourceVersion },
+              spec: { taints: [...taints, { ...taint, timeAdded: new Date().toISOString() }] },
+            },
+          },
+          merge,
+        ),
+      );
+    },
+    async deleteNode(name) {
+      return unlessGone(() => core.deleteNode({ name }));
+    },
+    async nodeUid(name) {
+      return (await readNode(name))?.metadata?.uid ?? null;
+    },
+    async nodeLiveness(name) {
+      const node = await readNode(name);
+      if (node === null) return { exists: false, ready: false, leaseRenewedAt: null };
+      let leaseRenewedAt: number | null = null;
+      try {
+        const lease = await coordination.readNamespacedLease({ name, namespace: 'kube-node-lease' });
+        const t = lease.spec?.renewTime;
+        leaseRenewedAt = t === undefined ? null : new Date(t).getTime();
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      return { exists: true, ready: isNodeReady(node), leaseRenewedAt };
+    },
+  };
+}

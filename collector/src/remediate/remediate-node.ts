@@ -1,0 +1,295 @@
+// The steps for one incident on one Node, in order; every step idempotent and retried, so running the
+// whole function again (a new leader, a restart, a release) finishes what is left and repeats nothing
+// harmful. Order: record → (policy) → pods: annotate, fail + DisruptionTarget, Event, delete → Node:
+// annotate, Event, delete|taint|none → record final phase.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { RemediationPolicy } from '../config/config.js';
+import type { LabelSelector } from '../config/label-selector.js';
+import { nodeEventNote, podEventNote, remediationAnnotations } from '../record/explain.js';
+import {
+  FINAL_PHASES,
+  MAX_AFFECTED_PODS,
+  buildRecord,
+  phaseOf,
+  recordName,
+  type NodeIncidentStatus,
+  type Phase,
+  type RemediationRequest,
+} from '../record/incident-record.js';
+import { describeError, isRetryable } from './api-errors.js';
+import type { ClusterApi, EventSpec, PodRef } from './cluster-api.js';
+import type { Retry } from './retry.js';
+import type { ClusterView, StormGuard } from './storm-guard.js';
+
+export const OUT_OF_SERVICE_TAINT = { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' } as const;
+/** Pods handled at once on one node; bounded so one incident cannot monopolise the API server. */
+const POD_CONCURRENCY = 16;
+
+export class NotLeaderError extends Error {
+  readonly code = 'LASTGASP_NOT_LEADER';
+  constructor() {
+    super('leadership lost; remediation left to the next leader');
+    this.name = 'NotLeaderError';
+  }
+}
+
+export interface RemediationObserver {
+  podDeleted(): void;
+  nodeRemediated(action: string): void;
+  held(reason: string): void;
+  completed(phase: Phase, latencyMs: number): void;
+}
+
+export interface RemediateContext {
+  api: ClusterApi;
+  retry: Retry;
+  policy: RemediationPolicy;
+  exclude: LabelSelector;
+  storm: StormGuard;
+  cluster: ClusterView & { labelsOf(node: string): Readonly<Record<string, string>> | null };
+  /** confirm mode: the reason the node counts as dead, or null at the deadline. */
+  confirmDead: (node: string, signal: AbortSignal) => Promise<string | null>;
+  identity: string;
+  now: () => number;
+  logger: Logger;
+  observer: RemediationObserver;
+  /** Throws NotLeaderError when this replica may no longer act. */
+  assertLeader: () => void;
+  /** Aborted when this replica stops leading or shuts down. */
+  signal: AbortSignal;
+}
+
+export interface RemediateOptions {
+  /** An operator released a Held record: skip exclusion, storm limits and confirmation. */
+  released: boolean;
+}
+
+export interface Outcome {
+  name: string;
+  phase: Phase;
+  reason: string | null;
+  podsDeleted: number;
+}
+
+function shortHash(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex').slice(0, 12);
+}
+
+function eventName(objectName: string, ...parts: string[]): string {
+  return `${objectName.slice(0, 253 - 14)}.${shortHash(...parts)}`;
+}
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+class Run {
+  readonly name: string;
+  readonly log: Logger;
+  constructor(
+    readonly req: RemediationRequest,
+    readonly ctx: RemediateContext,
+  ) {
+    this.name = recordName(req.incidentId, req.node);
+    this.log = ctx.logger;
+  }
+
+  iso(): string {
+    return new Date(this.ctx.now()).toISOString();
+  }
+
+  async status(phase: Phase, extra: NodeIncidentStatus = {}): Promise<void> {
+    await this.ctx.retry(() =>
+      this.ctx.api.patchIncidentStatus(this.name, { phase, lastTransitionTime: this.iso(), ...extra }),
+    );
+  }
+
+  async nodeEvent(action: string, note: string): Promise<void> {
+    const ev: EventSpec = {
+      name: eventName(this.req.node, this.name, action),
+      namespace: 'default',
+      regarding: { apiVersion: 'v1', kind: 'Node', name: this.req.node },
+      reason: this.req.kind,
+      action,
+      note,
+      type: 'Warning',
+    };
+    await this.ctx.retry(() => this.ctx.api.createEvent(ev));
+  }
+
+  async podEvent(pod: PodRef, dryRun: boolean): Promise<void> {
+    await this.ctx.retry(() =>
+      this.ctx.api.createEvent({
+        name: eventName(pod.name, this.name, pod.uid),
+        namespace: pod.namespace,
+        regarding: { apiVersion: 'v1', kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: pod.uid },
+        reason: this.req.kind,
+        action: dryRun ? 'WouldTerminate' : 'Terminate',
+        note: podEventNote(this.req, dryRun),
+        type: 'Warning',
+      }),
+    );
+  }
+
+  async hold(reason: string, message: string, extra: NodeIncidentStatus = {}): Promise<Outcome> {
+    this.log.warn({ reason, detail: message }, 'incident held');
+    await this.nodeEvent('Hold', nodeEventNote(this.req, `Remediation held (${reason}): ${message}`));
+    await this.status('Held', { reason, message, ...extra });
+    this.ctx.observer.held(reason);
+    return { name: this.name, phase: 'Held', reason, podsDeleted: 0 };
+  }
+
+  /** Creates the record; returns the phase it already had (null for a new record). */
+  async ensureRecord(): Promise<Phase | null> {
+    const body = buildRecord(this.req, this.ctx.identity);
+    const result = await this.ctx.retry(() => this.ctx.api.createIncident(body));
+    if (result === 'created') return null;
+    const existing = await this.ctx.retry(() => this.ctx.api.getIncident(this.name));
+    return phaseOf(existing);
+  }
+
+  /** Policy gates before anything destructive. Null = go ahead. */
+  async gate(existing: Phase | null, released: boolean): Promise<Outcome | null> {
+    const { policy } = this.ctx;
+    if (policy.dryRun) return this.dryRun();
+    if (released || existing === 'Remediating') return null;
+    const labels = this.ctx.cluster.labelsOf(this.req.node);
+    if (labels !== null && this.ctx.exclude.matches(labels)) {
+      return this.hold('Excluded', `the Node matches the exclusion selector "${policy.excludeNodeSelector}"`);
+    }
+    const admission = this.ctx.storm.admit(this.req.node, this.ctx.now(), this.ctx.cluster);
+    if (!admission.admitted) return this.hold('StormLimit', admission.reason);
+    if (policy.mode === 'confirm') {
+      await this.status('Detected', { message: 'waiting for the node to look dead (kubelet Lease or Ready)' });
+      const dead = await this.ctx.confirmDead(this.req.node, this.ctx.signal);
+      if (dead === null) {
+        return this.hold(
+          'NotConfirmed',
+          `the node still renewed its kubelet Lease and was Ready after ${policy.confirmTimeoutSeconds}s`,
+        );
+      }
+      this.log.info({ confirmation: dead }, 'node confirmed dead');
+    }
+    return null;
+  }
+
+  async dryRun(): Promise<Outcome> {
+    const pods = await this.ctx.retry(() => this.ctx.api.listPodsOnNode(this.req.node));
+    await mapLimit(pods, POD_CONCURRENCY, (pod) => this.podEvent(pod, true));
+    const action = this.ctx.policy.nodeAction;
+    return this.hold('DryRun', `dry run: would fail and delete ${pods.length} pod(s) and ${action} the Node`, {
+      dryRun: true,
+      affectedPods: pods.slice(0, MAX_AFFECTED_PODS).map((p) => `${p.namespace}/${p.name}`),
+    });
+  }
+
+  async pod(pod: PodRef, annotations: Record<string, string>): Promise<boolean> {
+    const { api, retry } = this.ctx;
+    this.ctx.assertLeader();
+    if ((await retry(() => api.annotatePod(pod, annotations))) === 'gone') return false;
+    if ((await retry(() => api.failPod(pod, { reason: this.req.kind, message: this.req.summary }))) === 'gone') return false;
+    await this.podEvent(pod, false);
+    this.ctx.assertLeader();
+    const deleted = (await retry(() => api.deletePod(pod))) === 'done';
+    if (deleted) this.ctx.observer.podDeleted();
+    return deleted;
+  }
+
+  async node(annotations: Record<string, string>): Promise<string> {
+    const { api, retry, policy } = this.ctx;
+    const node = this.req.node;
+    this.ctx.assertLeader();
+    await retry(() => api.annotateNode(node, annotations));
+    const action = policy.nodeAction;
+    const sentence =
+      action === 'delete' ? 'Deleting the Node.' : action === 'taint' ? `Tainting the Node ${OUT_OF_SERVICE_TAINT.key}.` : 'Leaving the Node.';
+    await this.nodeEvent('Remediate', nodeEventNote(this.req, sentence));
+    this.ctx.assertLeader();
+    if (action === 'delete') await retry(() => api.deleteNode(node));
+    else if (action === 'taint') await retry(() => api.taintNode(node, OUT_OF_SERVICE_TAINT));
+    this.ctx.observer.nodeRemediated(action);
+    return action;
+  }
+
+  async fatal(existing: Phase | null, released: boolean): Promise<Outcome> {
+    const held = await this.gate(existing, released);
+    if (held !== null) return held;
+    this.ctx.assertLeader();
+    const pods = await this.ctx.retry(() => this.ctx.api.listPodsOnNode(this.req.node));
+    const startedAt = this.iso();
+    await this.status('Remediating', {
+      reason: 'KernelPanic' === this.req.kind ? 'NodeDied' : this.req.kind,
+      message: `failing and deleting ${pods.length} pod(s)`,
+      affectedPods: pods.slice(0, MAX_AFFECTED_PODS).map((p) => `${p.namespace}/${p.name}`),
+      remediatedBy: this.ctx.identity,
+      startedAt,
+    });
+    const annotations = remediationAnnotations(this.req, {
+      prefix: this.ctx.policy.annotationPrefix,
+      identity: this.ctx.identity,
+      recordName: this.name,
+    });
+    let podsDeleted = 0;
+    await mapLimit(pods, POD_CONCURRENCY, async (pod) => {
+      if (await this.pod(pod, annotations)) podsDeleted++;
+    });
+    const action = await this.node(annotations);
+    await this.status('Remediated', {
+      reason: 'Remediated',
+      message: `${podsDeleted} pod(s) failed and deleted; node action: ${action}`,
+      podsDeleted,
+      nodeAction: action,
+      remediatedBy: this.ctx.identity,
+      completedAt: this.iso(),
+    });
+    this.log.info({ podsDeleted, nodeAction: action, latencyMs: this.ctx.now() - this.req.detectedAt }, 'node remediated');
+    return { name: this.name, phase: 'Remediated', reason: null, podsDeleted };
+  }
+
+  async nonFatal(): Promise<Outcome> {
+    await this.nodeEvent('Record', nodeEventNote(this.req, 'Recorded; nothing was changed.'));
+    await this.status('Recorded', { reason: this.req.kind, message: 'non-fatal; recorded only' });
+    return { name: this.name, phase: 'Recorded', reason: null, podsDeleted: 0 };
+  }
+}
+
+/**
+ * Runs (or finishes) the remediation of one incident. Throws NotLeaderError or the abort reason when it
+ * must stop part-way (the record stays non-final and the next leader finishes it). A non-retryable API
+ * error ends in phase Failed.
+ */
+export async function remediateIncident(
+  req: RemediationRequest,
+  ctx: RemediateContext,
+  opts: RemediateOptions,
+): Promise<Outcome> {
+  const run = new Run(req, ctx);
+  ctx.assertLeader();
+  const existing = await run.ensureRecord();
+  if (existing !== null && FINAL_PHASES.includes(existing)) {
+    return { name: run.name, phase: existing, reason: 'already final', podsDeleted: 0 };
+  }
+  if (existing === 'Held' && !opts.released) return { name: run.name, phase: 'Held', reason: 'already held', podsDeleted: 0 };
+  if (existing === null && req.fatal) await run.status('Detected', { message: 'detected' });
+  try {
+    const outcome = req.fatal ? await run.fatal(existing, opts.released) : await run.nonFatal();
+    ctx.observer.completed(outcome.phase, ctx.now() - req.detectedAt);
+    return outcome;
+  } catch (err) {
+    if (err instanceof NotLeaderError || isRetryable(err)) throw err;
+    run.log.error({ err }, 'remediation failed');
+    await run.status('Failed', { reason: 'APIError', message: describeError(err) }).catch(() => undefined);
+    ctx.observer.completed('Failed', ctx.now() - req.detectedAt);
+    return { name: run.name, phase: 'Failed', reason: describeError(err), podsDeleted: 0 };
+  }
+}

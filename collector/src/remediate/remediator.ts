@@ -1,0 +1,153 @@
+// Owns the remediation work of this replica: one serial queue per Node, leader gating, and the hand-over
+// between leaders. Every replica remembers the fatal incidents it saw (for `takeoverWindowMs`); only the
+// leader acts. A new leader finishes open records (phase not final, or Held and released) and the
+// incidents it saw that nobody recorded.
+import type { Logger } from 'pino';
+import {
+  FINAL_PHASES,
+  annotationsOf,
+  capLines,
+  phaseOf,
+  recordName,
+  requestFromRecord,
+  type RemediationRequest,
+} from '../record/incident-record.js';
+import { releaseAnnotation } from '../record/explain.js';
+import { createKeyedQueue } from './keyed-queue.js';
+import { NotLeaderError, remediateIncident, type Outcome, type RemediateContext } from './remediate-node.js';
+import { makeRetry } from './retry.js';
+
+export interface RemediatorOptions {
+  /** Everything but the per-term pieces (retry, assertLeader, logger), which the remediator supplies. */
+  context: Omit<RemediateContext, 'retry' | 'assertLeader' | 'logger' | 'signal'>;
+  isLeader: () => boolean;
+  takeoverWindowMs: number;
+  logger: Logger;
+  onOutcome?: (req: RemediationRequest, outcome: Outcome) => void;
+}
+
+export interface Remediator {
+  /** A classified incident resolved to a Node. Fatal incidents are remediated; others recorded. */
+  submit(req: RemediationRequest): void;
+  /** Newer context lines for an incident already submitted (trailing lines after the panic). */
+  updateContext(req: RemediationRequest): void;
+  /** A NodeIncident was added or changed (from the record watch). */
+  recordChanged(obj: unknown): void;
+  /** Called when this replica becomes leader, with the current NodeIncident objects. */
+  leadershipGained(records: readonly unknown[]): void;
+  leadershipLost(): void;
+  /** Incidents remembered but not finished here. */
+  pendingCount(): number;
+  stop(): Promise<void>;
+}
+
+interface Pending {
+  req: RemediationRequest;
+  seenAt: number;
+}
+
+export function createRemediator(opts: RemediatorOptions): Remediator {
+  const queue = createKeyedQueue();
+  const pending = new Map<string, Pending>();
+  const inflight = new Set<string>();
+  let term = new AbortController();
+  let stopped = false;
+  const ctx = opts.context;
+  const releaseKey = releaseAnnotation(ctx.policy.annotationPrefix);
+
+  const prune = (): void => {
+    const now = ctx.now();
+    for (const [name, p] of pending) if (now - p.seenAt > opts.takeoverWindowMs) pending.delete(name);
+  };
+
+  const run = (req: RemediationRequest, released: boolean): void => {
+    const name = recordName(req.incidentId, req.node);
+    if (stopped || inflight.has(name) || !opts.isLeader()) return;
+    inflight.add(name);
+    const signal = term.signal;
+    const logger = opts.logger.child({ incident: req.incidentId, node: req.node, record: name });
+    const runCtx: RemediateContext = {
+      ...ctx,
+      logger,
+      signal,
+      retry: makeRetry({
+        signal,
+        onRetry: (err, attempt) => logger.warn({ err, attempt }, 'Kubernetes API call failed; retrying'),
+      }),
+      assertLeader: () => {
+        if (signal.aborted || !opts.isLeader()) throw new NotLeaderError();
+      },
+    };
+    void queue
+      .push(req.node, () => remediateIncident(req, runCtx, { released }))
+      .then(
+        (outcome) => {
+          pending.delete(name);
+          logger.info({ phase: outcome.phase, reason: outcome.reason, podsDeleted: outcome.podsDeleted }, 'incident handled');
+          opts.onOutcome?.(req, outcome);
+        },
+        (err: unknown) => {
+          // Left pending: the next term (or the next leader, from the record) finishes it.
+          logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'remediation interrupted');
+        },
+      )
+      .finally(() => inflight.delete(name));
+  };
+
+  const isReleased = (obj: unknown): boolean => annotationsOf(obj)[releaseKey] === 'true';
+
+  /** Open: not final, and Held only when released (and not a dry-run hold while still in dry run). */
+  const shouldFinish = (obj: unknown): boolean => {
+    const phase = phaseOf(obj);
+    if (phase === null) return true;
+    if (FINAL_PHASES.includes(phase)) return false;
+    if (phase !== 'Held') return true;
+    return isReleased(obj) && !ctx.policy.dryRun;
+  };
+
+  return {
+    submit(req) {
+      prune();
+      pending.set(recordName(req.incidentId, req.node), { req, seenAt: ctx.now() });
+      run(req, false);
+    },
+    updateContext(req) {
+      const name = recordName(req.incidentId, req.node);
+      const p = pending.get(name);
+      if (p !== undefined) p.req = { ...p.req, lines: req.lines };
+      if (!opts.isLeader() || stopped) return;
+      const lines = capLines(req.lines);
+      const retry = makeRetry({ signal: term.signal });
+      void queue
+        .push(req.node, () => retry(() => ctx.api.patchIncidentContext(name, lines)))
+        .catch((err: unknown) => opts.logger.warn({ incident: req.incidentId, err }, 'could not update context lines'));
+    },
+    recordChanged(obj) {
+      if (!opts.isLeader() || phaseOf(obj) !== 'Held' || !shouldFinish(obj)) return;
+      const req = requestFromRecord(obj);
+      if (req !== null) run(req, true);
+    },
+    leadershipGained(records) {
+      prune();
+      const seen = new Set<string>();
+      for (const obj of records) {
+        const req = requestFromRecord(obj);
+        if (req === null) continue;
+        const name = recordName(req.incidentId, req.node);
+        seen.add(name);
+        if (shouldFinish(obj)) run(req, phaseOf(obj) === 'Held');
+      }
+      for (const [name, p] of pending) if (!seen.has(name)) run(p.req, false);
+    },
+    leadershipLost() {
+      term.abort(new NotLeaderError());
+      term = new AbortController();
+    },
+    pendingCount: () => pending.size,
+    async stop() {
+      stopped = true;
+      term.abort(new Error('collector shutting down'));
+      await queue.idle();
+    },
+  };
+}

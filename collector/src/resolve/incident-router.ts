@@ -1,0 +1,68 @@
+// Between classification and remediation: ties each incident to a Node (or rejects it), feeds the
+// history, and hands resolved incidents on. Fatal incidents go on at `opened` (remediation must start
+// within milliseconds), their trailing lines at `closed`; non-fatal incidents go on at `closed`, whole.
+import type { Logger } from 'pino';
+import type { IncidentEvent } from '../types.js';
+import { requestFromIncident, type RemediationRequest } from '../record/incident-record.js';
+import type { NodeResolver, RejectReason } from './resolve-node.js';
+
+export interface IncidentRouterOptions {
+  /** Null in standalone mode: incidents are only recorded. */
+  resolver: NodeResolver | null;
+  now: () => number;
+  logger: Logger;
+  onRecorded: (event: IncidentEvent, node: string | null, rejected: boolean) => void;
+  onRejected: (reason: RejectReason) => void;
+  submit: (req: RemediationRequest) => void;
+  updateContext: (req: RemediationRequest) => void;
+}
+
+/** Bound on incidents remembered between `opened` and `closed`. */
+const MAX_OPEN = 10_000;
+
+export function createIncidentRouter(opts: IncidentRouterOptions): (event: IncidentEvent) => void {
+  const nodes = new Map<string, string | null>();
+
+  const resolve = (event: IncidentEvent): string | null => {
+    const { incident } = event;
+    const known = nodes.get(incident.id);
+    if (known !== undefined) return known;
+    if (opts.resolver === null) return null;
+    const r = opts.resolver.resolve(incident.source, incident.userdata, opts.now());
+    let node: string | null = null;
+    if (r.ok) node = r.node;
+    else {
+      opts.onRejected(r.reason);
+      if (r.shouldLog) {
+        opts.logger.warn({ incident: incident.id, source: incident.source, kind: incident.kind, reason: r.reason, detail: r.detail }, 'incident not acted on');
+      }
+    }
+    nodes.set(incident.id, node);
+    if (nodes.size > MAX_OPEN) {
+      const oldest = nodes.keys().next();
+      if (oldest.done !== true) nodes.delete(oldest.value);
+    }
+    return node;
+  };
+
+  return (event) => {
+    const { incident } = event;
+    const node = resolve(event);
+    opts.onRecorded(event, node, opts.resolver !== null && node === null);
+    if (event.type === 'opened') {
+      opts.logger.info(
+        { incident: incident.id, node, source: incident.source, kind: incident.kind, fatal: incident.fatal, summary: incident.summary },
+        'incident opened',
+      );
+    }
+    if (event.type === 'closed') nodes.delete(incident.id);
+    if (node === null) return;
+    const req = requestFromIncident(incident, node);
+    if (incident.fatal) {
+      if (event.type === 'opened') opts.submit(req);
+      else if (event.type === 'closed') opts.updateContext(req);
+    } else if (event.type === 'closed') {
+      opts.submit(req);
+    }
+  };
+}

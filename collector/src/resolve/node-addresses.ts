@@ -1,0 +1,34 @@
+// Node → the addresses its kernel may send netconsole datagrams from. Pure.
+import ipaddr from 'ipaddr.js';
+import type { V1Node } from '@kubernetes/client-node';
+
+/** Address types a kernel can send from; Hostname/InternalDNS/ExternalDNS are names, not sources. */
+const SOURCE_ADDRESS_TYPES = new Set(['InternalIP', 'ExternalIP']);
+
+/**
+ * Canonical text of an IP address: IPv4 dotted quad; IPv4-mapped IPv6 (`::ffff:a.b.c.d`) as that IPv4;
+ * other IPv6 in RFC 5952 form (lower case, longest zero run compressed); zone ids dropped.
+ * Null when `text` is not an IP address.
+ */
+export function normaliseAddress(text: string): string | null {
+  const bare = text.trim().replace(/%.*$/, '');
+  if (!ipaddr.isValid(bare)) return null;
+  const addr = ipaddr.process(bare);
+  return addr.kind() === 'ipv4' ? addr.toString() : (addr as ipaddr.IPv6).toRFC5952String();
+}
+
+/** Distinct normalised InternalIP/ExternalIP addresses of a Node, in the order listed. */
+export function nodeAddresses(node: V1Node): string[] {
+  const out: string[] = [];
+  for (const a of node.status?.addresses ?? []) {
+    if (!SOURCE_ADDRESS_TYPES.has(a.type)) continue;
+    const n = normaliseAddress(a.address);
+    if (n !== null && !out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+/** True when the Node's Ready condition is True. */
+export function isNodeReady(node: V1Node): boolean {
+  return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
