@@ -1,0 +1,51 @@
+// A host's recent records, oldest first, bounded by count and by bytes. Entries are kept in `order`
+// (sequence number in extended format, arrival count in legacy), so a late record lands in place.
+import type { IncidentCause } from '../types.js';
+
+export interface ContextEntry {
+  /** Sequence number (extended) or arrival counter (legacy); ascending within one boot. */
+  order: number;
+  seq: number | null;
+  /** The line as shown to people: `[    9.295222] text`, or the legacy line as received. */
+  line: string;
+  /** Set when a trusted record matched a rule that may be reported as a fatal incident's cause. */
+  cause: IncidentCause | null;
+}
+
+/** Rough bytes an entry holds beyond its text (object, array slot, string header). */
+export const ENTRY_OVERHEAD_BYTES = 96;
+
+export function entryBytes(entry: ContextEntry): number {
+  return entry.line.length + ENTRY_OVERHEAD_BYTES;
+}
+
+export interface ContextRing {
+  entries: ContextEntry[];
+  bytes: number;
+}
+
+export function createContextRing(): ContextRing {
+  return { entries: [], bytes: 0 };
+}
+
+/** Inserts in order (from the end: records are nearly always in order) and trims the oldest. */
+export function insertEntry(ring: ContextRing, entry: ContextEntry, maxEntries: number, maxBytes: number): void {
+  insertSorted(ring.entries, entry);
+  ring.bytes += entryBytes(entry);
+  while (ring.entries.length > maxEntries || (ring.bytes > maxBytes && ring.entries.length > 1)) {
+    const dropped = ring.entries.shift();
+    if (dropped === undefined) break;
+    ring.bytes -= entryBytes(dropped);
+  }
+}
+
+export function clearRing(ring: ContextRing): void {
+  ring.entries = [];
+  ring.bytes = 0;
+}
+
+export function insertSorted(entries: ContextEntry[], entry: ContextEntry): void {
+  let index = entries.length;
+  while (index > 0 && (entries[index - 1]?.order ?? 0) > entry.order) index--;
+  entries.splice(index, 0, entry);
+}

@@ -1,0 +1,28 @@
+// Legacy console text arrives in pieces of up to 1000 bytes that need not end at a line break: keep
+// the unfinished tail per host until the rest arrives, the host goes quiet, or it grows too long.
+
+export interface LegacyLineState {
+  carry: string;
+}
+
+export function createLegacyLineState(): LegacyLineState {
+  return { carry: '' };
+}
+
+/** Appends a datagram's text; returns the lines it completed (without line breaks). */
+export function pushLegacyText(state: LegacyLineState, text: string, maxLineBytes: number): string[] {
+  const parts = (state.carry + text).split('\n');
+  state.carry = parts.pop() ?? '';
+  if (state.carry.length > maxLineBytes) {
+    parts.push(state.carry);
+    state.carry = '';
+  }
+  return parts;
+}
+
+/** Returns the unfinished tail as a line (empty array when there is none) and clears it. */
+export function flushLegacyText(state: LegacyLineState): string[] {
+  const carry = state.carry;
+  state.carry = '';
+  return carry === '' ? [] : [carry];
+}
