@@ -1,0 +1,101 @@
+// Locates the control plane's binaries in the per-machine cache, building them first when missing
+// (test/cluster/build-binaries.sh: the first build takes minutes, later calls return at once).
+import { spawn } from 'node:child_process';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export interface Binaries {
+  /** Multi-call binary: `k8s etcd|kube-apiserver|kube-controller-manager|kube-scheduler`. */
+  k8s: string;
+  kwok: string;
+  helm: string;
+  grpcurl: string;
+}
+
+export interface Versions {
+  kubernetes: string;
+  kwok: string;
+  helm: string;
+  grpcurl: string;
+}
+
+/** test/cluster, from both test/src/cluster (sources) and test/dist/cluster (built). */
+const BUILD_DIR = fileURLToPath(new URL('../../cluster/', import.meta.url));
+
+/** Parses `KEY=value` lines of a shell env file; comments and blank lines are ignored. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const match = /^([A-Z0-9_]+)=["']?([^"'#\s]*)["']?\s*(#.*)?$/.exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined) out[match[1]] = match[2];
+  }
+  return out;
+}
+
+export function readVersions(): Versions {
+  const env = parseEnvFile(readFileSync(join(BUILD_DIR, 'versions.env'), 'utf8'));
+  const pick = (key: string): string => {
+    const value = env[key];
+    if (!value) throw new Error(`versions.env: ${key} is missing`);
+    return value;
+  };
+  return { kubernetes: pick('K8S_VERSION'), kwok: pick('KWOK_VERSION'), helm: pick('HELM_VERSION'), grpcurl: pick('GRPCURL_VERSION') };
+}
+
+export function binaryPaths(versions: Versions, cacheDir = process.env['LASTGASP_CACHE'] ?? join(homedir(), '.cache', 'lastgasp')): Binaries {
+  return {
+    k8s: join(cacheDir, `k8s-${versions.kubernetes}`, 'k8s'),
+    kwok: join(cacheDir, `kwok-${versions.kwok}`, 'kwok'),
+    helm: join(cacheDir, `helm-${versions.helm}`, 'helm'),
+    grpcurl: join(cacheDir, `grpcurl-${versions.grpcurl}`, 'grpcurl'),
+  };
+}
+
+function allExecutable(binaries: Binaries): boolean {
+  try {
+    for (const path of [binaries.k8s, binaries.kwok, binaries.helm, binaries.grpcurl]) accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function runBuild(log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(BUILD_DIR, 'build-binaries.sh'), 'all'], { stdio: ['ignore', 'inherit', 'pipe'] });
+    const tail: string[] = [];
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      log(line);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`build-binaries.sh exited with ${code ?? 'a signal'}:\n${tail.join('\n')}`));
+    });
+  });
+}
+
+let pending: Promise<Binaries> | undefined;
+
+/** Paths of the cached binaries, building them first if any is missing. Shared by all callers in this process. */
+export function ensureBinaries(log: (line: string) => void = () => {}): Promise<Binaries> {
+  pending ??= (async () => {
+    const binaries = binaryPaths(readVersions());
+    if (!allExecutable(binaries)) {
+      log('control-plane binaries missing from the cache: building them (the first build takes several minutes)');
+      await runBuild(log);
+      if (!allExecutable(binaries)) throw new Error(`build-binaries.sh finished but binaries are missing: ${JSON.stringify(binaries)}`);
+    }
+    return binaries;
+  })();
+  pending.catch(() => {
+    pending = undefined;
+  });
+  return pending;
+}

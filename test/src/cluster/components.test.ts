@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import { apiServerArgs, controllerManagerArgs, etcdArgs, kwokArgs, schedulerArgs } from './components.js';
+import type { ClusterPki } from './pki.js';
+
+const pki: ClusterPki = {
+  ca: { certPath: '/p/ca.crt', keyPath: '/p/ca.key' },
+  serving: { certPath: '/p/apiserver.crt', keyPath: '/p/apiserver.key' },
+  clients: {},
+  serviceAccount: { privateKeyPath: '/p/sa.key', publicKeyPath: '/p/sa.pub' },
+};
+
+describe('component command lines', () => {
+  it('etcd listens on the two given loopback ports only', () => {
+    const args = etcdArgs({ dataDir: '/d/etcd', clientPort: 4001, peerPort: 4002 });
+    expect(args[0]).to.equal('etcd');
+    const urls = args.filter((a) => a.includes('://'));
+    expect(urls.every((a) => /http:\/\/127\.0\.0\.1:(4001|4002)$/.test(a))).to.equal(true);
+    expect(args).to.include('--data-dir=/d/etcd');
+  });
+
+  it('kube-apiserver: loopback, given ports, Node+RBAC, client CA, service-account keys', () => {
+    const args = apiServerArgs({ etcdClientPort: 4001, securePort: 6443, certDir: '/d/c', pki });
+    expect(args).to.include.members([
+      'kube-apiserver',
+      '--etcd-servers=http://127.0.0.1:4001',
+      '--bind-address=127.0.0.1',
+      '--secure-port=6443',
+      '--authorization-mode=Node,RBAC',
+      '--client-ca-file=/p/ca.crt',
+      '--service-account-key-file=/p/sa.pub',
+      '--service-account-signing-key-file=/p/sa.key',
+      '--service-cluster-ip-range=10.96.0.0/16',
+    ]);
+  });
+
+  it('kube-controller-manager: extra flags come last, so they win', () => {
+    const args = controllerManagerArgs({ kubeconfigPath: '/k', pki, extraArgs: ['--node-monitor-grace-period=5s'] });
+    expect(args[0]).to.equal('kube-controller-manager');
+    expect(args.at(-1)).to.equal('--node-monitor-grace-period=5s');
+    expect(args).to.include.members(['--controllers=*', '--leader-elect=false', '--use-service-account-credentials=true']);
+  });
+
+  it('kube-scheduler and kwok serve on no fixed port', () => {
+    expect(schedulerArgs('/k')).to.include('--secure-port=0');
+    const kwok = kwokArgs({ kubeconfigPath: '/k', configPath: '/c' });
+    expect(kwok).to.include('--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake');
+    expect(kwok.some((a) => /^--(server-address|node-port)=.*[1-9]/.test(a))).to.equal(false);
+  });
+});

@@ -1,0 +1,41 @@
+// The test cluster's public shape. Other workspaces code against these types.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Binaries } from './binaries.js';
+
+export interface ClusterOptions {
+  /** Run kube-controller-manager. Default true. */
+  controllerManager?: boolean;
+  /** Run kube-scheduler. Default true. */
+  scheduler?: boolean;
+  /** Run kwok (fake kubelets for Nodes annotated `kwok.x-k8s.io/node: fake`). Default true. */
+  kwok?: boolean;
+  /** Extra kube-controller-manager flags, e.g. node-monitor timings. */
+  controllerManagerArgs?: string[];
+  /** Receives progress lines. Default: nothing. */
+  log?: (line: string) => void;
+}
+
+export interface Cluster {
+  /** `https://127.0.0.1:<port>` */
+  server: string;
+  /** Admin kubeconfig: client certificate, user `admin`, group `system:masters`. */
+  kubeconfigPath: string;
+  /** Loaded from kubeconfigPath. */
+  kubeConfig: KubeConfig;
+  /** Temp dir holding certificates, kubeconfigs, logs (`logs/<component>.log`) and etcd data. */
+  dir: string;
+  binaries: Binaries;
+  /** Stops kube-apiserver only (for outage tests); etcd and the other components keep running. */
+  stopApiServer(): Promise<void>;
+  /** Starts kube-apiserver again on the same port with the same flags; resolves once /readyz is ok. */
+  startApiServer(): Promise<void>;
+  /** Creates or updates the CRDs in these YAML files and waits until each is Established. */
+  installCrds(paths: string[]): Promise<void>;
+  /**
+   * Path to a kubeconfig that authenticates as the ServiceAccount with a bound token (TokenRequest,
+   * valid 24 h). Creates the ServiceAccount (and namespace) if missing; grants nothing.
+   */
+  serviceAccountKubeconfig(namespace: string, name: string): Promise<string>;
+  /** Stops every component and removes `dir`. Idempotent. */
+  stop(): Promise<void>;
+}
