@@ -11,12 +11,12 @@ import { pollUntil } from './poll-until.js';
 import { sumSamples } from './prometheus-text.js';
 import type { Receiver, ReceiverCounts } from './receiver.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface CollectorMetricNames {
   /** Counter of datagrams taken off the UDP socket. */
   received: string;
-  /** Counter of datagrams the parser has handled (any outcome). */
+  /** Counter of datagrams the parse stage has handled (any outcome). */
   parsed: string;
 }
 
@@ -32,6 +32,13 @@ export interface CollectorOptions {
 export interface CollectorReceiver extends Receiver {
   /** The log file's last lines, for error messages. */
   logTail(lines?: number): Promise<string>;
+  /** Sum of a metric's samples on /metrics; null when absent. */
+  metric(name: string): Promise<number | null>;
+  /**
+   * False when the collector exposes no parsed counter: `parsed` then repeats `received`, and loss
+   * between the socket and the parser goes unseen.
+   */
+  readonly countsParsed: boolean;
 }
 
 function commandLine(from: CollectorOptions['from']): string[] {
@@ -81,32 +88,37 @@ export async function startCollector(opts: CollectorOptions): Promise<CollectorR
   if (pid === undefined) throw new Error('could not start the collector');
 
   const base = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${httpPort}`;
-  const counts = async (): Promise<ReceiverCounts> => {
+  const scrape = async (): Promise<string> => {
     const response = await fetch(`${base}/metrics`);
     if (!response.ok) throw new Error(`GET /metrics: HTTP ${response.status}`);
-    const text = await response.text();
+    return response.text();
+  };
+  let countsParsed = true;
+  const counts = async (): Promise<ReceiverCounts> => {
+    const text = await scrape();
     const received = sumSamples(text, opts.metrics.received);
-    const parsed = sumSamples(text, opts.metrics.parsed);
-    if (received === null || parsed === null) {
-      throw new Error(`/metrics lacks ${received === null ? opts.metrics.received : opts.metrics.parsed}`);
-    }
-    return { received, parsed };
+    if (received === null) throw new Error(`/metrics lacks ${opts.metrics.received}`);
+    const parsed = countsParsed ? sumSamples(text, opts.metrics.parsed) : null;
+    return { received, parsed: parsed ?? received };
   };
   try {
-    await pollUntil(
+    const first = await pollUntil(
       'the collector to answer /readyz and /metrics',
       async () => {
         if (exitCode !== null) throw new Error(`collector exited (${String(exitCode)})`);
         const ready = await fetch(`${base}/readyz`);
         if (!ready.ok) return undefined;
-        return counts();
+        await counts();
+        return scrape();
       },
       { timeoutMs: opts.startTimeoutMs, intervalMs: 250 },
     );
+    countsParsed = sumSamples(first, opts.metrics.parsed) !== null;
   } catch (err) {
     const tail = await logTail();
     await stop();
     throw new Error(`collector did not start; its log ends with:\n${tail}`, { cause: err });
   }
-  return { name: 'collector', pid, host: opts.host, port: udpPort, counts, stop, logTail };
+  const metric = async (name: string) => sumSamples(await scrape(), name);
+  return { name: 'collector', pid, host: opts.host, port: udpPort, counts, stop, logTail, metric, countsParsed };
 }

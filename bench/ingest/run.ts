@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildTools, defaultCacheRoot, type Tools } from './build-tools.js';
-import { startCollector, type CollectorOptions } from './collector-receiver.js';
+import { buildCollector, collectorDistExists } from './build-collector.js';
+import { repoRoot, startCollector, type CollectorOptions, type CollectorReceiver } from './collector-receiver.js';
 import { findZeroLossRate, type SearchResult, type TrialResult } from './find-zero-loss.js';
 import { runLoad } from './load-generator.js';
 import { processMemory } from './process-memory.js';
@@ -28,10 +29,11 @@ const { values: flags } = parseArgs({
     'recv-buffer': { type: 'string', default: String(8 * 1024 * 1024) },
     'rss-sources': { type: 'string', default: '10000' },
     'rss-per-source': { type: 'string', default: '10' },
-    'rss-rate': { type: 'string', default: '20000' },
-    'collector-from': { type: 'string', default: 'source' },
-    'received-metric': { type: 'string', default: 'lastgasp_udp_datagrams_received_total' },
+    'rss-rate': { type: 'string', default: '10000' },
+    'collector-from': { type: 'string', default: 'dist' },
+    'received-metric': { type: 'string', default: 'lastgasp_datagrams_received_total' },
     'parsed-metric': { type: 'string', default: 'lastgasp_datagrams_parsed_total' },
+    'hosts-metric': { type: 'string', default: 'lastgasp_hosts_tracked' },
     only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -49,8 +51,8 @@ const usage = `usage: npm run bench:ingest -- [flags]
   --rss-sources N         sources for the memory measurement (${flags['rss-sources']})
   --rss-per-source N      records sent by each of them (${flags['rss-per-source']})
   --rss-rate PPS          rate for the memory measurement (${flags['rss-rate']})
-  --collector-from source|dist   run collector/src through tsx, or the compiled collector/dist
-  --received-metric NAME, --parsed-metric NAME   the collector's counters on /metrics
+  --collector-from dist|source   build and run collector/dist (default), or run collector/src through tsx
+  --received-metric NAME, --parsed-metric NAME, --hosts-metric NAME   the collector's metrics
   --only reference|collector|rss   run one part (the JSON line then has nulls)
 `;
 
@@ -115,7 +117,14 @@ async function search(name: string, receiver: Receiver, tools: Tools, s: Setting
   return result;
 }
 
-async function withReceiver<T>(start: () => Promise<Receiver>, use: (r: Receiver) => Promise<T>): Promise<T> {
+async function searchCollector(receiver: CollectorReceiver, tools: Tools, settings: Settings): Promise<SearchResult> {
+  if (!receiver.countsParsed) {
+    log(`collector: WARNING /metrics has no ${flags['parsed-metric']}: loss between socket and parser is not seen; counting received datagrams only`);
+  }
+  return search('collector', receiver, tools, settings);
+}
+
+async function withReceiver<R extends Receiver, T>(start: () => Promise<R>, use: (r: R) => Promise<T>): Promise<T> {
   const receiver = await start();
   try {
     return await use(receiver);
@@ -141,12 +150,14 @@ async function measureRss(tools: Tools, collector: CollectorOptions, sources: nu
       });
       const after = await drain(receiver, before, report.sent, { quietMs: 2000, timeoutMs: 120_000 });
       const parsed = after.parsed - before.parsed;
+      const hosts = await receiver.metric(flags['hosts-metric'] ?? '');
       const mem = await processMemory(receiver.pid);
       log(
         `rss: ${fmt(report.sent)} datagrams from ${fmt(sources)} sources (${perSource} each) at ${fmt(report.achievedPps)} pps; ` +
-          `parsed ${fmt(parsed)}; VmRSS ${(mem.rssKiB / 1024).toFixed(1)} MiB, peak ${(mem.peakRssKiB / 1024).toFixed(1)} MiB`,
+          `parsed ${fmt(parsed)}; hosts tracked ${hosts === null ? 'unknown' : fmt(hosts)}; VmRSS ${(mem.rssKiB / 1024).toFixed(1)} MiB, peak ${(mem.peakRssKiB / 1024).toFixed(1)} MiB`,
       );
-      if (parsed !== report.sent) log(`rss: WARNING the collector parsed ${fmt(parsed)} of ${fmt(report.sent)}: not every source may be active`);
+      if (hosts !== null && hosts < sources) log(`rss: WARNING the collector tracks ${fmt(hosts)} hosts, fewer than the ${fmt(sources)} sources`);
+      if (parsed !== report.sent) log(`rss: note: ${fmt(report.sent - parsed)} datagrams were not parsed (lost or still queued)`);
       return Math.round((mem.rssKiB / 1024) * 10) / 10;
     },
   );
@@ -170,9 +181,19 @@ function parseSettings(): Settings {
   };
 }
 
-function collectorOptions(): CollectorOptions {
-  const from = flags['collector-from'];
-  if (from !== 'source' && from !== 'dist') throw new Error(`--collector-from must be source or dist`);
+async function collectorOptions(): Promise<CollectorOptions> {
+  const wanted = flags['collector-from'];
+  if (wanted !== 'source' && wanted !== 'dist') throw new Error(`--collector-from must be dist or source`);
+  let from: CollectorOptions['from'] = wanted;
+  if (from === 'dist') {
+    log('building the collector (tsc -b collector)');
+    const build = await buildCollector(repoRoot);
+    if (!build.ok) log(`WARNING the collector build reported errors; running what it emitted:\n${build.diagnostics.split('\n').slice(0, 10).join('\n')}`);
+    if (!(await collectorDistExists(repoRoot))) {
+      log('WARNING collector/dist/main.js is missing: running the sources through tsx (RSS then includes the loader)');
+      from = 'source';
+    }
+  }
   return {
     host: HOST,
     from,
@@ -201,6 +222,11 @@ function printResult(reference: SearchResult | null, collected: SearchResult | n
   );
 }
 
+function required<T>(value: T | null): T {
+  if (value === null) throw new Error('internal: a part ran without its settings');
+  return value;
+}
+
 async function main(): Promise<number> {
   if (flags.help) {
     process.stdout.write(usage);
@@ -210,7 +236,6 @@ async function main(): Promise<number> {
   if (only !== undefined && !['reference', 'collector', 'rss'].includes(only)) throw new Error(`--only must be reference, collector or rss`);
   const runs = (part: string) => only === undefined || only === part;
   const settings = parseSettings();
-  const collector = collectorOptions();
   const recvBufferBytes = positiveNumber('recv-buffer', flags['recv-buffer']);
   const rssArgs = [
     positiveNumber('rss-sources', flags['rss-sources']),
@@ -218,6 +243,7 @@ async function main(): Promise<number> {
     positiveNumber('rss-rate', flags['rss-rate']),
   ] as const;
   log(`machine: ${await machineSummary()}`);
+  const collector = runs('collector') || runs('rss') ? await collectorOptions() : null;
   const tools = await buildTools({ cacheRoot: defaultCacheRoot(process.env), log });
 
   const reference = runs('reference')
@@ -227,9 +253,9 @@ async function main(): Promise<number> {
       )
     : null;
   const collected = runs('collector')
-    ? await withReceiver(() => startCollector(collector), (r) => search('collector', r, tools, settings))
+    ? await withReceiver(() => startCollector(required(collector)), (r) => searchCollector(r, tools, settings))
     : null;
-  const rss = runs('rss') ? await measureRss(tools, collector, ...rssArgs) : null;
+  const rss = runs('rss') ? await measureRss(tools, required(collector), ...rssArgs) : null;
   printResult(reference, collected, rss);
   return 0;
 }

@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import { parseLoadReport } from './load-generator.js';
+import { parseProcStatus } from './process-memory.js';
+import { sumSamples } from './prometheus-text.js';
+import { parseSocketDrops } from './socket-drops.js';
+
+describe('sumSamples', () => {
+  const text = [
+    '# HELP lastgasp_x_total x',
+    '# TYPE lastgasp_x_total counter',
+    'lastgasp_x_total{reason="a"} 3',
+    'lastgasp_x_total{reason="b"} 4',
+    'lastgasp_x_total_extra 100',
+    'lastgasp_y 2.5e3',
+    '',
+  ].join('\n');
+  const cases: [string, number | null][] = [
+    ['lastgasp_x_total', 7],
+    ['lastgasp_y', 2500],
+    ['lastgasp_missing', null],
+  ];
+  for (const [name, expected] of cases) {
+    it(`${name} → ${expected}`, () => expect(sumSamples(text, name)).to.equal(expected));
+  }
+});
+
+describe('parseSocketDrops', () => {
+  const table = [
+    '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops',
+    ' 1234: 0100007F:1A0A 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1111 2 0000000000000000 17',
+    ' 1235: 00000000:1A0A 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1112 2 0000000000000000 3',
+    ' 1236: 0100007F:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1113 2 0000000000000000 9',
+  ].join('\n');
+  const cases: [number, number | null][] = [
+    [6666, 20],
+    [53, 9],
+    [7777, null],
+  ];
+  for (const [port, expected] of cases) {
+    it(`port ${port} → ${expected}`, () => expect(parseSocketDrops(table, port)).to.equal(expected));
+  }
+});
+
+describe('parseLoadReport', () => {
+  it('a complete report', () => {
+    const line =
+      '{"sent":10,"bytes":900,"seconds":1.0,"targetPps":10,"achievedPps":10,"maxLagMs":0.1,"sources":2,' +
+      '"threads":1,"panics":0,"fragments":1,"sendErrors":0,"firstError":""}';
+    expect(parseLoadReport(line).sent).to.equal(10);
+  });
+  it('a report without "sent"', () => {
+    expect(() => parseLoadReport('{"bytes":1}')).to.throw(/lacks sent/);
+  });
+});
+
+describe('parseProcStatus', () => {
+  it('VmRSS and VmHWM', () => {
+    const text = 'Name:\tnode\nVmHWM:\t  123456 kB\nVmRSS:\t   65432 kB\nThreads:\t7\n';
+    expect(parseProcStatus(text)).to.deep.equal({ rssKiB: 65432, peakRssKiB: 123456 });
+  });
+  it('a status without VmRSS (kernel thread)', () => {
+    expect(() => parseProcStatus('Name:\tkthreadd\n')).to.throw(/VmRSS/);
+  });
+});
