@@ -1,0 +1,147 @@
+// The narrow view of collector state that the gRPC API reads. The app implements it from the pipeline
+// (hosts, counters), the remediation side (policy, leadership, steps) and an IncidentHistory
+// (incident-history.ts). Every method is synchronous and cheap: the server calls them per request.
+import type { HostSnapshot, Incident, ReasonCode } from '../types.js';
+
+export type StepOutcome = 'pending' | 'ok' | 'skipped' | 'failed';
+
+/** One remediation step of one incident. Times are ms since the epoch; null until it happened. */
+export interface RemediationStep {
+  /** Stable step name, e.g. `annotate-pods`, `fail-pods`, `delete-pods`, `delete-node`. */
+  name: string;
+  outcome: StepOutcome;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Human-readable detail: counts, the reason a step was skipped, the error of a failed one. */
+  message: string;
+}
+
+/**
+ * Where an incident stands. `observed`: recorded only (not fatal, or standalone); `unresolved`: the
+ * source is no Node; `pending`: fatal, waiting (confirmation, leadership, queue); `held`: for an
+ * operator (storm limits, excluded node, confirmation timed out).
+ */
+export type IncidentPhase = 'observed' | 'unresolved' | 'pending' | 'remediating' | 'remediated' | 'held' | 'failed';
+
+export const INCIDENT_PHASES: readonly IncidentPhase[] = [
+  'observed',
+  'unresolved',
+  'pending',
+  'remediating',
+  'remediated',
+  'held',
+  'failed',
+];
+
+/** An incident with what the collector made of it. */
+export interface IncidentRecord {
+  /** Position in first-seen order, strictly increasing within one process; the paging cursor. */
+  ordinal: number;
+  incident: Incident;
+  /** The Node the source resolved to; null when unresolved (still listed: operators want to see it). */
+  node: string | null;
+  phase: IncidentPhase;
+  steps: readonly RemediationStep[];
+}
+
+export type HistoryEventType = 'opened' | 'updated' | 'remediated' | 'held' | 'failed';
+
+export interface HistoryEvent {
+  /** Strictly increasing from 1 within one process; the replay cursor. */
+  sequence: number;
+  type: HistoryEventType;
+  /** ms since the epoch. */
+  at: number;
+  /** The record as it was right after this event (a snapshot, never mutated later), without context lines. */
+  record: IncidentRecord;
+}
+
+/** Where a watch starts: only new events, after a sequence number, or at an incident's first event. */
+export type WatchStart =
+  | { kind: 'now' }
+  | { kind: 'after-sequence'; sequence: number }
+  | { kind: 'from-incident'; id: string };
+
+export interface HostView extends HostSnapshot {
+  /** The Node owning the address; null when the source is no Node (or standalone). */
+  node: string | null;
+}
+
+export interface Listener {
+  /** `netconsole` (UDP), `grpc` or `http`. */
+  name: string;
+  /** host:port as bound. */
+  address: string;
+}
+
+export interface CollectorCounters {
+  datagrams: number;
+  bytes: number;
+  malformedByReason: Record<string, number>;
+  unknownSources: number;
+  hostsTracked: number;
+  incidentsByKind: Partial<Record<ReasonCode, number>>;
+  nodesRemediated: number;
+  podsDeleted: number;
+  incidentsHeld: number;
+}
+
+export interface PolicyView {
+  mode: 'immediate' | 'confirm';
+  dryRun: boolean;
+  nodeAction: 'delete' | 'taint' | 'none';
+  confirmTimeoutSeconds: number;
+  confirmLeaseStaleSeconds: number;
+  storm: { maxNodesPerWindow: number; windowSeconds: number; maxPercentOfReadyNodes: number };
+  excludeNodeSelector: string;
+  annotationPrefix: string;
+}
+
+export interface CollectorStatus {
+  version: string;
+  /** ms since the epoch. */
+  startedAt: number;
+  identity: string;
+  leading: boolean;
+  /** The current lease holder; null when unknown. */
+  leaderIdentity: string | null;
+  standalone: boolean;
+  listeners: readonly Listener[];
+  counters: CollectorCounters;
+  policy: PolicyView;
+}
+
+/** The incident half of the source; IncidentHistory implements it. */
+export interface IncidentSource {
+  /** Newest first (by first sight). */
+  listIncidents(): readonly IncidentRecord[];
+  getIncident(id: string): IncidentRecord | undefined;
+  /**
+   * Retained events after `start`, oldest first; undefined when `start` names an incident that is not
+   * retained. Called in the same tick as `subscribe`, the two together miss and repeat nothing.
+   */
+  replay(start: WatchStart): HistoryEvent[] | undefined;
+  /** Calls `listener` for every new event, synchronously, in sequence order. Returns the unsubscribe. */
+  subscribe(listener: (event: HistoryEvent) => void): () => void;
+}
+
+export interface StatusSource extends IncidentSource {
+  getStatus(): CollectorStatus;
+  /** Every tracked host, in any order. */
+  listHosts(): readonly HostView[];
+}
+
+/** Joins an incident source with the status and host views the app provides. */
+export function composeStatusSource(
+  incidents: IncidentSource,
+  parts: { getStatus(): CollectorStatus; listHosts(): readonly HostView[] },
+): StatusSource {
+  return {
+    getStatus: () => parts.getStatus(),
+    listHosts: () => parts.listHosts(),
+    listIncidents: () => incidents.listIncidents(),
+    getIncident: (id) => incidents.getIncident(id),
+    replay: (start) => incidents.replay(start),
+    subscribe: (listener) => incidents.subscribe(listener),
+  };
+}
