@@ -154,10 +154,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const assembler = createFragmentAssembler(limits.fragments);
   /** Hosts with an open incident or an unfinished legacy line: the ones tick() must look at. */
   const pending = new Set<string>();
+  /** Bytes accounted per host at its last settle(); their sum is `hostBytesTotal`. */
+  const accounted = new Map<string, number>();
+  let hostBytesTotal = 0;
   const hosts = new LRUCache<string, HostState>({
     max: limits.maxHosts,
-    maxSize: limits.maxHostBytes,
     dispose(host, address, reason) {
+      hostBytesTotal -= accounted.get(address) ?? 0;
+      accounted.delete(address);
       if (reason !== 'evict') return;
       counts.hostsEvicted++;
       pending.delete(address);
@@ -240,14 +244,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const known = hosts.get(address);
     if (known !== undefined) return known;
     const created = createHostState(address);
-    hosts.set(address, created, { size: hostBytes(created) });
+    hosts.set(address, created);
     return created;
   }
 
   function settle(host: HostState): void {
     if (host.open !== null || host.legacy.carry !== '') pending.add(host.address);
-    // Re-setting the same object only updates its size (no dispose); it may evict others.
-    if (hosts.has(host.address)) hosts.set(host.address, host, { size: hostBytes(host) });
+    if (!hosts.has(host.address)) return;
+    const bytes = hostBytes(host);
+    hostBytesTotal += bytes - (accounted.get(host.address) ?? 0);
+    accounted.set(host.address, bytes);
+    // Evict least recently heard-from hosts, never the one just heard from.
+    while (hostBytesTotal > limits.maxHostBytes && hosts.size > 1) hosts.pop();
   }
 
   return {
@@ -261,6 +269,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         return;
       }
       const host = hostFor(datagram.source);
+      host.lastHeardAt = now;
       if (parsed.format === 'extended') ingestExtended(host, parsed, now);
       else ingestLegacyLines(host, pushLegacyText(host.legacy, parsed.text, limits.fragments.maxRecordBytes), now);
       settle(host);
@@ -274,8 +283,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           pending.delete(address);
           continue;
         }
-        if (host.lastRecordAt !== null && now - host.lastRecordAt >= limits.host.quietMs) {
-          ingestLegacyLines(host, flushLegacyText(host.legacy), host.lastRecordAt);
+        if (host.lastHeardAt !== null && now - host.lastHeardAt >= limits.host.quietMs) {
+          ingestLegacyLines(host, flushLegacyText(host.legacy), host.lastHeardAt);
           closeIfQuiet(host, now, env);
         }
         if (host.open === null && host.legacy.carry === '') pending.delete(address);
@@ -304,7 +313,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         fragmentsInFlight: fragments.inFlight,
         fragmentBytesInFlight: fragments.bytesInFlight,
         hosts: hosts.size,
-        hostBytes: hosts.calculatedSize,
+        hostBytes: hostBytesTotal,
       };
     },
   };

@@ -6,8 +6,10 @@ export interface ContextEntry {
   /** Sequence number (extended) or arrival counter (legacy); ascending within one boot. */
   order: number;
   seq: number | null;
-  /** The line as shown to people: `[    9.295222] text`, or the legacy line as received. */
-  line: string;
+  /** µs since boot, when the record carried a timestamp. */
+  timestampUs: number | null;
+  /** The record's text; the line shown to people is built from it only when needed (entryLine). */
+  text: string;
   /** Set when a trusted record matched a rule that may be reported as a fatal incident's cause. */
   cause: IncidentCause | null;
 }
@@ -16,7 +18,16 @@ export interface ContextEntry {
 export const ENTRY_OVERHEAD_BYTES = 96;
 
 export function entryBytes(entry: ContextEntry): number {
-  return entry.line.length + ENTRY_OVERHEAD_BYTES;
+  return entry.text.length + ENTRY_OVERHEAD_BYTES;
+}
+
+/** The line as shown to people, like dmesg: `[    9.295222] text` (text alone without a timestamp). */
+export function entryLine(entry: ContextEntry): string {
+  const us = entry.timestampUs;
+  if (us === null) return entry.text;
+  const seconds = Math.floor(us / 1_000_000).toString().padStart(5, ' ');
+  const fraction = (us % 1_000_000).toString().padStart(6, '0');
+  return `[${seconds}.${fraction}] ${entry.text}`;
 }
 
 export interface ContextRing {

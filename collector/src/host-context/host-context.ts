@@ -8,7 +8,7 @@ import { kernelReleaseFromText } from '../classify/kernel-release.js';
 import type { Rule } from '../classify/rules.js';
 import type { KernelRecord } from '../parse/parsed-frame.js';
 import { CANARY_PREFIX, type Incident, type IncidentCause, type IncidentEvent } from '../types.js';
-import { clearRing, entryBytes, insertEntry, insertSorted, type ContextEntry } from './context-ring.js';
+import { clearRing, entryBytes, entryLine, insertEntry, insertSorted, type ContextEntry } from './context-ring.js';
 import type { HostState, OpenIncident } from './host-state.js';
 
 export interface HostContextLimits {
@@ -29,8 +29,8 @@ export interface HostContextLimits {
 }
 
 export const DEFAULT_HOST_CONTEXT_LIMITS: HostContextLimits = {
-  ringRecords: 128,
-  ringBytes: 24 * 1024,
+  ringRecords: 64,
+  ringBytes: 16 * 1024,
   trailingRecords: 200,
   incidentBytes: 256 * 1024,
   quietMs: 2000,
@@ -70,7 +70,8 @@ export function ingestRecord(host: HostState, record: KernelRecord, order: numbe
   const entry: ContextEntry = {
     order,
     seq: record.seq,
-    line: formatLine(record),
+    timestampUs: record.timestampUs,
+    text: record.text,
     cause: rule?.cause === true ? { kind: rule.reason, summary: record.text } : null,
   };
   insertEntry(host.ring, entry, env.limits.ringRecords, env.limits.ringBytes);
@@ -224,14 +225,6 @@ function hasIdentity(record: KernelRecord): boolean {
   return record.format === 'extended' || record.timestampUs !== null;
 }
 
-export function formatLine(record: KernelRecord): string {
-  const us = record.timestampUs;
-  if (us === null) return record.text;
-  const seconds = Math.floor(us / 1_000_000).toString().padStart(5, ' ');
-  const fraction = (us % 1_000_000).toString().padStart(6, '0');
-  return `[${seconds}.${fraction}] ${record.text}`;
-}
-
 function snapshot(open: OpenIncident): Incident {
   const incident = open.incident;
   let firstSeq: number | null = null;
@@ -247,6 +240,6 @@ function snapshot(open: OpenIncident): Incident {
     userdata: { ...incident.userdata },
     firstSeq,
     lastSeq,
-    lines: open.entries.map((entry) => entry.line),
+    lines: open.entries.map(entryLine),
   };
 }

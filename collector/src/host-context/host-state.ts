@@ -35,6 +35,8 @@ export interface HostState {
   lastCause: { cause: IncidentCause; order: number } | null;
   kernelRelease: string | null;
   lastRecordAt: number | null;
+  /** Time of the last datagram of any kind (records may still be incomplete). */
+  lastHeardAt: number | null;
   records: number;
   lastCanaryAt: number | null;
   lastCanaryNode: string | null;
@@ -58,6 +60,7 @@ export function createHostState(address: string): HostState {
     lastCause: null,
     kernelRelease: null,
     lastRecordAt: null,
+    lastHeardAt: null,
     records: 0,
     lastCanaryAt: null,
     lastCanaryNode: null,
