@@ -1,7 +1,7 @@
 #!/bin/sh
 # /init of the test bed's initramfs (busybox sh). Kernel command line parameters it reads:
 #   lastgasp.ip=ADDR/LEN      IPv4 address of eth0 (required)
-#   lastgasp.ip6=ADDR/LEN     optional IPv6 address of eth0 (no DAD)
+#   lastgasp.ip6=ADDR/LEN     optional IPv6 address of eth0 (duplicate address detection off)
 #   lastgasp.gw=ADDR          optional IPv4 default gateway
 #   lastgasp.server=PATH      guest command server script, a path on the host root
 #   lastgasp.node=PATH        Node.js binary on the host root
@@ -40,7 +40,10 @@ done
 ip link set lo up
 ip link set eth0 up || fail "no eth0"
 ip addr add "$ip4" dev eth0 || fail "ip addr add $ip4"
-if [ -n "$ip6" ]; then ip -6 addr add "$ip6" dev eth0 nodad || fail "ip addr add $ip6"; fi
+if [ -n "$ip6" ]; then
+  echo 0 >/proc/sys/net/ipv6/conf/eth0/accept_dad
+  ip -6 addr add "$ip6" dev eth0 || fail "ip addr add $ip6"
+fi
 if [ -n "$gw" ]; then ip route add default via "$gw" || fail "default route via $gw"; fi
 
 mkdir -p /host
