@@ -1,1 +1,18 @@
 export * from './types.js';
+// Receive path: listener, pipeline (parse → reassemble → host context → classify), rules, replay.
+export { startUdpListener, DEFAULT_RECV_BUFFER_BYTES } from './ingest/udp-listener.js';
+export type { UdpListener, UdpListenerOptions, UdpListenerStats, ListenerLogger } from './ingest/udp-listener.js';
+export { normaliseAddress, parseListenAddress } from './ingest/normalise-address.js';
+export { createPipeline, DEFAULT_PIPELINE_LIMITS, resolveLimits } from './pipeline.js';
+export type { Pipeline, PipelineOptions, PipelineStats, PipelineLimits, PipelineLimitOptions } from './pipeline.js';
+export { loadRules, parseRules, RulesError, SHIPPED_RULES_PATH } from './classify/rules.js';
+export type { Rule, Rules } from './classify/rules.js';
+export { parseDatagram } from './parse/parse-datagram.js';
+export { formatExtended, MAX_PRINT_CHUNK } from './parse/format-extended.js';
+export type { ExtendedRecordSpec } from './parse/format-extended.js';
+export { PARSE_ERROR_REASONS } from './parse/parsed-frame.js';
+export type { ParseError, ParseErrorReason, ParseResult, ParsedFrame, ExtendedFrame, LegacyFrame, KernelRecord } from './parse/parsed-frame.js';
+export { readCapture, CaptureError } from './replay/read-capture.js';
+export type { CapturedFrame } from './replay/read-capture.js';
+export { decodeFrame, LINKTYPE } from './replay/decode-packet.js';
+export { writePcap, writePcapng, ipv4Udp, ipv6Udp, ethernet, frameFor } from './replay/write-capture.js';

@@ -1,0 +1,186 @@
+import { expect } from 'chai';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatExtended } from '../parse/format-extended.js';
+import { decodeFrame, LINKTYPE } from './decode-packet.js';
+import { readCapture } from './read-capture.js';
+import { replayCommand } from './replay-command.js';
+import { ethernet, frameFor, ipv4Udp, ipv6Udp, writePcap, writePcapng, type CaptureRecord } from './write-capture.js';
+
+const T0 = 1_700_000_000_000;
+const panicRecords = [
+  { text: 'BUG: kernel NULL pointer dereference, address: 0000000000000000' },
+  { text: 'Oops: 0002 [#1] PREEMPT SMP NOPTI' },
+  { text: 'CPU: 0 PID: 1 Comm: sh Not tainted 6.1.0-18-amd64 #1 Debian 6.1.76-1' },
+  { text: '---[ end trace 0000000000000000 ]---' },
+  { text: 'Kernel panic - not syncing: Fatal exception' },
+  { text: '---[ end Kernel panic - not syncing: Fatal exception ]---' },
+].flatMap((spec, i) => formatExtended({ seq: 300 + i, timestampUs: 9_000_000 + i, ...spec, userdata: { node: 'worker-1' } }));
+
+function packets(source: string, destination: string, port = 6666): Buffer[] {
+  const v6 = source.includes(':');
+  return panicRecords.map((payload) =>
+    v6 ? ipv6Udp({ source, destination, payload, destinationPort: port }) : ipv4Udp({ source, destination, payload, destinationPort: port }),
+  );
+}
+
+function asRecords(frames: Buffer[], interfaceId?: number): CaptureRecord[] {
+  return frames.map((data, i) => ({ timestampMs: T0 + i * 10, data, ...(interfaceId === undefined ? {} : { interfaceId }) }));
+}
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await replayCommand(args, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('replay', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lastgasp-replay-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function file(name: string, content: Buffer): string {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  }
+
+  const v4 = packets('192.0.2.10', '192.0.2.1');
+  const v6 = packets('fd00::10', 'fd00::1');
+  const cases: { name: string; capture: () => Buffer; source: string }[] = [
+    { name: 'pcap, little-endian µs, Ethernet, IPv4', capture: () => writePcap(asRecords(v4.map((p) => ethernet(p))), { linkType: LINKTYPE.ETHERNET }), source: '192.0.2.10' },
+    { name: 'pcap, big-endian µs, Ethernet with 802.1Q VLAN, IPv4', capture: () => writePcap(asRecords(v4.map((p) => ethernet(p, [42]))), { linkType: LINKTYPE.ETHERNET, bigEndian: true }), source: '192.0.2.10' },
+    { name: 'pcap, little-endian ns, Linux cooked (SLL), IPv6', capture: () => writePcap(asRecords(v6.map((p) => frameFor(LINKTYPE.LINUX_SLL, p))), { linkType: LINKTYPE.LINUX_SLL, nanos: true }), source: 'fd00::10' },
+    { name: 'pcap, big-endian ns, Linux cooked v2 (SLL2), IPv4', capture: () => writePcap(asRecords(v4.map((p) => frameFor(LINKTYPE.LINUX_SLL2, p))), { linkType: LINKTYPE.LINUX_SLL2, nanos: true, bigEndian: true }), source: '192.0.2.10' },
+    { name: 'pcap, raw IP (101), IPv6 with extension headers', capture: () => writePcap(asRecords(packets('fd00::10', 'fd00::1').map((_, i) => ipv6Udp({ source: 'fd00::10', destination: 'fd00::1', payload: panicRecords[i] ?? Buffer.alloc(0) }, [0, 60]))), { linkType: LINKTYPE.RAW }), source: 'fd00::10' },
+    { name: 'pcap, raw IPv4 (228)', capture: () => writePcap(asRecords(v4), { linkType: LINKTYPE.IPV4 }), source: '192.0.2.10' },
+    { name: 'pcap, raw IPv6 (229)', capture: () => writePcap(asRecords(v6), { linkType: LINKTYPE.IPV6 }), source: 'fd00::10' },
+    { name: 'pcapng, little-endian, Ethernet, EPB µs', capture: () => writePcapng(asRecords(v4.map((p) => ethernet(p))), [{ linkType: LINKTYPE.ETHERNET }]), source: '192.0.2.10' },
+    { name: 'pcapng, big-endian, SLL2 on interface 1 with ns tsresol', capture: () => writePcapng(asRecords(v6.map((p) => frameFor(LINKTYPE.LINUX_SLL2, p)), 1), [{ linkType: LINKTYPE.ETHERNET }, { linkType: LINKTYPE.LINUX_SLL2, tsresol: 9 }], { bigEndian: true }), source: 'fd00::10' },
+    { name: 'pcapng, simple packet blocks, raw IP', capture: () => writePcapng(asRecords(v4), [{ linkType: LINKTYPE.RAW }], { simple: true }), source: '192.0.2.10' },
+    { name: 'pcapng, binary tsresol (2^-20), SLL', capture: () => writePcapng(asRecords(v4.map((p) => frameFor(LINKTYPE.LINUX_SLL, p))), [{ linkType: LINKTYPE.LINUX_SLL, tsresol: 0x80 | 20 }]), source: '192.0.2.10' },
+  ];
+  for (const row of cases) {
+    it(`${row.name} → one fatal incident with its cause (--json)`, async () => {
+      const { code, stdout, stderr } = await run([file(`${row.name.replace(/\W+/g, '-')}.cap`, row.capture()), '--json']);
+      expect(code, stderr).to.equal(0);
+      const incidents = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const fatal = incidents.filter((i) => i.fatal === true);
+      expect(fatal).to.have.length(1);
+      expect(fatal[0]).to.deep.include({
+        source: row.source,
+        kind: 'KernelPanic',
+        summary: 'Kernel panic - not syncing: Fatal exception',
+        cause: { kind: 'KernelBug', summary: 'BUG: kernel NULL pointer dereference, address: 0000000000000000' },
+        kernelRelease: '6.1.0-18-amd64',
+        userdata: { node: 'worker-1' },
+      });
+      expect(fatal[0]?.lines).to.be.an('array').that.is.not.empty;
+      expect(stderr).to.match(/read 6 frames, 6 UDP datagrams/);
+    });
+  }
+
+  it('pcap timestamps (µs and ns) become the clock: openedAt equals the panic frame time', async () => {
+    for (const nanos of [false, true]) {
+      const { stdout } = await run([file(`clock-${nanos}.pcap`, writePcap(asRecords(v4), { linkType: LINKTYPE.IPV4, nanos })), '--json']);
+      const panic = stdout.trim().split('\n').map((l) => JSON.parse(l) as { fatal: boolean; openedAt: string }).find((i) => i.fatal);
+      expect(panic?.openedAt).to.equal(new Date(T0 + 40).toISOString());
+    }
+  });
+
+  it('--port 9999 on a capture sent to 6666 → no incidents, datagrams skipped as other-port', async () => {
+    const { code, stdout, stderr } = await run([file('port.pcap', writePcap(asRecords(v4), { linkType: LINKTYPE.IPV4 })), '--json', '--port', '9999']);
+    expect(code).to.equal(0);
+    expect(stdout).to.equal('');
+    expect(stderr).to.match(/other-port=6/);
+  });
+
+  it('without --json → a readable report naming kind, cause and kernel', async () => {
+    const { code, stdout } = await run([file('text.pcap', writePcap(asRecords(v4), { linkType: LINKTYPE.IPV4 }))]);
+    expect(code).to.equal(0);
+    expect(stdout).to.match(/KernelPanic \(fatal\) from 192\.0\.2\.10/);
+    expect(stdout).to.include('cause:   KernelBug: BUG: kernel NULL pointer dereference');
+    expect(stdout).to.include('kernel:  6.1.0-18-amd64');
+  });
+
+  it('pcap truncated in the middle of the 6th packet → the incidents read so far, an error naming the offset, exit 1', async () => {
+    const whole = writePcap(asRecords(v4), { linkType: LINKTYPE.IPV4 });
+    const cut = whole.subarray(0, whole.length - 10);
+    const { code, stdout, stderr } = await run([file('cut.pcap', cut), '--json']);
+    expect(code).to.equal(1);
+    const lastRecordOffset = whole.length - 16 - (v4.at(-1)?.length ?? 0);
+    expect(stderr).to.include(`truncated packet data (${v4.at(-1)?.length} bytes announced) at byte offset ${lastRecordOffset}`);
+    expect(stdout.trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind)).to.include('KernelPanic');
+  });
+
+  it('pcapng with a corrupt block length → error naming the offset, exit 1', async () => {
+    const capture = Buffer.from(writePcapng(asRecords(v4), [{ linkType: LINKTYPE.IPV4 }]));
+    // Section header (28 bytes) + interface block (28 bytes): the first packet block starts at 56.
+    capture.writeUInt32LE(0xfffffff0, 56 + 4);
+    const { code, stderr } = await run([file('bad.pcapng', capture), '--json']);
+    expect(code).to.equal(1);
+    expect(stderr).to.match(/bad block length \d+ at byte offset 56/);
+  });
+
+  it('not a capture at all → error at byte offset 0, exit 1', async () => {
+    const { code, stderr } = await run([file('text.txt', Buffer.from('hello world, not a pcap')), '--json']);
+    expect(code).to.equal(1);
+    expect(stderr).to.match(/not a pcap or pcapng file .* at byte offset 0/);
+  });
+
+  it('missing file or bad flag → usage error, exit 2', async () => {
+    expect((await run([join(dir, 'missing.pcap')])).code).to.equal(2);
+    expect((await run(['--port', 'x', 'a.pcap'])).code).to.equal(2);
+    expect((await run([])).code).to.equal(2);
+  });
+
+  const realDir = new URL('../../fixtures/real-kernel/', import.meta.url);
+  const real = existsSync(realDir) ? readdirSync(realDir).filter((f) => /\.pcap(ng)?$/.test(f)) : [];
+  for (const name of real) {
+    it(`real-kernel capture ${name} → exactly one fatal incident`, async () => {
+      const { code, stdout, stderr } = await run([new URL(name, realDir).pathname, '--json']);
+      expect(code, stderr).to.equal(0);
+      const incidents = stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { fatal: boolean; summary: string });
+      const fatal = incidents.filter((i) => i.fatal);
+      expect(fatal).to.have.length(1);
+      expect(fatal[0]?.summary).to.match(/^Kernel panic - not syncing: /);
+    });
+  }
+});
+
+describe('decodeFrame', () => {
+  const payload = Buffer.from('0,1,1,-;x\n');
+  const rows: { name: string; linkType: number; frame: Buffer; expect: Record<string, unknown> }[] = [
+    { name: 'IPv4 first fragment (MF set)', linkType: LINKTYPE.IPV4, frame: ipv4Udp({ source: '10.0.0.1', destination: '10.0.0.2', payload }, { offset: 0, more: true }), expect: { ok: true, partial: true } },
+    { name: 'IPv4 later fragment', linkType: LINKTYPE.IPV4, frame: ipv4Udp({ source: '10.0.0.1', destination: '10.0.0.2', payload }, { offset: 185, more: false }), expect: { ok: false, reason: 'ip-fragment' } },
+    { name: 'IPv6 hop-by-hop + routing + destination options', linkType: LINKTYPE.IPV6, frame: ipv6Udp({ source: '2001:db8::1', destination: '2001:db8::2', payload }, [0, 43, 60]), expect: { ok: true, source: '2001:db8::1' } },
+    { name: 'IPv4 TCP', linkType: LINKTYPE.IPV4, frame: (() => { const p = ipv4Udp({ source: '10.0.0.1', destination: '10.0.0.2', payload }); p[9] = 6; return p; })(), expect: { ok: false, reason: 'not-udp' } },
+    { name: 'ARP over Ethernet', linkType: LINKTYPE.ETHERNET, frame: Buffer.concat([Buffer.alloc(12), Buffer.from([0x08, 0x06]), Buffer.alloc(28)]), expect: { ok: false, reason: 'not-ip' } },
+    { name: 'unknown link type 147', linkType: 147, frame: Buffer.alloc(40), expect: { ok: false, reason: 'unsupported-link-type' } },
+    { name: 'truncated IPv4 header', linkType: LINKTYPE.RAW, frame: Buffer.from([0x45, 0, 0]), expect: { ok: false, reason: 'truncated' } },
+    { name: 'BSD loopback (NULL) IPv6', linkType: LINKTYPE.NULL, frame: frameFor(LINKTYPE.NULL, ipv6Udp({ source: '::1', destination: '::1', payload })), expect: { ok: true, source: '::1' } },
+    { name: 'IPv4-mapped IPv6 source', linkType: LINKTYPE.IPV6, frame: ipv6Udp({ source: '::ffff:a01:203', destination: '::1', payload }), expect: { ok: true, source: '::ffff:10.1.2.3' } },
+  ];
+  for (const row of rows) {
+    it(`${row.name} → ${JSON.stringify(row.expect)}`, () => {
+      expect(decodeFrame(row.linkType, row.frame)).to.deep.include(row.expect);
+    });
+  }
+});
+
+describe('readCapture', () => {
+  it('a pcapng section with no packets yields nothing and does not throw', () => {
+    expect([...readCapture(writePcapng([], [{ linkType: 1 }]))]).to.deep.equal([]);
+  });
+  it('pcapng if_tsresol 9 keeps ns timestamps to the ms', () => {
+    const frames = [...readCapture(writePcapng([{ timestampMs: T0 + 0.5, data: Buffer.alloc(1) }], [{ linkType: 101, tsresol: 9 }]))];
+    expect(frames[0]?.timestampMs).to.be.closeTo(T0 + 0.5, 0.001);
+  });
+});
