@@ -1,0 +1,67 @@
+import { expect } from 'chai';
+import { defaultConfig } from './config.js';
+import { ConfigError, mergeConfigObjects, parseListenAddress, validateConfig } from './validate-config.js';
+
+const defaults = defaultConfig({ identity: 'pod-a', namespace: 'lastgasp' });
+
+describe('validateConfig', () => {
+  it('an empty file gives the documented defaults', () => {
+    const c = validateConfig({}, defaults);
+    expect(c.udpListen).to.deep.equal({ host: '::', port: 6666 });
+    expect(c.grpcListen.port).to.equal(6667);
+    expect(c.httpListen.port).to.equal(6668);
+    expect(c.leaseName).to.equal('lastgasp-collector');
+    expect(c.policy.nodeAction).to.equal('delete');
+    expect(c.policy.mode).to.equal('immediate');
+    expect(c.policy.excludeNodeSelector).to.equal('node-role.kubernetes.io/control-plane');
+  });
+
+  const errors: [string, unknown, string][] = [
+    ['storm limit zero', { policy: { storm: { maxNodesPerWindow: 0 } } }, 'policy.storm.maxNodesPerWindow: must be a positive integer'],
+    ['storm limit fractional', { policy: { storm: { maxNodesPerWindow: 1.5 } } }, 'policy.storm.maxNodesPerWindow: must be a positive integer'],
+    ['percent above 100', { policy: { storm: { maxPercentOfReadyNodes: 101 } } }, 'policy.storm.maxPercentOfReadyNodes'],
+    ['unknown node action', { policy: { nodeAction: 'reboot' } }, 'policy.nodeAction: must be one of delete, taint, none'],
+    ['misspelt key', { policy: { dryrun: true } }, 'policy.dryrun: unknown setting'],
+    ['dryRun as string', { policy: { dryRun: 'yes' } }, 'policy.dryRun: must be true or false'],
+    ['bad listen address', { udpListen: '6666' }, 'udpListen:'],
+    ['port out of range', { grpcListen: '[::]:70000' }, 'grpcListen:'],
+    ['bad selector', { policy: { excludeNodeSelector: 'a in (b' } }, 'policy.excludeNodeSelector:'],
+    ['renew deadline ≥ lease', { leaderElection: { leaseDurationSeconds: 5, renewDeadlineSeconds: 5 } }, 'leaderElection.renewDeadlineSeconds'],
+    ['tls cert without key', { grpc: { tlsCert: '/c.pem' } }, 'grpc.tlsKey'],
+    ['log level', { logLevel: 'loud' }, 'logLevel: must be one of'],
+    ['policy not a mapping', { policy: 3 }, 'policy: must be a mapping'],
+  ];
+  for (const [name, raw, message] of errors) {
+    it(`${name} → ${message}`, () => {
+      expect(() => validateConfig(raw, defaults))
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.contains(message);
+    });
+  }
+
+  it('flags win over the file, nested keys merge', () => {
+    const merged = mergeConfigObjects(
+      { udpListen: '0.0.0.0:1', policy: { nodeAction: 'taint', storm: { windowSeconds: 60 } } },
+      { udpListen: '127.0.0.1:2', policy: { dryRun: true } },
+    );
+    const c = validateConfig(merged, defaults);
+    expect(c.udpListen).to.deep.equal({ host: '127.0.0.1', port: 2 });
+    expect(c.policy.nodeAction).to.equal('taint');
+    expect(c.policy.dryRun).to.equal(true);
+    expect(c.policy.storm.windowSeconds).to.equal(60);
+  });
+});
+
+describe('parseListenAddress', () => {
+  const cases: [string, ReturnType<typeof parseListenAddress>][] = [
+    ['[::]:6666', { host: '::', port: 6666 }],
+    ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
+    [':6668', { host: '::', port: 6668 }],
+    ['[fd00::1]:80', { host: 'fd00::1', port: 80 }],
+    ['::1:80', null],
+    ['host', null],
+    ['1.2.3.4:99999', null],
+  ];
+  for (const [input, want] of cases) it(input, () => expect(parseListenAddress(input)).to.deep.equal(want));
+});

@@ -1,0 +1,412 @@
+// The collector as a real process against a real control plane (kube-apiserver, controller-manager,
+// scheduler, kwok): real UDP datagrams from a loopback address that a kwok Node reports as its
+// InternalIP. One cluster for the file; each scenario has its own nodes and, where the policy differs,
+// its own collector process (own Lease, so they never compete).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { createNode, createPod, useCluster, waitFor, type Cluster } from '@lastgasp/testbed/cluster';
+import { expect } from 'chai';
+import { formatExtended } from '../parse/format-extended.js';
+
+const CRD = fileURLToPath(new URL('../../../deploy/helm/lastgasp/crds/nodeincidents.lastgasp.dev.yaml', import.meta.url));
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+const WAIT = { timeoutMs: 90_000, intervalMs: 300 };
+const CR = { group: 'lastgasp.dev', version: 'v1alpha1', plural: 'nodeincidents' };
+
+interface Collector {
+  udpPort: number;
+  proc: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+let tmp = '';
+const running = new Set<Collector>();
+
+async function startCollector(cluster: Cluster, name: string, config: Record<string, unknown>, expectLeader = true): Promise<Collector> {
+  const configPath = join(tmp, `${name}.json`);
+  await writeFile(
+    configPath,
+    JSON.stringify({
+      kubeconfig: cluster.kubeconfigPath,
+      udpListen: '127.0.0.1:0',
+      grpcListen: '127.0.0.1:0',
+      httpListen: '127.0.0.1:0',
+      identity: name,
+      leaseNamespace: 'default',
+      leaseName: `lease-${name}`,
+      logLevel: 'debug',
+      leaderElection: { leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 },
+      ...config,
+    }),
+  );
+  const proc = spawn(process.execPath, ['--conditions=lastgasp-source', '--import', 'tsx', MAIN, 'serve', '--config', configPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const c: Collector = {
+    udpPort: 0,
+    proc,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      running.delete(c);
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      await exited;
+    },
+  };
+  running.add(c);
+  c.udpPort = await waitFor(
+    `collector ${name} to start`,
+    () => {
+      if (proc.exitCode !== null) throw new Error(`collector exited: ${out}`);
+      const m = /"udp":\["127\.0\.0\.1:(\d+)"\].*"msg":"collector started"/.exec(out);
+      return Promise.resolve(m === null ? false : Number(m[1]));
+    },
+    { timeoutMs: 60_000, describe: () => Promise.resolve(out.slice(-2000)) },
+  );
+  if (!expectLeader) return c;
+  // Leadership: seen from its log.
+  await waitFor('collector to lead', () => Promise.resolve(out.includes('"msg":"became leader"')), {
+    timeoutMs: 30_000,
+    describe: () => Promise.resolve(out.slice(-2000)),
+  });
+  return c;
+}
+
+let seq = 1000;
+/** Sends a panic as the kernel would: an oops line, then the panic line, from `fromIp`. */
+async function sendPanic(fromIp: string, ports: number[], userdata?: Record<string, string>): Promise<void> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind({ address: fromIp, port: 0 }, resolve));
+  const base = seq;
+  seq += 10;
+  const lines = [
+    'sysrq: Trigger a crash',
+    'Kernel panic - not syncing: sysrq triggered crash',
+    'CPU: 0 PID: 1 Comm: sh Not tainted 6.1.0-56-amd64 #1  Debian 6.1.158-1',
+  ];
+  for (const [i, text] of lines.entries()) {
+    for (const d of formatExtended({ seq: base + i, timestampUs: base * 1000 + i, text, level: i === 1 ? 0 : 6, userdata })) {
+      for (const port of ports) {
+        await new Promise<void>((resolve, reject) => socket.send(d, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+      }
+    }
+  }
+  socket.close();
+}
+
+async function podsOn(cluster: Cluster, node: string): Promise<V1Pod[]> {
+  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+  return (await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` })).items;
+}
+
+async function nodeWithPods(cluster: Cluster, node: string, ip: string, pods: number, labels: Record<string, string> = {}): Promise<string[]> {
+  await createNode(cluster, node, { addresses: [{ type: 'InternalIP', address: ip }], labels });
+  const names: string[] = [];
+  for (let i = 0; i < pods; i++) {
+    const name = `${node}-p${i}`;
+    await createPod(cluster, { namespace: 'work', name, nodeName: node });
+    names.push(name);
+  }
+  await waitFor(`${pods} pods Running on ${node}`, async () => {
+    const list = await podsOn(cluster, node);
+    return list.length === pods && list.every((p) => p.status?.phase === 'Running');
+  }, WAIT);
+  return names;
+}
+
+async function incidentsFor(cluster: Cluster, node: string): Promise<Record<string, unknown>[]> {
+  const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
+  const list = (await custom.listClusterCustomObject(CR)) as { items: Record<string, unknown>[] };
+  return list.items.filter((i) => (i.spec as { node?: string }).node === node);
+}
+
+function phase(obj: Record<string, unknown> | undefined): string | undefined {
+  return (obj?.status as { phase?: string } | undefined)?.phase;
+}
+
+async function nodeExists(cluster: Cluster, node: string): Promise<boolean> {
+  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+  try {
+    await core.readNode({ name: node });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function eventsAbout(cluster: Cluster, namespace: string, name: string): Promise<{ reason?: string; note?: string; type?: string }[]> {
+  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+  const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+  return list.items.map((e) => ({ reason: e.reason, note: e.message, type: e.type }));
+}
+
+/** Watches pods of a node and remembers the last state each had before it disappeared. */
+function trackPods(cluster: Cluster, node: string): { last: Map<string, V1Pod>; stop: () => void } {
+  const last = new Map<string, V1Pod>();
+  let stopped = false;
+  const loop = async (): Promise<void> => {
+    while (!stopped) {
+      for (const p of await podsOn(cluster, node).catch(() => [])) last.set(p.metadata?.name ?? '', p);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  void loop();
+  return { last, stop: () => (stopped = true) };
+}
+
+describe('collector remediation against a real control plane', function () {
+  this.timeout(300_000);
+  const cluster = useCluster();
+
+  before(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'lastgasp-remediate-'));
+    await cluster().installCrds([CRD]);
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') {
+      for (const c of running) process.stderr.write(`--- collector output ---\n${c.output().slice(-6000)}\n`);
+    }
+  });
+  after(async () => {
+    for (const c of [...running]) await c.stop('SIGKILL');
+    if (tmp !== '') await rm(tmp, { recursive: true, force: true });
+  });
+
+  describe('policy: delete (default)', () => {
+    let col: Collector;
+    before(async () => {
+      col = await startCollector(cluster(), 'del', { policy: { storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } } });
+    });
+    after(() => col.stop());
+
+    it('panic from a Node address → pods annotated, Failed + DisruptionTarget, deleted; Events; NodeIncident Remediated; Node deleted', async () => {
+      const c = cluster();
+      const pods = await nodeWithPods(c, 'del-1', '127.0.1.1', 3);
+      const tracker = trackPods(c, 'del-1');
+      await sendPanic('127.0.1.1', [col.udpPort]);
+      try {
+        await waitFor('pods gone and Node deleted', async () => (await podsOn(c, 'del-1')).length === 0 && !(await nodeExists(c, 'del-1')), WAIT);
+      } finally {
+        tracker.stop();
+      }
+      for (const name of pods) {
+        const seen = tracker.last.get(name);
+        const ann = seen?.metadata?.annotations ?? {};
+        expect(ann['lastgasp.dev/reason-code'], name).to.equal('KernelPanic');
+        expect(ann['lastgasp.dev/terminated-by']).to.equal('del');
+        expect(ann['lastgasp.dev/termination-reason']).to.match(/Node del-1 died in a kernel panic .*Kernel panic - not syncing: sysrq triggered crash/);
+        expect(ann['lastgasp.dev/incident']).to.match(/^del-1-[0-9a-f]{10}$/);
+        expect(seen?.status?.phase).to.equal('Failed');
+        const cond = seen?.status?.conditions?.find((x) => x.type === 'DisruptionTarget');
+        expect(cond?.status).to.equal('True');
+        expect(cond?.reason).to.equal('KernelPanic');
+        const events = await eventsAbout(c, 'work', name);
+        expect(events.map((e) => e.reason)).to.include('KernelPanic');
+      }
+      const records = await waitFor('NodeIncident Remediated', async () => {
+        const r = await incidentsFor(c, 'del-1');
+        return r.length === 1 && phase(r[0]) === 'Remediated' ? r : false;
+      }, WAIT);
+      expect((records[0]?.status as { podsDeleted?: number }).podsDeleted).to.equal(3);
+      expect((records[0]?.status as { nodeAction?: string }).nodeAction).to.equal('delete');
+      const nodeEvents = await eventsAbout(c, 'default', 'del-1');
+      expect(nodeEvents.some((e) => e.reason === 'KernelPanic' && e.type === 'Warning')).to.equal(true);
+    });
+
+    it('forged: a panic from an address that is no Node\'s, and a userdata node that disagrees → nothing changes', async () => {
+      const c = cluster();
+      await nodeWithPods(c, 'forge-1', '127.0.2.1', 2);
+      await nodeWithPods(c, 'forge-2', '127.0.2.2', 1);
+      await sendPanic('127.0.2.99', [col.udpPort]);
+      await sendPanic('127.0.2.1', [col.udpPort], { node: 'forge-2' });
+      await waitFor('both incidents rejected in the log', () => {
+        const out = col.output();
+        return Promise.resolve(out.includes('"reason":"unknown-source"') && out.includes('"reason":"node-mismatch"'));
+      }, WAIT);
+      expect(await nodeExists(c, 'forge-1')).to.equal(true);
+      expect(await nodeExists(c, 'forge-2')).to.equal(true);
+      const pods = [...(await podsOn(c, 'forge-1')), ...(await podsOn(c, 'forge-2'))];
+      expect(pods).to.have.length(3);
+      for (const p of pods) {
+        expect(p.status?.phase).to.equal('Running');
+        expect(p.metadata?.annotations?.['lastgasp.dev/reason-code']).to.equal(undefined);
+      }
+      expect(await incidentsFor(c, 'forge-1')).to.have.length(0);
+      expect(await incidentsFor(c, 'forge-2')).to.have.length(0);
+    });
+
+    it('a Job with podFailurePolicy Ignore on DisruptionTarget gets a replacement pod and no counted failure', async () => {
+      const c = cluster();
+      const batch = c.kubeConfig.makeApiClient(BatchV1Api);
+      await nodeWithPods(c, 'job-a', '127.0.3.1', 0, { 'lastgasp.test/job': 'yes' });
+      await nodeWithPods(c, 'job-b', '127.0.3.2', 0, { 'lastgasp.test/job': 'yes' });
+      await batch.createNamespacedJob({
+        namespace: 'work',
+        body: {
+          metadata: { name: 'panic-job' },
+          spec: {
+            backoffLimit: 0,
+            podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+            template: {
+              metadata: { annotations: { 'pod-complete.stage.kwok.x-k8s.io/delay': '1h' } },
+              spec: {
+                restartPolicy: 'Never',
+                nodeSelector: { 'lastgasp.test/job': 'yes' },
+                automountServiceAccountToken: false,
+                containers: [{ name: 'main', image: 'registry.invalid/lastgasp/fake:1' }],
+              },
+            },
+          },
+        },
+      });
+      const core = c.kubeConfig.makeApiClient(CoreV1Api);
+      const jobPods = async () => (await core.listNamespacedPod({ namespace: 'work', labelSelector: 'job-name=panic-job' })).items;
+      const first = await waitFor('the Job pod Running', async () => {
+        const p = (await jobPods()).find((x) => x.status?.phase === 'Running');
+        return p ?? false;
+      }, WAIT);
+      const node = first.spec?.nodeName ?? '';
+      await sendPanic(node === 'job-a' ? '127.0.3.1' : '127.0.3.2', [col.udpPort]);
+      await waitFor('a replacement pod and no counted failure', async () => {
+        const pods = await jobPods();
+        const job = await batch.readNamespacedJob({ namespace: 'work', name: 'panic-job' });
+        const replacement = pods.find((p) => p.metadata?.uid !== first.metadata?.uid);
+        return replacement !== undefined && (job.status?.failed ?? 0) === 0 && !(job.status?.conditions ?? []).some((x) => x.type === 'Failed') ? { job, replacement } : false;
+      }, { ...WAIT, describe: async () => JSON.stringify({ pods: (await jobPods()).map((p) => [p.metadata?.name, p.spec?.nodeName, p.status?.phase]), job: (await batch.readNamespacedJob({ namespace: 'work', name: 'panic-job' })).status }) });
+    });
+
+    it('API server stopped for 30 s during a remediation → it completes after the restart', async () => {
+      const c = cluster();
+      await nodeWithPods(c, 'outage-1', '127.0.4.1', 20);
+      await c.stopApiServer();
+      try {
+        await sendPanic('127.0.4.1', [col.udpPort]);
+        await new Promise((r) => setTimeout(r, 30_000));
+      } finally {
+        await c.startApiServer();
+      }
+      await waitFor('pods gone and Node deleted after the outage', async () => (await podsOn(c, 'outage-1')).length === 0 && !(await nodeExists(c, 'outage-1')), { timeoutMs: 120_000 });
+      await waitFor('NodeIncident Remediated', async () => phase((await incidentsFor(c, 'outage-1'))[0]) === 'Remediated', WAIT);
+    });
+  });
+
+  describe('policy: taint', () => {
+    let col: Collector;
+    before(async () => {
+      col = await startCollector(cluster(), 'taint', { policy: { nodeAction: 'taint' } });
+    });
+    after(() => col.stop());
+
+    it('panic → pods deleted, Node kept with the out-of-service taint', async () => {
+      const c = cluster();
+      await nodeWithPods(c, 'taint-1', '127.0.5.1', 2);
+      await sendPanic('127.0.5.1', [col.udpPort]);
+      const core = c.kubeConfig.makeApiClient(CoreV1Api);
+      const node = await waitFor('the out-of-service taint', async () => {
+        const n = await core.readNode({ name: 'taint-1' });
+        return (n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/out-of-service' && t.value === 'nodeshutdown' && t.effect === 'NoExecute') ? n : false;
+      }, WAIT);
+      expect(node.metadata?.annotations?.['lastgasp.dev/reason-code']).to.equal('KernelPanic');
+      await waitFor('pods gone', async () => (await podsOn(c, 'taint-1')).length === 0, WAIT);
+      await waitFor('NodeIncident Remediated', async () => phase((await incidentsFor(c, 'taint-1'))[0]) === 'Remediated', WAIT);
+    });
+  });
+
+  describe('policy: dry run', () => {
+    let col: Collector;
+    before(async () => {
+      col = await startCollector(cluster(), 'dry', { policy: { dryRun: true } });
+    });
+    after(() => col.stop());
+
+    it('panic → nothing deleted, all explained (NodeIncident Held/DryRun, Events on pods and Node)', async () => {
+      const c = cluster();
+      const pods = await nodeWithPods(c, 'dry-1', '127.0.6.1', 2);
+      await sendPanic('127.0.6.1', [col.udpPort]);
+      const records = await waitFor('NodeIncident Held', async () => {
+        const r = await incidentsFor(c, 'dry-1');
+        return phase(r[0]) === 'Held' ? r : false;
+      }, WAIT);
+      const status = records[0]?.status as { reason?: string; affectedPods?: string[]; dryRun?: boolean };
+      expect(status.reason).to.equal('DryRun');
+      expect(status.dryRun).to.equal(true);
+      expect(status.affectedPods).to.have.members(pods.map((p) => `work/${p}`));
+      for (const name of pods) {
+        const events = await eventsAbout(c, 'work', name);
+        expect(events.some((e) => e.reason === 'KernelPanic' && /Dry run/.test(e.note ?? ''))).to.equal(true);
+      }
+      expect((await eventsAbout(c, 'default', 'dry-1')).some((e) => /dry run/.test(e.note ?? ''))).to.equal(true);
+      expect(await nodeExists(c, 'dry-1')).to.equal(true);
+      const live = await podsOn(c, 'dry-1');
+      expect(live).to.have.length(2);
+      for (const p of live) expect(p.status?.phase).to.equal('Running');
+    });
+  });
+
+  describe('storm limits', () => {
+    let col: Collector;
+    before(async () => {
+      col = await startCollector(cluster(), 'storm', { policy: { storm: { maxNodesPerWindow: 2, windowSeconds: 600, maxPercentOfReadyNodes: 100 } } });
+    });
+    after(() => col.stop());
+
+    it('panics from 40 % of 10 nodes at once → 2 remediated, the rest Held with Events', async () => {
+      const c = cluster();
+      for (let i = 1; i <= 10; i++) await nodeWithPods(c, `storm-${i}`, `127.0.7.${i}`, 1);
+      await Promise.all([1, 2, 3, 4].map((i) => sendPanic(`127.0.7.${i}`, [col.udpPort])));
+      const phases = await waitFor('4 records in final or held phases', async () => {
+        const all = await Promise.all([1, 2, 3, 4].map(async (i) => phase((await incidentsFor(c, `storm-${i}`))[0])));
+        return all.every((p) => p === 'Remediated' || p === 'Held') ? all : false;
+      }, WAIT);
+      expect(phases.filter((p) => p === 'Remediated')).to.have.length(2);
+      expect(phases.filter((p) => p === 'Held')).to.have.length(2);
+      for (const [i, p] of phases.entries()) {
+        const node = `storm-${i + 1}`;
+        if (p !== 'Held') continue;
+        expect(await nodeExists(c, node)).to.equal(true);
+        expect((await eventsAbout(c, 'default', node)).some((e) => /held \(StormLimit\)/.test(e.note ?? ''))).to.equal(true);
+      }
+      for (let i = 5; i <= 10; i++) expect(await nodeExists(c, `storm-${i}`)).to.equal(true);
+    });
+  });
+
+  describe('HA', () => {
+    it('leader killed in the middle of a remediation → the other replica finishes it', async () => {
+      const c = cluster();
+      const a = await startCollector(c, 'ha-a', { leaseName: 'lease-ha' });
+      const b = await startCollector(c, 'ha-b', { leaseName: 'lease-ha' }, false);
+      try {
+        await nodeWithPods(c, 'ha-1', '127.0.8.1', 100);
+        await sendPanic('127.0.8.1', [a.udpPort, b.udpPort]);
+        const core = c.kubeConfig.makeApiClient(CoreV1Api);
+        const left = await waitFor('the leader to start on the pods', async () => {
+          const pods = (await core.listNamespacedPod({ namespace: 'work', fieldSelector: 'spec.nodeName=ha-1' })).items;
+          const started = pods.length < 100 || pods.some((p) => p.metadata?.annotations?.['lastgasp.dev/incident'] !== undefined);
+          return started ? pods.length : false;
+        }, { timeoutMs: 60_000, intervalMs: 20 });
+        await a.stop('SIGKILL');
+        expect(left, 'pods left when the leader died').to.be.greaterThan(0);
+        await waitFor('the other replica to lead', () => Promise.resolve(b.output().includes('"msg":"became leader"')), WAIT);
+        await waitFor('pods gone and Node deleted', async () => (await podsOn(c, 'ha-1')).length === 0 && !(await nodeExists(c, 'ha-1')), WAIT);
+        const r = await waitFor('NodeIncident Remediated', async () => {
+          const recs = await incidentsFor(c, 'ha-1');
+          return phase(recs[0]) === 'Remediated' ? recs : false;
+        }, WAIT);
+        expect(r).to.have.length(1);
+        expect((r[0]?.status as { remediatedBy?: string }).remediatedBy).to.equal('ha-b');
+      } finally {
+        await a.stop('SIGKILL');
+        await b.stop();
+      }
+    });
+  });
+});
