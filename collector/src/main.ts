@@ -31,6 +31,12 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
+// A closed pipe (`lastgasp-collector replay x.pcap | head`) ends the output, not the process with a trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
