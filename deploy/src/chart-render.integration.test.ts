@@ -1,0 +1,267 @@
+// The chart as helm sees it: lint --strict, and the objects `helm template` renders with the default
+// values and with each ci/*-values.yaml, checked for what the agent, the collector and the contracts
+// between them rely on. Uses the helm binary built from Go modules; no cluster.
+import type {
+  V1ClusterRole,
+  V1ConfigMap,
+  V1Container,
+  V1DaemonSet,
+  V1Deployment,
+  V1Namespace,
+  V1ResourceQuota,
+  V1Service,
+} from '@kubernetes/client-node';
+import { parseRules } from '@lastgasp/collector';
+import { ensureBinaries } from '@lastgasp/testbed/cluster';
+import { expect } from 'chai';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { createHelm } from './helm.js';
+import type { Helm } from './helm.js';
+import { Rendered } from './rendered.js';
+
+const CHART = fileURLToPath(new URL('../helm/lastgasp', import.meta.url));
+const CI_DIR = join(CHART, 'ci');
+const NAMESPACED_KINDS = ['ServiceAccount', 'ConfigMap', 'Service', 'DaemonSet', 'Deployment', 'PodDisruptionBudget', 'NetworkPolicy', 'ResourceQuota', 'ServiceMonitor', 'PodMonitor'];
+
+function container(spec: { spec?: { template?: { spec?: { containers?: V1Container[] } } } }): V1Container {
+  const c = spec.spec?.template?.spec?.containers?.[0];
+  if (!c) throw new Error('no container');
+  return c;
+}
+
+function argValue(c: V1Container, flag: string): string | undefined {
+  const prefix = `--${flag}=`;
+  return c.args?.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+}
+
+describe('deploy/helm/lastgasp rendered by helm', function () {
+  this.timeout(120_000);
+  let helm: Helm;
+  let home = '';
+  let ciFiles: string[] = [];
+
+  before(async function () {
+    this.timeout(30 * 60_000); // a first build of the binaries
+    const binaries = await ensureBinaries();
+    home = await mkdtemp(join(tmpdir(), 'lastgasp-helm-'));
+    helm = createHelm({ binary: binaries.helm, home });
+    ciFiles = (await readdir(CI_DIR)).filter((f) => f.endsWith('-values.yaml')).sort();
+  });
+  after(async () => {
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  async function template(args: string[]): Promise<Rendered> {
+    return Rendered.parse(await helm.ok(['template', 'lastgasp', CHART, '--namespace', 'lastgasp', ...args]));
+  }
+
+  it('has ci values files to render', () => {
+    expect(ciFiles).to.include.members(['capabilities-values.yaml', 'everything-values.yaml']);
+  });
+
+  it('passes helm lint --strict with the defaults and with each ci/*-values.yaml', async () => {
+    for (const args of [[], ...ciFiles.map((f) => ['--values', join(CI_DIR, f)])]) {
+      const result = await helm.run(['lint', '--strict', CHART, ...args]);
+      expect(result.code, `${args.join(' ') || 'defaults'}:\n${result.stdout}${result.stderr}`).to.equal(0);
+    }
+  });
+
+  it('renders every object with the app.kubernetes.io labels and its component, namespaced ones in one namespace', async () => {
+    for (const args of [[], ...ciFiles.map((f) => ['--values', join(CI_DIR, f)])]) {
+      const rendered = await template(args);
+      const namespaces = new Set<string>();
+      for (const o of rendered.objects) {
+        const labels = o.metadata?.labels ?? {};
+        const what = `${o.kind ?? '?'}/${o.metadata?.name ?? '?'} (${args.join(' ') || 'defaults'})`;
+        expect(labels, what).to.include({ 'app.kubernetes.io/name': 'lastgasp', 'app.kubernetes.io/instance': 'lastgasp', 'app.kubernetes.io/managed-by': 'Helm' });
+        expect(labels['app.kubernetes.io/version'], what).to.be.a('string');
+        if (['DaemonSet', 'Deployment', 'Service', 'ClusterRole', 'Role'].includes(o.kind ?? '')) {
+          expect(labels['app.kubernetes.io/component'], what).to.be.oneOf(['agent', 'collector']);
+        }
+        if (NAMESPACED_KINDS.includes(o.kind ?? '')) namespaces.add(o.metadata?.namespace ?? '');
+      }
+      expect([...namespaces], args.join(' ')).to.have.lengthOf(1);
+    }
+  });
+
+  describe('with the default values', () => {
+    let r: Rendered;
+    before(async () => {
+      r = await template([]);
+    });
+
+    it('runs the agent privileged on the host network on every node, with the downward-API environment', () => {
+      const ds = r.one<V1DaemonSet>('DaemonSet');
+      const pod = ds.spec?.template.spec;
+      const c = container(ds);
+      expect(pod?.hostNetwork).to.equal(true);
+      expect(pod?.tolerations).to.deep.equal([{ operator: 'Exists' }]);
+      expect(pod?.priorityClassName).to.equal('system-node-critical');
+      expect(c.securityContext?.privileged).to.equal(true);
+      expect(ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable).to.equal('10%');
+      const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath ?? e.value]));
+      expect(env).to.deep.equal({ NODE_NAME: 'spec.nodeName', POD_NAMESPACE: 'metadata.namespace', DAEMONSET_NAME: ds.metadata?.name });
+      const mounts = Object.fromEntries((c.volumeMounts ?? []).map((m) => [m.mountPath, m.readOnly ?? false]));
+      expect(mounts).to.deep.equal({ '/sys/kernel/config': false, '/lib/modules': true });
+      const hostPaths = (pod?.volumes ?? []).map((v) => v.hostPath?.path);
+      expect(hostPaths).to.have.members(['/sys/kernel/config', '/lib/modules']);
+      expect(c.livenessProbe?.httpGet).to.include({ path: '/livez', port: 'http-metrics' });
+      expect(c.readinessProbe?.httpGet).to.include({ path: '/readyz', port: 'http-metrics' });
+      expect(c.ports?.[0]?.containerPort).to.equal(6669);
+      expect(argValue(c, 'http-listen')).to.equal('[::]:6669');
+      expect(c.resources?.requests).to.have.keys('cpu', 'memory');
+      expect(c.resources?.limits).to.have.key('memory');
+    });
+
+    it('points the agent at the collector Service by name and at its UDP port named netconsole', () => {
+      const svc = r.one<V1Service>('Service');
+      const c = container(r.one<V1DaemonSet>('DaemonSet'));
+      expect(argValue(c, 'collector-service')).to.equal(svc.metadata?.name);
+      expect(argValue(c, 'collector-port-name')).to.equal('netconsole');
+      const ports = (svc.spec?.ports ?? []).map((p) => [p.name, p.protocol, p.port]);
+      expect(ports).to.deep.equal([
+        ['netconsole', 'UDP', 6666],
+        ['grpc', 'TCP', 6667],
+        ['http-metrics', 'TCP', 6668],
+      ]);
+      const deployment = r.one<V1Deployment>('Deployment');
+      expect(svc.spec?.selector).to.deep.equal(deployment.spec?.selector.matchLabels);
+    });
+
+    it('runs 2 collectors on the host network, on different nodes, non-root, read-only, no capabilities, gRPC probes', () => {
+      const d = r.one<V1Deployment>('Deployment');
+      const pod = d.spec?.template.spec;
+      const c = container(d);
+      expect(d.spec?.replicas).to.equal(2);
+      expect(pod?.hostNetwork).to.equal(true);
+      expect(pod?.dnsPolicy).to.equal('ClusterFirstWithHostNet');
+      const anti = pod?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0];
+      expect(anti?.topologyKey).to.equal('kubernetes.io/hostname');
+      expect(anti?.labelSelector?.matchLabels).to.deep.equal(d.spec?.selector.matchLabels);
+      expect(pod?.securityContext).to.include({ runAsNonRoot: true, runAsUser: 65532 });
+      expect(c.securityContext).to.deep.include({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(c.livenessProbe?.grpc).to.deep.equal({ port: 6667, service: '' });
+      expect(c.readinessProbe?.grpc).to.deep.equal({ port: 6667, service: '' });
+      expect(c.args).to.deep.equal(['serve', '--config=/etc/lastgasp/config.yaml']);
+      const env = (c.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]);
+      expect(env).to.deep.include.members([
+        ['POD_NAME', 'metadata.name'],
+        ['POD_NAMESPACE', 'metadata.namespace'],
+      ]);
+      expect(r.one('PodDisruptionBudget')).to.have.nested.property('spec.minAvailable', 1);
+    });
+
+    it('mounts a config file with the contract listen addresses, lease and policy, and the shipped rules', () => {
+      const cm = r.one<V1ConfigMap>('ConfigMap');
+      const config = parse(cm.data?.['config.yaml'] ?? '') as Record<string, unknown>;
+      expect(config).to.include({ udpListen: '[::]:6666', grpcListen: '[::]:6667', httpListen: '[::]:6668', leaseName: 'lastgasp-collector' });
+      expect(config).to.not.have.property('rulesFile');
+      expect(config['policy']).to.deep.include({ mode: 'immediate', dryRun: false, nodeAction: 'delete', excludeNodeSelector: 'node-role.kubernetes.io/control-plane' });
+      const d = r.one<V1Deployment>('Deployment');
+      expect(d.spec?.template.spec?.volumes?.find((v) => v.name === 'config')?.configMap?.name).to.equal(cm.metadata?.name);
+      expect(d.spec?.template.metadata?.annotations?.['checksum/config']).to.match(/^[0-9a-f]{64}$/);
+    });
+
+    it('grants the collector what remediation needs and nothing on Secrets', () => {
+      const role = r.one<V1ClusterRole>('ClusterRole', 'lastgasp-collector');
+      const verbs = (group: string, resource: string): string[] =>
+        (role.rules ?? []).filter((rule) => rule.apiGroups?.includes(group) && rule.resources?.includes(resource)).flatMap((rule) => rule.verbs);
+      expect(verbs('', 'nodes')).to.have.members(['get', 'list', 'watch', 'patch', 'delete']);
+      expect(verbs('', 'pods')).to.have.members(['list', 'patch', 'delete']);
+      expect(verbs('', 'pods/status')).to.have.members(['patch']);
+      expect(verbs('events.k8s.io', 'events')).to.include('create');
+      expect(verbs('lastgasp.dev', 'nodeincidents')).to.include.members(['create', 'get', 'list', 'watch', 'patch']);
+      expect(JSON.stringify(role.rules)).to.not.contain('secrets').and.not.contain('"*"');
+    });
+
+    it('creates no Namespace, ResourceQuota, monitors or NetworkPolicy', () => {
+      for (const kind of ['Namespace', 'ResourceQuota', 'ServiceMonitor', 'PodMonitor', 'NetworkPolicy']) expect(r.all(kind), kind).to.be.empty;
+    });
+  });
+
+  describe('with ci/capabilities-values.yaml', () => {
+    let r: Rendered;
+    before(async () => {
+      r = await template(['--values', join(CI_DIR, 'capabilities-values.yaml')]);
+    });
+
+    it('runs the agent unprivileged with only the listed capabilities, all others dropped, canary off', () => {
+      const c = container(r.one<V1DaemonSet>('DaemonSet'));
+      expect(c.securityContext?.privileged).to.equal(false);
+      expect(c.securityContext?.capabilities).to.deep.equal({ drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_MODULE'] });
+      expect(argValue(c, 'canary-interval')).to.equal('0');
+      expect(argValue(c, 'static-collectors')).to.equal('192.0.2.10:6666,[2001:db8::10]:6666');
+    });
+
+    it('runs collectors on the pod network with soft spreading and mounts the custom rules it names', () => {
+      const d = r.one<V1Deployment>('Deployment');
+      expect(d.spec?.template.spec?.hostNetwork).to.equal(false);
+      expect(d.spec?.template.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution).to.have.lengthOf(1);
+      const cm = r.one<V1ConfigMap>('ConfigMap');
+      const config = parse(cm.data?.['config.yaml'] ?? '') as Record<string, unknown>;
+      expect(config['rulesFile']).to.equal('/etc/lastgasp/kernel-rules.json');
+      expect(config['udpListen']).to.equal('0.0.0.0:6666');
+      // The collector's own rules parser accepts what the chart mounts.
+      const rules = parseRules(JSON.parse(cm.data?.['kernel-rules.json'] ?? '') as unknown, 'kernel-rules.json');
+      expect(rules.rules.map((x) => x.reason)).to.deep.equal(['KernelPanic', 'KernelOops']);
+    });
+  });
+
+  describe('with ci/everything-values.yaml', () => {
+    let r: Rendered;
+    before(async () => {
+      r = await template(['--values', join(CI_DIR, 'everything-values.yaml')]);
+    });
+
+    it('creates the namespace with Pod Security level privileged and puts everything in it', () => {
+      const ns = r.one<V1Namespace>('Namespace');
+      expect(ns.metadata?.name).to.equal('lastgasp-system');
+      expect(ns.metadata?.labels).to.include({ 'pod-security.kubernetes.io/enforce': 'privileged', team: 'platform' });
+      for (const o of r.objects.filter((x) => NAMESPACED_KINDS.includes(x.kind ?? ''))) expect(o.metadata?.namespace).to.equal('lastgasp-system');
+    });
+
+    it('admits both critical priority classes with a ResourceQuota', () => {
+      const quota = r.one<V1ResourceQuota>('ResourceQuota');
+      expect(quota.spec?.scopeSelector?.matchExpressions?.[0]?.values).to.have.members(['system-node-critical', 'system-cluster-critical']);
+    });
+
+    it('serves gRPC over TLS from the Secret and probes over HTTP instead', () => {
+      const d = r.one<V1Deployment>('Deployment');
+      const c = container(d);
+      expect(c.livenessProbe?.grpc).to.equal(undefined);
+      expect(c.readinessProbe?.httpGet?.path).to.equal('/readyz');
+      expect(d.spec?.template.spec?.volumes?.find((v) => v.name === 'grpc-tls')?.secret?.secretName).to.equal('lastgasp-grpc-tls');
+      const config = parse(r.one<V1ConfigMap>('ConfigMap').data?.['config.yaml'] ?? '') as { grpc: Record<string, string>; policy: { storm: Record<string, number> } };
+      expect(Object.keys(config.grpc)).to.have.members(['tlsCert', 'tlsKey', 'clientCa']);
+      expect(config.policy.storm['maxNodesPerWindow']).to.equal(2);
+    });
+
+    it('uses the image digest and tag given', () => {
+      expect(container(r.one<V1DaemonSet>('DaemonSet')).image).to.match(/@sha256:0{64}$/);
+      expect(container(r.one<V1Deployment>('Deployment')).image).to.match(/:0\.1\.0-rc\.1$/);
+    });
+
+    it('adds the ServiceMonitor, PodMonitor and NetworkPolicy', () => {
+      for (const kind of ['ServiceMonitor', 'PodMonitor', 'NetworkPolicy']) expect(r.all(kind), kind).to.have.lengthOf(1);
+    });
+  });
+
+  const refusals: Array<{ name: string; args: string[]; message: RegExp }> = [
+    { name: 'namespace.create=true into the release namespace', args: ['--set', 'namespace.create=true'], message: /namespace\.create: set namespace\.name/ },
+    { name: 'agent.securityMode=root', args: ['--set', 'agent.securityMode=root'], message: /agent[./]securityMode/ },
+    { name: 'collector.policy.nodeAction=reboot', args: ['--set', 'collector.policy.nodeAction=reboot'], message: /nodeAction/ },
+    { name: 'collector.grpcTls.enabled without a Secret', args: ['--set', 'collector.grpcTls.enabled=true'], message: /collector\.grpcTls\.secretName is required/ },
+    { name: 'an unknown top-level value', args: ['--set', 'colector.replicas=3'], message: /colector/ },
+  ];
+  for (const refusal of refusals) {
+    it(`refuses ${refusal.name}, naming the value`, async () => {
+      const result = await helm.run(['template', 'lastgasp', CHART, '--namespace', 'lastgasp', ...refusal.args]);
+      expect(result.code).to.not.equal(0);
+      expect(result.stderr).to.match(refusal.message);
+    });
+  }
+});
