@@ -24,6 +24,8 @@ export interface LoadReport {
   sent: number;
   bytes: number;
   seconds: number;
+  /** CPU the generator used, s (user + system: the kernel delivers loopback datagrams in the sender's context). */
+  cpuSeconds: number;
   targetPps: number;
   achievedPps: number;
   /** How far pacing fell behind schedule at worst, ms. Large values mean the generator was the limit. */
@@ -37,7 +39,7 @@ export interface LoadReport {
 }
 
 const NUMBER_FIELDS = [
-  'sent', 'bytes', 'seconds', 'targetPps', 'achievedPps', 'maxLagMs', 'sources', 'threads', 'panics',
+  'sent', 'bytes', 'seconds', 'cpuSeconds', 'targetPps', 'achievedPps', 'maxLagMs', 'sources', 'threads', 'panics',
   'fragments', 'sendErrors',
 ] as const;
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { parseLoadReport } from './load-generator.js';
+import { parseProcStatCpu } from './process-cpu.js';
 import { parseProcStatus } from './process-memory.js';
 import { sumSamples } from './prometheus-text.js';
 import { parseSocketDrops } from './socket-drops.js';
@@ -44,7 +45,7 @@ describe('parseSocketDrops', () => {
 describe('parseLoadReport', () => {
   it('a complete report', () => {
     const line =
-      '{"sent":10,"bytes":900,"seconds":1.0,"targetPps":10,"achievedPps":10,"maxLagMs":0.1,"sources":2,' +
+      '{"sent":10,"bytes":900,"seconds":1.0,"cpuSeconds":0.5,"targetPps":10,"achievedPps":10,"maxLagMs":0.1,"sources":2,' +
       '"threads":1,"panics":0,"fragments":1,"sendErrors":0,"firstError":""}';
     expect(parseLoadReport(line).sent).to.equal(10);
   });
@@ -61,4 +62,14 @@ describe('parseProcStatus', () => {
   it('a status without VmRSS (kernel thread)', () => {
     expect(() => parseProcStatus('Name:\tkthreadd\n')).to.throw(/VmRSS/);
   });
+});
+
+describe('parseProcStatCpu', () => {
+  const cases: [string, string, number][] = [
+    ['a plain name', '42 (node) S 1 42 42 0 -1 4194560 9 0 0 0 250 130 0 0 20 0 11 0 1 2 3', 3.8],
+    ['a name with spaces and parentheses', '42 (a (b) c) R 1 42 42 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0 1 2 3', 0.1],
+  ];
+  for (const [name, stat, seconds] of cases) {
+    it(name, () => expect(parseProcStatCpu(stat)).to.be.closeTo(seconds, 1e-9));
+  }
 });

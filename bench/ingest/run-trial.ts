@@ -2,6 +2,7 @@
 // and compare what it received and parsed with what the generator says it sent.
 import { isGeneratorLimited, type TrialResult } from './find-zero-loss.js';
 import { runLoad, type LoadOptions, type LoadReport } from './load-generator.js';
+import { processCpuSeconds } from './process-cpu.js';
 import type { Receiver, ReceiverCounts } from './receiver.js';
 import { socketDrops } from './socket-drops.js';
 
@@ -37,12 +38,14 @@ export async function runTrial(
   loadgen: string,
   load: Omit<LoadOptions, 'target'>,
   opts: DrainOptions,
-): Promise<TrialResult & { report: LoadReport }> {
+): Promise<TrialResult & { report: LoadReport; receiverCpuSeconds: number }> {
   const before = await receiver.counts();
   const dropsBefore = await socketDrops(receiver.port);
+  const cpuBefore = await processCpuSeconds(receiver.pid);
   const report = await runLoad(loadgen, { ...load, target: { host: receiver.host, port: receiver.port } });
   const after = await drain(receiver, before, report.sent, opts);
   const dropsAfter = await socketDrops(receiver.port);
+  const receiverCpuSeconds = (await processCpuSeconds(receiver.pid)) - cpuBefore;
   const received = after.received - before.received;
   const parsed = after.parsed - before.parsed;
   return {
@@ -55,5 +58,6 @@ export async function runTrial(
     zeroLoss: report.sent > 0 && received === report.sent && parsed === report.sent,
     generatorLimited: isGeneratorLimited(load.ratePps, report.achievedPps),
     report,
+    receiverCpuSeconds,
   };
 }

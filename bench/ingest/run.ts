@@ -5,11 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { medianMicrosPerDatagram, type CostSample } from './cpu-cost.js';
 import { buildTools, defaultCacheRoot, type Tools } from './build-tools.js';
 import { buildCollector, collectorDistExists } from './build-collector.js';
 import { repoRoot, startCollector, type CollectorOptions, type CollectorReceiver } from './collector-receiver.js';
 import { findZeroLossRate, type SearchResult, type TrialResult } from './find-zero-loss.js';
-import { runLoad } from './load-generator.js';
+import { runLoad, type LoadReport } from './load-generator.js';
 import { processMemory } from './process-memory.js';
 import type { Receiver } from './receiver.js';
 import { startReferenceReceiver } from './reference-receiver.js';
@@ -67,14 +68,16 @@ function positiveNumber(name: string, text: string | undefined, allowZero = fals
 const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-function describeTrial(name: string, t: TrialResult, rep: number): string {
+function describeTrial(name: string, t: TrialResult & { report: LoadReport; receiverCpuSeconds: number }, rep: number): string {
   const lost = t.sent - Math.min(t.received, t.parsed);
   const share = t.sent > 0 ? ((100 * lost) / t.sent).toFixed(2) : '0.00';
   const drops = t.socketDrops === null ? '' : ` socket drops ${fmt(t.socketDrops)}`;
   const limit = t.generatorLimited ? `  (generator reached only ${fmt(t.achievedPps)} pps)` : '';
+  const perDatagram = (seconds: number, n: number) => (n > 0 ? ((seconds * 1e6) / n).toFixed(1) : '-');
   return (
     `${name} ${fmt(t.targetPps).padStart(9)} pps rep ${rep}: sent ${fmt(t.sent)} received ${fmt(t.received)} ` +
-    `parsed ${fmt(t.parsed)} lost ${fmt(lost)} (${share}%)${drops} ${t.zeroLoss ? 'ok' : 'LOSS'}${limit}`
+    `parsed ${fmt(t.parsed)} lost ${fmt(lost)} (${share}%)${drops} ${t.zeroLoss ? 'ok' : 'LOSS'}${limit}; ` +
+    `CPU µs/datagram: receiver ${perDatagram(t.receiverCpuSeconds, t.received)}, generator ${perDatagram(t.report.cpuSeconds, t.sent)}`
   );
 }
 
@@ -96,7 +99,16 @@ interface Settings {
   panicEvery: number;
 }
 
-async function search(name: string, receiver: Receiver, tools: Tools, s: Settings): Promise<SearchResult> {
+interface Measured {
+  result: SearchResult;
+  /** Median CPU µs per datagram of the receiver and of the generator over the trials. */
+  receiverMicros: number | null;
+  generatorMicros: number | null;
+}
+
+async function search(name: string, receiver: Receiver, tools: Tools, s: Settings): Promise<Measured> {
+  const receiverCost: CostSample[] = [];
+  const generatorCost: CostSample[] = [];
   log(`${name}: pid ${receiver.pid}, udp ${receiver.host}:${receiver.port}, ${s.sources} sources, ${s.durationSeconds} s per trial, up to ${s.repetitions} repetitions per rate`);
   const result = await findZeroLossRate({
     rates: s.rates,
@@ -110,14 +122,28 @@ async function search(name: string, receiver: Receiver, tools: Tools, s: Setting
         { quietMs: 1500, timeoutMs: 60_000 },
       );
       log(describeTrial(name, t, rep));
+      receiverCost.push({ cpuSeconds: t.receiverCpuSeconds, datagrams: t.received });
+      generatorCost.push({ cpuSeconds: t.report.cpuSeconds, datagrams: t.sent });
       return t;
     },
   });
   summarise(name, result);
-  return result;
+  const measured = {
+    result,
+    receiverMicros: medianMicrosPerDatagram(receiverCost),
+    generatorMicros: medianMicrosPerDatagram(generatorCost),
+  };
+  if (measured.receiverMicros !== null && measured.generatorMicros !== null) {
+    log(
+      `${name}: CPU per datagram (median of trials): receiver ${measured.receiverMicros.toFixed(1)} µs, generator ` +
+        `${measured.generatorMicros.toFixed(1)} µs; with a core to itself the receiver would take about ` +
+        `${fmt(1e6 / measured.receiverMicros)} pps, the generator send about ${fmt(1e6 / measured.generatorMicros)} pps`,
+    );
+  }
+  return measured;
 }
 
-async function searchCollector(receiver: CollectorReceiver, tools: Tools, settings: Settings): Promise<SearchResult> {
+async function searchCollector(receiver: CollectorReceiver, tools: Tools, settings: Settings): Promise<Measured> {
   if (!receiver.countsParsed) {
     log(`collector: WARNING /metrics has no ${flags['parsed-metric']}: loss between socket and parser is not seen; counting received datagrams only`);
   }
@@ -203,7 +229,19 @@ async function collectorOptions(): Promise<CollectorOptions> {
   };
 }
 
-function printResult(reference: SearchResult | null, collected: SearchResult | null, rss: number | null): void {
+function logCpuComparison(referenceRun: Measured | null, collectorRun: Measured | null): void {
+  const ref = referenceRun?.receiverMicros ?? null;
+  const col = collectorRun?.receiverMicros ?? null;
+  if (ref === null || col === null) return;
+  log(
+    `CPU per datagram, reference / collector = ${(ref / col).toFixed(2)} ` +
+      '(the same comparison by CPU cost, which depends little on how busy the machine is)',
+  );
+}
+
+function printResult(referenceRun: Measured | null, collectorRun: Measured | null, rss: number | null): void {
+  const reference = referenceRun?.result ?? null;
+  const collected = collectorRun?.result ?? null;
   const ratio = reference && collected && reference.zeroLossPps > 0 ? collected.zeroLossPps / reference.zeroLossPps : null;
   if (reference && collected) {
     log(
@@ -211,6 +249,7 @@ function printResult(reference: SearchResult | null, collected: SearchResult | n
         (reference.generatorLimited ? "; the reference figure is the generator's limit, so the true ratio is lower" : ''),
     );
   }
+  logCpuComparison(referenceRun, collectorRun);
   if (rss !== null) log(`collector RSS with ${flags['rss-sources']} active sources: ${rss} MiB (target ≤ 200 MiB)`);
   process.stdout.write(
     `${JSON.stringify({
