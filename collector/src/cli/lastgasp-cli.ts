@@ -1,0 +1,271 @@
+// The `lastgasp` CLI: status, hosts, incidents, incident <id>, watch. Everything from the process
+// (streams, environment, clock, terminal width, Ctrl-C) comes in through CliIo.
+// Exit codes: 0 done; 1 failed (unknown incident, bad request, bad usage); 2 collector unreachable
+// or not serving.
+import { status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { Incident__Output, IncidentEvent__Output, ListIncidentsRequest, WatchIncidentsRequest } from '@lastgasp/proto';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ClientOptionError, connect, type CollectorApi, type ConnectOptions } from './client.js';
+import type { RenderContext } from './render-context.js';
+import { renderHosts } from './render-hosts.js';
+import { renderEvent, renderIncident, renderIncidents } from './render-incidents.js';
+import { renderJson, renderJsonLine } from './render-json.js';
+import { renderStatus } from './render-status.js';
+
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: Record<string, string | undefined>;
+  /** Terminal width of stdout; undefined when not a terminal. */
+  columns: number | undefined;
+  now(): number;
+  /** Registers a Ctrl-C handler; returns its removal. */
+  onInterrupt(handler: () => void): () => void;
+}
+
+type OutputFormat = 'table' | 'wide' | 'json';
+
+interface GlobalOptions {
+  server: string;
+  tls?: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  output: OutputFormat;
+  timeout: number;
+}
+
+const DEFAULT_SERVER = 'localhost:6667';
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `500ms`, `10s`, `5m`, `2h`, `7d` → ms. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+  const unit = match?.[2] === undefined ? undefined : UNITS[match[2]];
+  if (match === null || unit === undefined) throw new InvalidArgumentError('expected a duration like 500ms, 10s, 5m, 2h, 7d');
+  return Number(match[1]) * unit;
+}
+
+function parseCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+function parseSequence(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a sequence number (0 or more)');
+  return n;
+}
+
+/** `--since`: a duration back from now, or an RFC 3339 time. */
+function sinceMs(text: string, now: number): number {
+  if (/^\d/.test(text) && !text.includes('-')) return now - parseDuration(text);
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError('expected a duration (1h) or a time (2025-01-01T00:00:00Z)');
+  return ms;
+}
+
+/** Thrown by actions to end with a message and an exit code. */
+class CliExit extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function isServiceError(err: unknown): err is ServiceError {
+  return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number' && 'details' in err;
+}
+
+function explain(err: ServiceError, server: string): CliExit {
+  const details = err.details.replace(/\s*Resolution note:\s*$/, '');
+  switch (err.code) {
+    case grpcStatus.UNAVAILABLE:
+      return /collector is (starting|shutting down)/.test(err.details)
+        ? new CliExit(2, `the collector at ${server} is not serving: ${err.details}`)
+        : new CliExit(2, `cannot reach the collector at ${server}: ${details} (set --server or LASTGASP_SERVER)`);
+    case grpcStatus.DEADLINE_EXCEEDED:
+      return new CliExit(2, `no answer from the collector at ${server} in time (--timeout): ${err.details}`);
+    case grpcStatus.NOT_FOUND:
+      return new CliExit(1, err.details);
+    default:
+      return new CliExit(1, `${grpcStatus[err.code]}: ${err.details}`);
+  }
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    const server = program.opts<GlobalOptions>().server;
+    const exit =
+      err instanceof CliExit
+        ? err
+        : isServiceError(err)
+          ? explain(err, server)
+          : err instanceof ClientOptionError
+            ? new CliExit(1, err.message)
+            : undefined;
+    if (exit === undefined) throw err;
+    io.stderr.write(`lastgasp: ${exit.message}\n`);
+    return exit.code;
+  }
+}
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('lastgasp')
+    .description('Ask a lastgasp collector what it hears, which nodes died and why, and what was done about each.')
+    .option('-s, --server <host:port>', 'collector gRPC address (env LASTGASP_SERVER)', io.env.LASTGASP_SERVER ?? DEFAULT_SERVER)
+    .option('--tls', 'connect with TLS (implied by --ca, --cert, --key)')
+    .option('--ca <file>', 'PEM CA bundle that signed the collector certificate (default: system roots)')
+    .option('--cert <file>', 'PEM client certificate, for collectors that require mTLS')
+    .option('--key <file>', 'PEM key of the client certificate')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json']).default('table'))
+    .addOption(new Option('--timeout <duration>', 'deadline of each call').default(10_000, '10s').argParser(parseDuration))
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError();
+
+  const context = (o: GlobalOptions): RenderContext => ({
+    now: io.now(),
+    width: o.output === 'table' ? widthOf(io) : undefined,
+    wide: o.output === 'wide',
+  });
+  const print = (text: string): void => {
+    io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  };
+  async function withApi<T>(command: Command, use: (api: CollectorApi, o: GlobalOptions) => Promise<T>): Promise<T> {
+    const o = command.optsWithGlobals<GlobalOptions>();
+    const options: ConnectOptions = { server: o.server, tls: o.tls === true, caFile: o.ca, certFile: o.cert, keyFile: o.key, timeoutMs: o.timeout };
+    const api = connect(options);
+    try {
+      return await use(api, o);
+    } finally {
+      api.close();
+    }
+  }
+
+  program
+    .command('status')
+    .description('health, leadership, listeners, counters and policy of the collector')
+    .action((_opts, command: Command) =>
+      withApi(command, async (api, o) => {
+        const s = await api.getStatus();
+        print(o.output === 'json' ? renderJson(s) : renderStatus(s, context(o)));
+      }),
+    );
+
+  program
+    .command('hosts')
+    .description('hosts the collector hears from')
+    .option('--node <name>', 'only the host of this Node')
+    .action((opts: { node?: string }, command: Command) =>
+      withApi(command, async (api, o) => {
+        const hosts = [];
+        let pageToken = '';
+        do {
+          const page = await api.listHosts({ node: opts.node ?? '', pageSize: 1000, pageToken });
+          hosts.push(...page.hosts);
+          pageToken = page.nextPageToken;
+        } while (pageToken !== '');
+        print(o.output === 'json' ? renderJson(hosts) : renderHosts(hosts, context(o)));
+      }),
+    );
+
+  program
+    .command('incidents')
+    .description('incidents, newest first (sources that are no Node included)')
+    .option('--node <name>', 'only incidents of this Node')
+    .option('--kind <reason>', 'only this reason code, e.g. KernelPanic')
+    .option('--fatal', 'only fatal incidents')
+    .option('--non-fatal', 'only non-fatal incidents')
+    .option('--since <when>', 'only incidents opened since a duration ago (1h) or a time (RFC 3339)')
+    .addOption(new Option('--limit <n>', 'at most this many').default(100).argParser(parseCount))
+    .action((opts: { node?: string; kind?: string; fatal?: boolean; nonFatal?: boolean; since?: string; limit: number }, command: Command) =>
+      withApi(command, async (api, o) => {
+        if (opts.fatal === true && opts.nonFatal === true) throw new CliExit(1, '--fatal and --non-fatal exclude each other');
+        const request: ListIncidentsRequest = {
+          node: opts.node ?? '',
+          kind: opts.kind ?? '',
+          fatal: opts.fatal === true ? { value: true } : opts.nonFatal === true ? { value: false } : null,
+          since: opts.since === undefined ? null : toTimestamp(sinceMs(opts.since, io.now())),
+        };
+        const incidents: Incident__Output[] = [];
+        let pageToken = '';
+        do {
+          const page = await api.listIncidents({ ...request, pageSize: Math.min(opts.limit - incidents.length, 1000), pageToken });
+          incidents.push(...page.incidents);
+          pageToken = page.nextPageToken;
+        } while (pageToken !== '' && incidents.length < opts.limit);
+        print(o.output === 'json' ? renderJson(incidents) : renderIncidents(incidents, context(o)));
+      }),
+    );
+
+  program
+    .command('incident')
+    .description('one incident: its kernel log, phase and every remediation step')
+    .argument('<id>', 'incident id (from `lastgasp incidents`)')
+    .action((id: string, _opts, command: Command) =>
+      withApi(command, async (api, o) => {
+        const incident = await api.getIncident({ id });
+        print(o.output === 'json' ? renderJson(incident) : renderIncident(incident, context(o)));
+      }),
+    );
+
+  program
+    .command('watch')
+    .description('follow incident events until Ctrl-C')
+    .option('--from <incident-id>', 'replay from the first event of this incident, then follow')
+    .addOption(new Option('--after <sequence>', 'replay events after this sequence number, then follow').argParser(parseSequence))
+    .action((opts: { from?: string; after?: number }, command: Command) =>
+      withApi(command, (api, o) => {
+        if (opts.from !== undefined && opts.after !== undefined) throw new CliExit(1, '--from and --after exclude each other');
+        const request: WatchIncidentsRequest =
+          opts.from !== undefined ? { fromIncidentId: opts.from } : opts.after !== undefined ? { afterSequence: opts.after } : {};
+        return follow(api, request, (event) =>
+          print(o.output === 'json' ? renderJsonLine(event) : renderEvent(event, context(o))),
+        );
+      }),
+    );
+
+  function follow(api: CollectorApi, request: WatchIncidentsRequest, onEvent: (e: IncidentEvent__Output) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const stream = api.watchIncidents(request);
+      let interrupted = false;
+      const removeInterrupt = io.onInterrupt(() => {
+        interrupted = true;
+        stream.cancel();
+      });
+      stream.on('data', onEvent);
+      stream.on('error', (err: ServiceError) => {
+        removeInterrupt();
+        if (interrupted && err.code === grpcStatus.CANCELLED) resolve();
+        else reject(err);
+      });
+      stream.on('status', (s: { code: grpcStatus }) => {
+        if (s.code !== grpcStatus.OK) return;
+        removeInterrupt();
+        resolve();
+      });
+    });
+  }
+
+  return program;
+}
+
+function widthOf(io: CliIo): number | undefined {
+  const fromEnv = Number(io.env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return io.columns;
+}
+
+function toTimestamp(ms: number): { seconds: number; nanos: number } {
+  const seconds = Math.floor(ms / 1000);
+  return { seconds, nanos: (ms - seconds * 1000) * 1e6 };
+}

@@ -1,0 +1,103 @@
+// `lastgasp incidents`, `lastgasp incident <id>` and `lastgasp watch`: which nodes died, why, and what
+// was done about each. Pure.
+import type { Incident__Output, IncidentEvent__Output, RemediationStep__Output } from '@lastgasp/proto';
+import { enumName, type RenderContext } from './render-context.js';
+import { duration, isoTime, relativeTime, timestampMs } from './relative-time.js';
+import { renderFields, renderTable, truncate } from './table.js';
+
+const phase = (i: Incident__Output): string => enumName(i.phase, 'INCIDENT_PHASE_');
+const node = (i: Incident__Output): string => i.nodeName || `(${i.source}, no node)`;
+
+function stepsDone(i: Incident__Output): string {
+  if (i.steps.length === 0) return '-';
+  const ok = i.steps.filter((s) => s.outcome === 'STEP_OUTCOME_OK').length;
+  return `${ok}/${i.steps.length}`;
+}
+
+export function renderIncidents(incidents: readonly Incident__Output[], ctx: RenderContext): string {
+  if (incidents.length === 0) return 'No incidents.';
+  if (!ctx.wide) {
+    const rows = incidents.map((i) => [i.id, relativeTime(timestampMs(i.openTime), ctx.now), node(i), i.kind, phase(i), i.summary]);
+    return renderTable(['ID', 'AGE', 'NODE', 'KIND', 'PHASE', 'SUMMARY'], rows, { width: ctx.width, cutColumn: 5 });
+  }
+  const rows = incidents.map((i) => [
+    i.id,
+    isoTime(timestampMs(i.openTime)),
+    i.nodeName || '-',
+    i.source,
+    i.kind,
+    i.fatal ? 'yes' : 'no',
+    phase(i),
+    stepsDone(i),
+    i.cause === null ? '-' : i.cause.kind,
+    i.summary,
+  ]);
+  return renderTable(['ID', 'OPENED', 'NODE', 'SOURCE', 'KIND', 'FATAL', 'PHASE', 'STEPS OK', 'CAUSE', 'SUMMARY'], rows);
+}
+
+function stepRow(s: RemediationStep__Output, now: number): string[] {
+  const started = timestampMs(s.startTime);
+  const finished = timestampMs(s.finishTime);
+  return [
+    s.name,
+    enumName(s.outcome, 'STEP_OUTCOME_'),
+    relativeTime(started, now),
+    started !== null && finished !== null ? duration(finished - started) : '-',
+    s.message,
+  ];
+}
+
+function sequences(i: Incident__Output): string {
+  if (i.firstSequence === null) return '';
+  const last = i.lastSequence === null ? '' : `–${i.lastSequence.value}`;
+  return `, records ${i.firstSequence.value}${last}`;
+}
+
+export function renderIncident(i: Incident__Output, ctx: RenderContext): string {
+  const opened = timestampMs(i.openTime);
+  const closed = timestampMs(i.closeTime);
+  const userdata = Object.entries(i.userdata).map(([k, v]) => `${k}=${v}`);
+  const fields: [string, string][] = [
+    ['ID', i.id],
+    ['Node', i.nodeName === '' ? `none: source ${i.source} is no Node` : `${i.nodeName} (source ${i.source})`],
+    ['Kind', `${i.kind}${i.fatal ? ' (fatal)' : ''}`],
+    ['Summary', i.summary],
+    ['Cause', i.cause === null ? '-' : `${i.cause.kind}: ${i.cause.summary}`],
+    ['Kernel', `${i.kernelRelease || 'release unknown'}, ${i.format} format${sequences(i)}`],
+    ['Opened', `${isoTime(opened)} (${relativeTime(opened, ctx.now)})`],
+    ['Closed', closed === null ? 'no, still capturing' : `${isoTime(closed)} (${relativeTime(closed, ctx.now)})`],
+    ['Phase', phase(i)],
+  ];
+  if (userdata.length > 0) fields.push(['Userdata', userdata.join(' ')]);
+  const parts = [renderFields(fields)];
+  parts.push(
+    i.steps.length === 0
+      ? 'Remediation: no steps taken.'
+      : `Remediation:\n${indent(renderTable(['STEP', 'OUTCOME', 'STARTED', 'TOOK', 'MESSAGE'], i.steps.map((s) => stepRow(s, ctx.now))))}`,
+  );
+  if (i.lines.length > 0) parts.push(`Kernel log (${i.lines.length} lines):\n${indent(i.lines.join('\n'))}`);
+  return parts.join('\n\n');
+}
+
+/** One line per watch event; fixed-width leading columns so consecutive lines align. */
+export function renderEvent(e: IncidentEvent__Output, ctx: RenderContext): string {
+  const i = e.incident;
+  const line = [
+    isoTime(timestampMs(e.time)),
+    `#${e.sequence}`.padEnd(7),
+    enumName(e.type, 'INCIDENT_EVENT_TYPE_').padEnd(10),
+    (i?.kind ?? '-').padEnd(12),
+    (i === null ? '-' : phase(i)).padEnd(11),
+    i === null ? '-' : node(i),
+    i?.id ?? '-',
+    i?.summary ?? '',
+  ].join('  ');
+  return ctx.wide || ctx.width === undefined ? line.trimEnd() : truncate(line.trimEnd(), ctx.width);
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : `  ${line}`))
+    .join('\n');
+}
