@@ -2,7 +2,7 @@
 # Builds the test control plane's binaries from Go modules, once per machine, into a cache
 # outside the checkout keyed by version:
 #   $LASTGASP_CACHE/k8s-<version>/k8s        etcd + kube-apiserver + controller-manager + scheduler
-#   $LASTGASP_CACHE/kwok-<version>/kwok
+#   $LASTGASP_CACHE/kwok-<version>/kwok, stages.yaml
 #   $LASTGASP_CACHE/helm-<version>/helm
 #   $LASTGASP_CACHE/grpcurl-<version>/grpcurl
 # Later runs find the binaries and return at once. Prints which component it builds and how long it took.
@@ -71,6 +71,27 @@ go_install() {
   rmdir "$out/tmp"
 }
 
+# The kwok binary carries no node or pod behaviour of its own: it needs Stage objects in its config.
+# The module ships the stages kwokctl uses by default; take them from the same pinned version, into a
+# file beside the binary: node initialisation, node heartbeat with Lease, pod ready/complete/delete.
+kwok_stages() {
+  local out="$cache/kwok-$KWOK_VERSION/stages.yaml"
+  [[ -s "$out" ]] && return 0
+  local src
+  src="$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')"
+  [[ -d "$src/kustomize/stage" ]] || { log "kwok $KWOK_VERSION: module has no kustomize/stage"; exit 1; }
+  mkdir -p "$(dirname "$out")"
+  local f
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    printf -- '---\n'
+    cat "$src/kustomize/stage/$f"
+    printf '\n'
+  done > "$out.tmp"
+  mv "$out.tmp" "$out"
+  log "kwok $KWOK_VERSION: default stages written to $out"
+}
+
 command -v go >/dev/null || { log "go is not installed: install Go 1.26 and run again"; exit 1; }
 # One build at a time per cache: a second caller waits, then finds the binaries built.
 exec 9>"$cache/.build.lock"
@@ -80,11 +101,12 @@ case "$want" in
   all)
     build_k8s
     go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
+    kwok_stages
     go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm
     go_install grpcurl "$GRPCURL_VERSION" github.com/fullstorydev/grpcurl/cmd/grpcurl
     ;;
   k8s) build_k8s ;;
-  kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok ;;
+  kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok && kwok_stages ;;
   helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
   grpcurl) go_install grpcurl "$GRPCURL_VERSION" github.com/fullstorydev/grpcurl/cmd/grpcurl ;;
   *) log "unknown component $want (all|k8s|kwok|helm|grpcurl)"; exit 2 ;;

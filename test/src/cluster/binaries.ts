@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -55,9 +55,20 @@ export function binaryPaths(versions: Versions, cacheDir = process.env['LASTGASP
   };
 }
 
-function allExecutable(binaries: Binaries): boolean {
+/** A file shipped beside the build script (test/cluster/<name>). */
+export function clusterAsset(name: string): string {
+  return join(BUILD_DIR, name);
+}
+
+/** kwok's default Stage objects (node and pod behaviour), kept by the build beside the kwok binary. */
+export function kwokStagesPath(binaries: Binaries): string {
+  return join(dirname(binaries.kwok), 'stages.yaml');
+}
+
+function allPresent(binaries: Binaries): boolean {
   try {
     for (const path of [binaries.k8s, binaries.kwok, binaries.helm, binaries.grpcurl]) accessSync(path, constants.X_OK);
+    accessSync(kwokStagesPath(binaries), constants.R_OK);
     return true;
   } catch {
     return false;
@@ -87,10 +98,10 @@ let pending: Promise<Binaries> | undefined;
 export function ensureBinaries(log: (line: string) => void = () => {}): Promise<Binaries> {
   pending ??= (async () => {
     const binaries = binaryPaths(readVersions());
-    if (!allExecutable(binaries)) {
+    if (!allPresent(binaries)) {
       log('control-plane binaries missing from the cache: building them (the first build takes several minutes)');
       await runBuild(log);
-      if (!allExecutable(binaries)) throw new Error(`build-binaries.sh finished but binaries are missing: ${JSON.stringify(binaries)}`);
+      if (!allPresent(binaries)) throw new Error(`build-binaries.sh finished but binaries are missing: ${JSON.stringify(binaries)}`);
     }
     return binaries;
   })();

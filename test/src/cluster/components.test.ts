@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { apiServerArgs, controllerManagerArgs, etcdArgs, kwokArgs, schedulerArgs } from './components.js';
+import { parseAllDocuments } from 'yaml';
+import { apiServerArgs, controllerManagerArgs, etcdArgs, kwokArgs, kwokConfig, schedulerArgs } from './components.js';
 import type { ClusterPki } from './pki.js';
 
 const pki: ClusterPki = {
@@ -45,5 +46,30 @@ describe('component command lines', () => {
     const kwok = kwokArgs({ kubeconfigPath: '/k', configPath: '/c' });
     expect(kwok).to.include('--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake');
     expect(kwok.some((a) => /^--(server-address|node-port)=.*[1-9]/.test(a))).to.equal(false);
+  });
+});
+
+describe('kwokConfig', () => {
+  const upstream = `---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata: {name: node-initialize}
+spec: {upstream: true}
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata: {name: pod-ready}
+`;
+  const own = 'apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata: {name: node-initialize}\nspec: {own: true}\n';
+
+  it('replaces the upstream node-initialize Stage with ours and keeps the others', () => {
+    const config = kwokConfig(upstream, own);
+    const docs = parseAllDocuments(config).map((d) => d.toJS() as { metadata: { name: string }; spec?: unknown });
+    expect(docs.map((d) => d.metadata.name)).to.deep.equal(['pod-ready', 'node-initialize']);
+    expect(docs[1]?.spec).to.deep.equal({ own: true });
+  });
+
+  it('holds no KwokConfiguration document (kwok then applies its own defaults)', () => {
+    expect(kwokConfig(upstream, own)).to.not.include('KwokConfiguration');
   });
 });

@@ -1,4 +1,5 @@
 // Command lines of the control-plane components. Pure: paths and ports in, argument lists out.
+import { parseAllDocuments } from 'yaml';
 import type { ClusterPki } from './pki.js';
 
 export interface EtcdLayout {
@@ -108,4 +109,20 @@ export function kwokArgs(l: KwokLayout): string[] {
     `--node-ip=${KWOK_DEFAULT_NODE_IP}`,
     `--cidr=${KWOK_POD_CIDR}`,
   ];
+}
+
+/** The upstream Stage our own replaces (see test/cluster/kwok-node-initialize.yaml). */
+const REPLACED_KWOK_STAGE = 'node-initialize';
+
+/**
+ * kwok's config file: only Stages, which make Nodes Ready and pods Running. Options come from flags;
+ * with no KwokConfiguration document kwok applies its defaults (a document of our own would skip some).
+ */
+export function kwokConfig(upstreamStages: string, ownNodeInitialize: string): string {
+  const kept = parseAllDocuments(upstreamStages).filter((doc) => {
+    const value: unknown = doc.toJS();
+    const name = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    return value !== null && name !== REPLACED_KWOK_STAGE;
+  });
+  return [...kept.map((doc) => doc.toString()), ownNodeInitialize].join('---\n');
 }

@@ -65,13 +65,13 @@ export function podManifest(opts: PodOptions): V1Pod {
 }
 
 /**
- * Creates a Node. The apiserver keeps `status` on create, so addresses are there from the start; they
- * are patched in again in case an earlier status write (e.g. kwok's first one) raced and dropped them.
+ * Creates a Node and returns it as stored; does not wait for Ready. The apiserver keeps `status` on
+ * create (kubelets register that way), so the addresses are there from the first moment, and kwok's
+ * node stages keep addresses that are present.
  */
 export async function createNode(c: ClusterClient, name: string, opts: NodeOptions = {}): Promise<V1Node> {
   const core = c.kubeConfig.makeApiClient(CoreV1Api);
-  const created = await core.createNode({ body: nodeManifest(name, opts) });
-  return created;
+  return core.createNode({ body: nodeManifest(name, opts) });
 }
 
 /** Creates the namespace and its `default` ServiceAccount if missing, so pods can be created at once. */

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { ApiextensionsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createIfMissing } from './api-errors.js';
 import { applyManifest } from './apply-manifest.js';
-import { ensureBinaries } from './binaries.js';
+import { clusterAsset, ensureBinaries, kwokStagesPath } from './binaries.js';
 import type { Binaries } from './binaries.js';
-import { apiServerArgs, controllerManagerArgs, etcdArgs, kwokArgs, schedulerArgs } from './components.js';
+import { apiServerArgs, controllerManagerArgs, etcdArgs, kwokArgs, kwokConfig, schedulerArgs } from './components.js';
 import { loadKubeConfig, writeKubeconfig } from './kubeconfig.js';
 import { ensureNamespace } from './objects.js';
 import { createPki } from './pki.js';
@@ -30,11 +30,6 @@ const CRD_ESTABLISHED_TIMEOUT_MS = 60_000;
 const PORT_ATTEMPTS = 3;
 /** Lifetime of ServiceAccount tokens handed out, in seconds. */
 const TOKEN_SECONDS = 24 * 3600;
-
-const KWOK_CONFIG = `apiVersion: config.kwok.x-k8s.io/v1alpha1
-kind: KwokConfiguration
-options: {}
-`;
 
 class ComponentExitedError extends Error {
   readonly code = 'COMPONENT_EXITED';
@@ -213,7 +208,11 @@ class TestCluster implements Cluster {
     }
     if (this.opts.kwok ?? true) {
       const configPath = join(this.dir, 'kwok.yaml');
-      await writeFile(configPath, KWOK_CONFIG);
+      const [upstream, own] = await Promise.all([
+        readFile(kwokStagesPath(this.binaries), 'utf8'),
+        readFile(clusterAsset('kwok-node-initialize.yaml'), 'utf8'),
+      ]);
+      await writeFile(configPath, kwokConfig(upstream, own));
       this.spawn({
         name: 'kwok',
         command: this.binaries.kwok,
