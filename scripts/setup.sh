@@ -10,7 +10,7 @@ start=$SECONDS
 # namespaces, a C compiler for the benchmark load generators, docker-compose to validate the compose file.
 need=()
 for pair in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio depmod:kmod ip:iproute2 \
-            cc:gcc docker-compose:docker-compose tcpdump:tcpdump; do
+            cc:gcc docker-compose:docker-compose tcpdump:tcpdump xz:xz-utils openssl:openssl; do
   cmd="${pair%%:*}" pkg="${pair#*:}"
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
@@ -39,4 +39,7 @@ bash test/cluster/build-binaries.sh all
 
 log "TypeScript build"
 npm run --silent build
+
+log "kernel for the real-kernel test bed (cached per machine)"
+npx tsx --conditions=lastgasp-source test/src/kernel/prepare.ts
 log "ready in $((SECONDS - start)) s"
