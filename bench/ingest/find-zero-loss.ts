@@ -3,9 +3,12 @@
 // Rates are tried in ascending order. A step passes when any of its repetitions loses nothing: on a
 // shared, noisy machine loss can come from a neighbour stealing the CPU, never from the receiver being
 // faster than it is, so the best repetition is the receiver's capability. Stepping stops at the first
-// failing step, then bisects between the last passing and the first failing rate. A passing trial in
-// which the generator could not reach its target also stops the search: higher targets would not send
-// faster, and the result is marked as limited by the generator.
+// failing step, then bisects between the last passing and the first failing rate.
+//
+// A loss-free trial in which the generator fell short of its target proves only the lower rate it
+// reached, so the step goes on to its next repetition hoping for one at full rate. When every
+// loss-free repetition fell short, the generator is the limit: higher targets would not send faster,
+// the search stops there, and the result says so.
 
 export interface TrialResult {
   targetPps: number;
@@ -54,13 +57,21 @@ export interface SearchResult {
 export async function findZeroLossRate(opts: SearchOptions): Promise<SearchResult> {
   const trials: TrialResult[] = [];
   const step = async (rate: number): Promise<TrialResult | null> => {
+    let limited: TrialResult | null = null;
+    let lostAtFullRate = false;
     for (let rep = 1; rep <= opts.repetitions; rep++) {
       const result = await opts.trial(rate, rep);
       trials.push(result);
-      if (result.zeroLoss) return result;
+      if (result.zeroLoss && !result.generatorLimited) return result;
+      if (!result.generatorLimited) lostAtFullRate = true;
+      if (result.zeroLoss && (limited === null || result.achievedPps > limited.achievedPps)) limited = result;
     }
-    return null;
+    // A loss at the full rate outweighs a loss-free run at a lower one.
+    return lostAtFullRate ? null : limited;
   };
+  /** Keeps the trial demonstrating the higher rate; a generator-limited newcomer marks the limit. */
+  const better = (current: TrialResult | null, next: TrialResult): TrialResult =>
+    current === null || demonstratedPps(next) >= demonstratedPps(current) ? next : { ...current, generatorLimited: next.generatorLimited };
   let best: TrialResult | null = null;
   let failing: number | null = null;
   for (const rate of opts.rates) {
@@ -69,7 +80,7 @@ export async function findZeroLossRate(opts: SearchOptions): Promise<SearchResul
       failing = rate;
       break;
     }
-    best = passed;
+    best = better(best, passed);
     if (passed.generatorLimited) break;
   }
   if (best && failing !== null) {
@@ -79,7 +90,7 @@ export async function findZeroLossRate(opts: SearchOptions): Promise<SearchResul
       const mid = Math.round((low + high) / 2);
       const passed = await step(mid);
       if (passed) {
-        best = passed;
+        best = better(best, passed);
         low = mid;
         if (passed.generatorLimited) break;
       } else {

@@ -20,7 +20,7 @@ const HOST = '127.0.0.1';
 
 const { values: flags } = parseArgs({
   options: {
-    rates: { type: 'string', default: '25000,50000,100000,200000,400000,800000,1600000' },
+    rates: { type: 'string', default: '5000,10000,25000,50000,100000,200000,400000,800000,1600000' },
     duration: { type: 'string', default: '3' },
     reps: { type: 'string', default: '3' },
     refine: { type: 'string', default: '2' },
