@@ -5,10 +5,17 @@
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { loadPackageDefinition, Server, ServerCredentials } from '@grpc/grpc-js';
-import { COLLECTOR_SERVICE, LOADER_OPTIONS, loadCollectorPackageDefinition, type ProtoGrpcType } from '@lastgasp/proto';
+import {
+  COLLECTOR_PROTO,
+  COLLECTOR_SERVICE,
+  LOADER_OPTIONS,
+  loadCollectorPackageDefinition,
+  type ProtoGrpcType,
+} from '@lastgasp/proto';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { createCollectorService, type ServingState } from './collector-service.js';
 import type { ApiLogger } from './logger.js';
+import { reflectionDefinition } from './reflection-descriptors.js';
 import type { StatusSource } from './status-source.js';
 import { createReloadingCredentials, type ReloadingCredentials, type TlsFiles } from './tls-credentials.js';
 
@@ -62,7 +69,11 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const server = new Server();
   server.addService(proto.lastgasp.v1.Collector.service, collector.handlers);
   health.addToServer(server);
-  new ReflectionService({ ...packageDefinition, ...loadSync(healthProtoPath, LOADER_OPTIONS) }).addToServer(server);
+  // Reflection describes the .proto as written (snake_case field names); the wire format is the same.
+  const described = { ...LOADER_OPTIONS, keepCase: true };
+  new ReflectionService(
+    reflectionDefinition({ ...loadSync(COLLECTOR_PROTO, described), ...loadSync(healthProtoPath, described) }),
+  ).addToServer(server);
 
   let tls: ReloadingCredentials | null = null;
   if (options.tls !== undefined) tls = createReloadingCredentials(options.tls, logger);

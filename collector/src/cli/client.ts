@@ -35,6 +35,8 @@ export interface ConnectOptions {
   keyFile?: string | undefined;
   /** Deadline of each unary call, ms. Default 10000. */
   timeoutMs?: number;
+  /** grpc-js channel options, e.g. `grpc.use_local_subchannel_pool`. */
+  channelOptions?: Record<string, string | number>;
 }
 
 export interface CollectorApi {
@@ -82,7 +84,7 @@ export function channelCredentials(options: ConnectOptions): ChannelCredentials 
 
 export function connect(options: ConnectOptions, creds: ChannelCredentials = channelCredentials(options)): CollectorApi {
   const proto = loadPackageDefinition(loadCollectorPackageDefinition()) as unknown as ProtoGrpcType;
-  const client: CollectorClient = new proto.lastgasp.v1.Collector(options.server, creds);
+  const client: CollectorClient = new proto.lastgasp.v1.Collector(options.server, creds, options.channelOptions ?? {});
   const timeoutMs = options.timeoutMs ?? 10_000;
   const callOptions = () => ({ deadline: Date.now() + timeoutMs });
   function unary<Res>(invoke: (done: requestCallback<Res>) => void): Promise<Res> {

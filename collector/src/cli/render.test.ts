@@ -1,0 +1,159 @@
+import type { Host__Output, Incident__Output, IncidentEvent__Output, Status__Output } from '@lastgasp/proto';
+import { expect } from 'chai';
+import { incidentMessage, eventMessage, hostMessage, statusMessage } from '../api/to-proto.js';
+import { makeHost, makeIncident, makeStatus, T0 } from '../api/test-fixtures.js';
+import type { IncidentRecord } from '../api/status-source.js';
+import { relativeTime } from './relative-time.js';
+import type { RenderContext } from './render-context.js';
+import { renderHosts } from './render-hosts.js';
+import { renderEvent, renderIncident, renderIncidents } from './render-incidents.js';
+import { toJson } from './render-json.js';
+import { renderStatus } from './render-status.js';
+import { renderTable, truncate } from './table.js';
+
+// The server's messages as a client receives them (every field present, as the loader's defaults give).
+const asOutput = <T>(message: object): T => message as T;
+const record = (overrides: Partial<IncidentRecord> = {}): IncidentRecord => ({
+  ordinal: 1,
+  incident: makeIncident(),
+  node: 'worker-1',
+  phase: 'remediated',
+  steps: [{ name: 'delete-pods', outcome: 'ok', startedAt: T0 + 10, finishedAt: T0 + 45, message: '3 pods deleted' }],
+  ...overrides,
+});
+const ctx = (overrides: Partial<RenderContext> = {}): RenderContext => ({ now: T0 + 3000, width: undefined, wide: false, ...overrides });
+
+describe('relativeTime', () => {
+  const cases: [string, number | null, string][] = [
+    ['null', null, '-'],
+    ['3 s before now', T0 - 3000, '3s ago'],
+    ['90 s before now', T0 - 90_000, '90s ago'],
+    ['5 min before now', T0 - 300_000, '5m ago'],
+    ['3 h before now', T0 - 3 * 3_600_000, '3h ago'],
+    ['4 d before now', T0 - 4 * 86_400_000, '4d ago'],
+    ['2 s after now', T0 + 2000, 'in 2s'],
+    ['now', T0, '0ms ago'],
+  ];
+  for (const [name, at, want] of cases) {
+    it(`${name} → ${want}`, () => expect(relativeTime(at, T0)).to.equal(want));
+  }
+});
+
+describe('renderTable', () => {
+  it('rows of different widths → columns aligned, no trailing spaces', () => {
+    const text = renderTable(['A', 'LONGER', 'C'], [['x', 'y', 'z'], ['xxxx', '', 'zz']]);
+    expect(text.split('\n')).to.deep.equal(['A     LONGER  C', 'x     y       z', 'xxxx          zz']);
+  });
+
+  it('width 30 with a long last column → every line at most 30 characters, cut with an ellipsis', () => {
+    const text = renderTable(['ID', 'SUMMARY'], [['a', 'Kernel panic - not syncing: Fatal exception in interrupt']], { width: 30, cutColumn: 1 });
+    for (const line of text.split('\n')) expect([...line].length).to.be.at.most(30);
+    expect(text).to.contain('…');
+  });
+
+  it('a cell with a tab and a newline → one line', () => {
+    expect(renderTable(['X'], [['a\tb\nc']])).to.equal('X\na b c');
+  });
+
+  it('truncate of a short text → unchanged', () => expect(truncate('abc', 3)).to.equal('abc'));
+});
+
+describe('renderStatus', () => {
+  it('a leading replica → says it leads, its listeners, policy and counters', () => {
+    const text = renderStatus(asOutput<Status__Output>(statusMessage(makeStatus())), ctx());
+    expect(text).to.match(/^Leading +yes, this replica leads$/m);
+    expect(text).to.match(/^Listeners +netconsole \[::\]:6666, grpc \[::\]:6667$/m);
+    expect(text).to.match(/^Policy +immediate, node action delete, dry run off; storm limit 5 nodes\/300s and 10% of ready nodes$/m);
+    expect(text).to.match(/^Remediated +2 nodes, 17 pods deleted$/m);
+    expect(text).to.match(/^Up +60m \(since 2024-12-31T23:00:00.000Z\)$/m);
+  });
+
+  it('a follower → names the leader', () => {
+    const s = statusMessage(makeStatus({ leading: false, leaderIdentity: 'collector-1' }));
+    expect(renderStatus(asOutput<Status__Output>(s), ctx())).to.match(/^Leading +no \(leader: collector-1\)$/m);
+  });
+
+  it('keys aligned: every value starts in the same column', () => {
+    const lines = renderStatus(asOutput<Status__Output>(statusMessage(makeStatus())), ctx({ wide: true })).split('\n');
+    const starts = new Set(lines.map((l) => /^\S+ +/.exec(l)?.[0].length));
+    expect(starts.size).to.equal(1);
+  });
+});
+
+describe('renderHosts', () => {
+  it('a resolved and an unresolved host → aligned rows, "-" for no node, relative times', () => {
+    const hosts = [makeHost('10.0.0.1'), makeHost('10.0.0.22', { node: null, lastCanaryAt: null })].map(
+      (h) => asOutput<Host__Output>(hostMessage(h)),
+    );
+    const lines = renderHosts(hosts, ctx({ now: T0 })).split('\n');
+    expect(lines[0]).to.match(/^ADDRESS +NODE +KERNEL +LAST RECORD +RECORDS +GAPS +CANARY +INCIDENTS$/);
+    expect(lines[2]).to.match(/^10\.0\.0\.22 +- +6\.1\.0-56-amd64 +2s ago +512 +0 +- +0$/);
+    expect(lines[1]?.indexOf('node-10.0.0.1')).to.equal(lines[0]?.indexOf('NODE'));
+  });
+
+  it('no hosts → a sentence', () => expect(renderHosts([], ctx())).to.equal('No hosts heard from yet.'));
+});
+
+describe('renderIncidents', () => {
+  const incidents = [
+    record(),
+    record({ ordinal: 2, node: null, phase: 'unresolved', incident: makeIncident({ id: 'inc-2', source: '192.0.2.9' }) }),
+  ].map((r) => asOutput<Incident__Output>(incidentMessage(r, false)));
+
+  it('table at width 80 → lines of at most 80 characters, summary cut', () => {
+    const lines = renderIncidents(incidents, ctx({ width: 80 })).split('\n');
+    expect(lines[0]).to.match(/^ID +AGE +NODE +KIND +PHASE +SUMMARY$/);
+    for (const line of lines) expect([...line].length).to.be.at.most(80);
+    expect(lines[1]).to.match(/^inc-1 +3s ago +worker-1 +KernelPanic +remediated +Kernel panic.*…$/);
+    expect(lines[2]).to.contain('(192.0.2.9, no node)');
+  });
+
+  it('wide → full summary, source, fatal, steps and cause', () => {
+    const lines = renderIncidents(incidents, ctx({ wide: true, width: 60 })).split('\n');
+    expect(lines[0]).to.match(/^ID +OPENED +NODE +SOURCE +KIND +FATAL +PHASE +STEPS OK +CAUSE +SUMMARY$/);
+    expect(lines[1]).to.match(/2025-01-01T00:00:00\.000Z +worker-1 +10\.0\.0\.1 +KernelPanic +yes +remediated +1\/1 +KernelOops +Kernel panic - not syncing: Fatal exception$/);
+  });
+
+  it('none → a sentence', () => expect(renderIncidents([], ctx())).to.equal('No incidents.'));
+});
+
+describe('renderIncident', () => {
+  it('a remediated panic → node, cause, steps with timing, and the kernel log', () => {
+    const text = renderIncident(asOutput<Incident__Output>(incidentMessage(record(), true)), ctx());
+    expect(text).to.match(/^Node +worker-1 \(source 10\.0\.0\.1\)$/m);
+    expect(text).to.match(/^Cause +KernelOops: BUG: kernel NULL pointer dereference/m);
+    expect(text).to.match(/^Kernel +6\.1\.0-56-amd64, extended format, records 370–401$/m);
+    expect(text).to.match(/^ {2}delete-pods +ok +2s ago +35ms +3 pods deleted$/m);
+    expect(text).to.match(/^Kernel log \(2 lines\):\n {2}BUG: kernel NULL pointer dereference\n {2}Kernel panic/m);
+  });
+
+  it('an unresolved source without steps → says so', () => {
+    const text = renderIncident(asOutput<Incident__Output>(incidentMessage(record({ node: null, steps: [], phase: 'unresolved' }), true)), ctx());
+    expect(text).to.match(/^Node +none: source 10\.0\.0\.1 is no Node$/m);
+    expect(text).to.contain('Remediation: no steps taken.');
+  });
+});
+
+describe('renderEvent', () => {
+  const event = asOutput<IncidentEvent__Output>(eventMessage({ sequence: 7, type: 'remediated', at: T0, record: record() }));
+
+  it('an event → time, sequence, type, kind, phase, node, id, summary on one line', () => {
+    expect(renderEvent(event, ctx())).to.match(
+      /^2025-01-01T00:00:00\.000Z {2}#7 +remediated {2}KernelPanic +remediated +worker-1 {2}inc-1 {2}Kernel panic - not syncing: Fatal exception$/,
+    );
+  });
+
+  it('width 50 → cut to 50', () => expect([...renderEvent(event, ctx({ width: 50 }))].length).to.equal(50));
+});
+
+describe('toJson', () => {
+  it('Timestamps → RFC 3339, wrappers → their value, the rest unchanged', () => {
+    expect(toJson({ t: { seconds: T0 / 1000, nanos: 5_000_000 }, w: { value: 7 }, n: null, a: [{ value: true }], s: 'x' })).to.deep.equal({
+      t: '2025-01-01T00:00:00.005Z',
+      w: 7,
+      n: null,
+      a: [true],
+      s: 'x',
+    });
+  });
+});
