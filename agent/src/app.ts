@@ -1,7 +1,6 @@
 // Wires the agent's stages in data-flow order — discovery → next hops → configfs → status — and stops
 // them in reverse. All I/O edges can be swapped (configfs, `ip`, commands) for tests.
 import { readFile } from 'node:fs/promises';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { createCanaryWriter } from './canary/canary-writer.js';
 import type { AgentConfig } from './config/config.js';
@@ -9,6 +8,8 @@ import { createNodeConfigfsFs, type ConfigfsFs } from './configfs/configfs-fs.js
 import { prepareConfigfs } from './configfs/prepare-configfs.js';
 import { normaliseEndpoints } from './discover/parse-endpoint.js';
 import { watchEndpoints, type EndpointWatch } from './discover/watch-endpoints.js';
+import { createKubeClient, type KubeClient } from './kube/kube-client.js';
+import { loadInCluster, loadKubeconfigFile } from './kube/kube-config.js';
 import { startHttpServer, type HttpServer } from './http.js';
 import { decideOnShutdown, readOwnDaemonSet, type ShutdownDecision } from './lifecycle.js';
 import { createMetrics } from './metrics.js';
@@ -21,7 +22,7 @@ import { createNodeConditionReporter } from './status/patch-node-condition.js';
 export interface AppDeps {
   logger: Logger;
   /** Defaults to the file in config.kubeconfig, else in-cluster. */
-  kubeConfig?: KubeConfig;
+  kube?: KubeClient;
   fs?: ConfigfsFs;
   ipRunner?: IpRunner;
   now?: () => number;
@@ -37,21 +38,18 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export function loadKubeConfig(config: AgentConfig): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  if (config.kubeconfig !== null) kubeConfig.loadFromFile(config.kubeconfig);
-  else kubeConfig.loadFromCluster();
-  return kubeConfig;
+export function kubeClientFor(config: AgentConfig): KubeClient {
+  return createKubeClient(config.kubeconfig === null ? loadInCluster(process.env) : loadKubeconfigFile(config.kubeconfig));
 }
 
 export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App> {
   const { logger } = deps;
   const now = deps.now ?? Date.now;
-  const kubeConfig = deps.kubeConfig ?? loadKubeConfig(config);
+  const kube = deps.kube ?? kubeClientFor(config);
   const fs = deps.fs ?? createNodeConfigfsFs();
   const ipRunner = deps.ipRunner ?? createIpRunner();
   const metrics = createMetrics();
-  const conditions = createNodeConditionReporter({ core: kubeConfig.makeApiClient(CoreV1Api), nodeName: config.nodeName, logger, now });
+  const conditions = createNodeConditionReporter({ kube, nodeName: config.nodeName, logger, now });
   const canary = createCanaryWriter({
     nodeName: config.nodeName,
     kmsgPath: config.kmsgPath,
@@ -95,7 +93,7 @@ export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App>
   else {
     reconciler.trigger('start');
     watch = await watchEndpoints({
-      kubeConfig,
+      kube,
       namespace: config.collectorNamespace,
       service: config.collectorService,
       portName: config.collectorPortName,
@@ -105,7 +103,7 @@ export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App>
   }
 
   const stop = async () => {
-    await watch?.stop();
+    watch?.stop();
     monitor?.stop();
     await reconciler.stop();
     canary.stop();
@@ -119,7 +117,7 @@ export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App>
       const daemonSet =
         config.daemonsetName === null
           ? 'unknown'
-          : await readOwnDaemonSet(kubeConfig.makeApiClient(AppsV1Api), config.podNamespace, config.daemonsetName);
+          : await readOwnDaemonSet(kube, config.podNamespace, config.daemonsetName);
       const decision = decideOnShutdown(daemonSet);
       await stop();
       if (decision.action === 'remove-targets') {

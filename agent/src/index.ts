@@ -1,5 +1,5 @@
 // Public surface of @lastgasp/agent for tests, the benchmark and the real-kernel end-to-end test.
-export { startApp, loadKubeConfig, type App, type AppDeps } from './app.js';
+export { startApp, kubeClientFor, type App, type AppDeps } from './app.js';
 export { loadConfig, resolveConfig, ConfigError, type AgentConfig } from './config/config.js';
 export { createNodeConfigfsFs, type ConfigfsFs } from './configfs/configfs-fs.js';
 export { FakeConfigfs } from './configfs/fake-configfs.js';

@@ -9,7 +9,8 @@
 //     from their configuration).
 //   - no DaemonSet name configured, or the API cannot answer → leave the targets: a target left
 //     behind is harmless, a missing one loses the last words of a panic.
-import type { AppsV1Api, V1DaemonSet } from '@kubernetes/client-node';
+import type { V1DaemonSet } from '@kubernetes/client-node';
+import type { KubeClient } from './kube/kube-client.js';
 
 export type ShutdownDecision = { action: 'remove-targets' | 'keep-targets'; reason: string };
 
@@ -26,9 +27,9 @@ function statusCode(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number' ? err.code : undefined;
 }
 
-export async function readOwnDaemonSet(apps: AppsV1Api, namespace: string, name: string): Promise<V1DaemonSet | 'not-found' | 'unknown'> {
+export async function readOwnDaemonSet(kube: KubeClient, namespace: string, name: string): Promise<V1DaemonSet | 'not-found' | 'unknown'> {
   try {
-    return await apps.readNamespacedDaemonSet({ name, namespace });
+    return await kube.request<V1DaemonSet>('GET', `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/daemonsets/${encodeURIComponent(name)}`);
   } catch (err) {
     return statusCode(err) === 404 ? 'not-found' : 'unknown';
   }

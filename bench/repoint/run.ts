@@ -85,9 +85,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { changes: { type: 'string', default: '50' }, 'idle-seconds': { type: 'string', default: '60' } } });
   const changes = Number(values.changes);
   const idleSeconds = Number(values['idle-seconds']);
-  log('building the agent (tsc -b agent)');
-  const built = spawnSync('npx', ['tsc', '-b', 'agent'], { cwd: REPO, stdio: 'inherit' });
-  if (built.status !== 0) throw new Error('tsc -b agent failed');
+  log('building the agent (tsc -p agent)');
+  const built = spawnSync('npx', ['tsc', '-p', 'agent/tsconfig.json'], { cwd: REPO, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('tsc -p agent failed');
 
   const v4 = hostAddress('IPv4');
   if (v4 === null) throw new Error('this host has no non-loopback IPv4 address to use as a collector endpoint');

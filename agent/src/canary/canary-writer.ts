@@ -35,7 +35,8 @@ export function createCanaryWriter(deps: {
           return false;
         }
         counter += 1;
-        await writeFile(deps.kmsgPath, kmsgRecord(level, deps.nodeName, counter));
+        // One write(2) per record; append so a regular file standing in for /dev/kmsg keeps every line.
+        await writeFile(deps.kmsgPath, kmsgRecord(level, deps.nodeName, counter), { flag: 'a' });
         deps.logger.info({ seq: counter, kmsgLevel: level, why }, 'canary written');
         deps.onWritten(true);
         return true;

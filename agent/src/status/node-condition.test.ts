@@ -10,13 +10,13 @@ describe('LastGaspReady condition', () => {
     { name: 'no condition yet → transition now', existing: undefined, content: trueContent, transition: t1 },
     {
       name: 'same status, new message → transition time kept',
-      existing: { type: 'LastGaspReady', status: 'True', lastTransitionTime: new Date(t0) },
+      existing: { type: 'LastGaspReady', status: 'True', lastTransitionTime: '2025-01-01T00:00:00Z' },
       content: { ...trueContent, message: 'netconsole → 10.0.0.6:6666 (extended)' },
       transition: t0,
     },
     {
       name: 'True → False → transition now',
-      existing: { type: 'LastGaspReady', status: 'True', lastTransitionTime: new Date(t0) },
+      existing: { type: 'LastGaspReady', status: 'True', lastTransitionTime: '2025-01-01T00:00:00Z' },
       content: { status: 'False' as const, reason: 'NoCollectorEndpoints', message: 'none' },
       transition: t1,
     },
@@ -24,8 +24,8 @@ describe('LastGaspReady condition', () => {
   for (const c of cases) {
     it(c.name, () => {
       const condition = nextCondition(c.existing, c.content, t1);
-      expect(condition.lastTransitionTime?.getTime()).to.equal(c.transition);
-      expect(condition.lastHeartbeatTime?.getTime()).to.equal(t1);
+      expect(Date.parse(condition.lastTransitionTime ?? '')).to.equal(c.transition);
+      expect(condition.lastHeartbeatTime).to.equal('2025-01-01T00:05:00Z');
       expect(condition).to.include({ type: 'LastGaspReady', status: c.content.status, reason: c.content.reason });
     });
   }
