@@ -1,0 +1,150 @@
+// One repetition: a new kwok Node reporting a loopback InternalIP, `pods` pods bound to it and Running,
+// then a panic from that address; the pod and Node watches time the collector's remediation.
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { createNode, createPod, type Cluster } from '@lastgasp/testbed/cluster';
+import type { CollectorProcess } from './collector-process.js';
+import type { LeaseHeartbeat } from './lease-heartbeat.js';
+import { emptyMarks, observePod, summarise, type PodLike, type PodMarks, type RepResult } from './rep-timings.js';
+import { sendPanic } from './send-panic.js';
+import { startWatch } from './watch-stream.js';
+
+export const BENCH_NAMESPACE = 'bench';
+export const NODE_LABEL = 'lastgasp.bench/node';
+const REASON_ANNOTATION = 'lastgasp.dev/reason-code';
+/** Pods created at once; the apiserver of a loaded 2-core machine answers this many without timeouts. */
+const CREATE_CONCURRENCY = 20;
+const SETUP_TIMEOUT_MS = 300_000;
+const REMEDIATION_TIMEOUT_MS = 120_000;
+
+export interface RepContext {
+  cluster: Cluster;
+  collector: CollectorProcess;
+  heartbeat: LeaseHeartbeat;
+  pods: number;
+  log: (line: string) => void;
+}
+
+export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+async function collectionVersion(kc: KubeConfig, namespace: string | null): Promise<string> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const list = namespace === null ? await core.listNode({ limit: 1 }) : await core.listNamespacedPod({ namespace, limit: 1 });
+  const rv = list.metadata?.resourceVersion;
+  if (rv === undefined) throw new Error('a list returned no resourceVersion');
+  return rv;
+}
+
+interface Until {
+  promise: Promise<void>;
+  /** Re-evaluates the condition; called after every watch event. */
+  check(): void;
+  fail(err: Error): void;
+}
+
+/** Resolves when `done()` holds after an event; rejects at the deadline or on `fail`. */
+function until(description: string, done: () => boolean, timeoutMs: number, state: () => string): Until {
+  let resolve: () => void = () => undefined;
+  let reject: (err: Error) => void = () => undefined;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${description}; last seen: ${state()}`)), timeoutMs);
+  void promise.then(
+    () => clearTimeout(timer),
+    () => clearTimeout(timer),
+  );
+  return {
+    promise,
+    check() {
+      if (done()) resolve();
+    },
+    fail: reject,
+  };
+}
+
+/** Waits (by polling, outside any measured interval) until the collector's Node cache holds every Node. */
+async function collectorKnowsAllNodes(ctx: RepContext): Promise<void> {
+  const core = ctx.cluster.kubeConfig.makeApiClient(CoreV1Api);
+  const deadline = Date.now() + SETUP_TIMEOUT_MS;
+  let seen = '';
+  while (Date.now() < deadline) {
+    const [nodes, known] = await Promise.all([core.listNode(), ctx.collector.metric('lastgasp_nodes_known')]);
+    if (known === nodes.items.length) return;
+    seen = `collector knows ${String(known)}, cluster has ${nodes.items.length}`;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the collector's Node cache did not catch up: ${seen}`);
+}
+
+export async function runRep(ctx: RepContext, rep: number): Promise<RepResult> {
+  const kc = ctx.cluster.kubeConfig;
+  const node = `bench-r${rep}`;
+  const ip = `127.10.0.${rep}`;
+  const marks = new Map<string, PodMarks>();
+  let nodeGoneAt: number | null = null;
+  const describe = () => {
+    const all = [...marks.values()];
+    const count = (f: (m: PodMarks) => boolean) => all.filter(f).length;
+    return `${all.length} pods seen, ${count((m) => m.running)} Running, ${count((m) => m.annotatedAt !== null)} annotated, ${count((m) => m.disruptedAt !== null)} with DisruptionTarget, ${count((m) => m.goneAt !== null)} gone; node gone: ${nodeGoneAt !== null}`;
+  };
+  const running = until(`${ctx.pods} pods Running on ${node}`, () => marks.size === ctx.pods && [...marks.values()].every((m) => m.running), SETUP_TIMEOUT_MS, describe);
+  const finished = until(
+    `every pod and the Node ${node} gone`,
+    () => nodeGoneAt !== null && marks.size === ctx.pods && [...marks.values()].every((m) => m.goneAt !== null),
+    REMEDIATION_TIMEOUT_MS,
+    describe,
+  );
+  void finished.promise.catch(() => undefined);
+  const [podRv, nodeRv] = await Promise.all([collectionVersion(kc, BENCH_NAMESPACE), collectionVersion(kc, null)]);
+  const podWatch = await startWatch(
+    kc,
+    `/api/v1/namespaces/${BENCH_NAMESPACE}/pods`,
+    { labelSelector: `${NODE_LABEL}=${node}`, resourceVersion: podRv },
+    (type, obj, at) => {
+      const pod = obj as PodLike;
+      const name = pod.metadata?.name ?? '';
+      const m = marks.get(name) ?? emptyMarks();
+      marks.set(name, m);
+      observePod(m, type, pod, at, REASON_ANNOTATION);
+      running.check();
+      finished.check();
+    },
+  );
+  const nodeWatch = await startWatch(kc, '/api/v1/nodes', { fieldSelector: `metadata.name=${node}`, resourceVersion: nodeRv }, (type, _obj, at) => {
+    if (type === 'DELETED') nodeGoneAt = at;
+    finished.check();
+  });
+  const watches = [podWatch, nodeWatch];
+  for (const w of watches) {
+    void w.ended.then((err) => {
+      if (err === null) return;
+      running.fail(err);
+      finished.fail(err);
+    });
+  }
+  try {
+    await createNode(ctx.cluster, node, { addresses: [{ type: 'InternalIP', address: ip }] });
+    await ctx.heartbeat.start(node);
+    const names = Array.from({ length: ctx.pods }, (_, i) => `${node}-p${i}`);
+    await inParallel(names, CREATE_CONCURRENCY, (name) =>
+      createPod(ctx.cluster, { namespace: BENCH_NAMESPACE, name, nodeName: node, labels: { [NODE_LABEL]: node } }),
+    );
+    await running.promise;
+    await collectorKnowsAllNodes(ctx);
+    const sentAt = await sendPanic(ip, ctx.collector.udpPort, rep * 100);
+    await finished.promise;
+    const result = summarise(marks, nodeGoneAt, sentAt);
+    if (result instanceof Error) throw result;
+    return result;
+  } finally {
+    for (const w of watches) w.stop();
+    await ctx.heartbeat.stop(node).catch(() => undefined);
+  }
+}

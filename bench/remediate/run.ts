@@ -1,0 +1,219 @@
+// Benchmark: how fast the collector cleans up after a node's kernel panic, against a real control
+// plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) and the collector as a real process.
+//
+//   npm run bench:remediate [-- --reps 20 --pods 110 --nodes 2000 --baseline --from auto|dist|source --cpu-prof]
+//
+// Each repetition: a new kwok Node whose InternalIP is a loopback address, `--pods` pods bound to it
+// and Running, then a panic sent as netconsole datagrams from that address. From the moment the panic
+// line is sent, watches on the pods and the Node time (a) every pod carrying the reason annotation
+// and the DisruptionTarget condition, (b) every pod gone, (c) the Node gone.
+// Then the collector's RSS with `--nodes` kwok Nodes in the cluster (VmRSS from /proc).
+// `--baseline`: meanwhile, a node that simply stops heartbeating, handled by Kubernetes alone with
+// default controller-manager timings; time until all its pods are marked for deletion (~6 min).
+// Progress goes to stderr; the last line on stdout is one JSON object:
+// {"pods","annotatedP50Ms","annotatedP99Ms","podsGoneP99Ms","nodeGoneP50Ms","nodeGoneP99Ms","rssMiBAt2000Nodes","baselineMs"}.
+// Targets on a 2-core machine: nodeGoneP99Ms ≤ 1500, rssMiBAt2000Nodes ≤ 150.
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureNamespace, startCluster, type Cluster } from '@lastgasp/testbed/cluster';
+import { buildCollector } from '../ingest/build-collector.js';
+import { addTotals, formatTotals, scrapeApiServer, subtractTotals, type RequestTotals } from './apiserver-metrics.js';
+import { startBaseline, type Baseline } from './baseline.js';
+import { startCollectorProcess, type CollectorProcess } from './collector-process.js';
+import { formatProfile, summariseProfile, type CpuProfile } from './cpu-profile.js';
+import { createLeaseHeartbeat, type LeaseHeartbeat } from './lease-heartbeat.js';
+import { percentile, type RepResult } from './rep-timings.js';
+import { measureRssAtNodes, type RssAtNodes } from './rss-at-nodes.js';
+import { BENCH_NAMESPACE, runRep } from './run-rep.js';
+
+const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const CRD = join(REPO, 'deploy', 'helm', 'lastgasp', 'crds', 'nodeincidents.lastgasp.dev.yaml');
+
+function log(line: string): void {
+  process.stderr.write(`[bench:remediate] ${line}\n`);
+}
+
+interface Options {
+  reps: number;
+  pods: number;
+  nodes: number;
+  baseline: boolean;
+  baselinePods: number;
+  from: 'dist' | 'source' | 'auto';
+  /** Run the collector under `--cpu-prof` and print where its CPU time went. */
+  cpuProf: boolean;
+}
+
+function positive(name: string, text: string | undefined, fallback: number, allowZero = false): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || (n === 0 && !allowZero)) throw new Error(`--${name}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${text}`);
+  return n;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      reps: { type: 'string' },
+      pods: { type: 'string' },
+      nodes: { type: 'string' },
+      baseline: { type: 'boolean' },
+      'baseline-pods': { type: 'string' },
+      from: { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const from = values.from ?? 'auto';
+  if (from !== 'dist' && from !== 'source' && from !== 'auto') throw new Error(`--from: expected dist, source or auto, got ${from}`);
+  const reps = positive('reps', values.reps, 20);
+  if (reps > 250) throw new Error('--reps: at most 250 (one loopback address per repetition)');
+  return {
+    reps,
+    pods: positive('pods', values.pods, 110),
+    nodes: positive('nodes', values.nodes, 2000, true),
+    baseline: values.baseline ?? false,
+    baselinePods: positive('baseline-pods', values['baseline-pods'], 10),
+    from,
+    cpuProf: values['cpu-prof'] ?? false,
+  };
+}
+
+/** The compiled collector when it builds (what ships; less RSS than a TypeScript loader), else the sources. */
+async function collectorFrom(choice: Options['from']): Promise<'dist' | 'source'> {
+  if (choice !== 'auto') return choice;
+  log('building the collector (tsc -b collector)');
+  const build = await buildCollector(REPO);
+  if (build.ok) return 'dist';
+  log(`the collector does not build cleanly; running its sources through tsx instead (RSS includes the loader):\n${build.diagnostics.slice(0, 2000)}`);
+  return 'source';
+}
+
+const round = (ms: number) => Math.round(ms);
+
+async function readProfiles(dir: string): Promise<string[]> {
+  const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) return [`no CPU profile was written to ${dir}`];
+  const lines: string[] = [];
+  for (const f of files) lines.push(...formatProfile(summariseProfile(JSON.parse(await readFile(join(dir, f), 'utf8')) as CpuProfile)));
+  return lines;
+}
+
+function describeRep(i: number, reps: number, r: RepResult, calls: RequestTotals): string {
+  const podCalls = [...calls].filter(([k]) => / pods(\/status)?$/.test(k)).reduce((n, [, s]) => n + s.count, 0);
+  return (
+    `rep ${i}/${reps}: annotated ${round(r.annotatedMs)} ms (first pod ${round(r.firstAnnotatedMs)} ms), ` +
+    `pods gone ${round(r.podsGoneMs)} ms, node gone ${round(r.nodeGoneMs)} ms; ` +
+    `per pod: annotate→condition ${round(r.medianAnnotateToFailMs)} ms, condition→gone ${round(r.medianFailToGoneMs)} ms (medians); ` +
+    `${podCalls} pod API calls; load ${loadavg()[0]?.toFixed(1)}`
+  );
+}
+
+interface Run {
+  cluster: Cluster | null;
+  collector: CollectorProcess | null;
+  heartbeat: LeaseHeartbeat | null;
+  baseline: Baseline | null;
+  dir: string;
+}
+
+async function cleanUp(run: Run): Promise<void> {
+  run.baseline?.stop();
+  await run.heartbeat?.close().catch(() => undefined);
+  await run.collector?.stop().catch((err: unknown) => log(`stopping the collector: ${String(err)}`));
+  await run.cluster?.stop().catch((err: unknown) => log(`stopping the cluster: ${String(err)}`));
+  if (run.dir !== '') await rm(run.dir, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  log(`options ${JSON.stringify(opts)}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine`);
+  const from = await collectorFrom(opts.from);
+  const run: Run = { cluster: null, collector: null, heartbeat: null, baseline: null, dir: await mkdtemp(join(tmpdir(), 'lastgasp-bench-remediate-')) };
+  try {
+    // Default controller-manager timings: the baseline depends on them.
+    const cluster = await startCluster({ log: (line) => log(`cluster: ${line}`) });
+    run.cluster = cluster;
+    await cluster.installCrds([CRD]);
+    await ensureNamespace(cluster, BENCH_NAMESPACE);
+    run.heartbeat = createLeaseHeartbeat(cluster.kubeConfig, (node, err) => log(`heartbeat of ${node} failed: ${String(err)}`));
+    const collector = await startCollectorProcess({
+      repoRoot: REPO,
+      from,
+      kubeconfigPath: cluster.kubeconfigPath,
+      dir: run.dir,
+      // One node per repetition, one after another: storm limits that never hold one back.
+      config: { policy: { storm: { maxNodesPerWindow: 1000, windowSeconds: 1, maxPercentOfReadyNodes: 100 } } },
+      startTimeoutMs: 120_000,
+      nodeArgs: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(run.dir, 'cpu-prof')}`] : [],
+    });
+    run.collector = collector;
+    log(`collector (${from}) pid ${collector.pid} leads; netconsole on 127.0.0.1:${collector.udpPort}; log ${collector.logPath}`);
+
+    if (opts.baseline) {
+      run.baseline = await startBaseline({ cluster, heartbeat: run.heartbeat, pods: opts.baselinePods, log });
+    }
+
+    const results: RepResult[] = [];
+    const calls: RequestTotals = new Map();
+    for (let i = 1; i <= opts.reps; i++) {
+      const before = await scrapeApiServer(cluster.kubeConfig);
+      const r = await runRep({ cluster, collector, heartbeat: run.heartbeat, pods: opts.pods, log }, i);
+      const delta = subtractTotals(await scrapeApiServer(cluster.kubeConfig), before);
+      addTotals(calls, delta);
+      results.push(r);
+      log(describeRep(i, opts.reps, r, delta));
+    }
+    log(`kube-apiserver, server-side time per call over all ${opts.reps} repetitions (setup included; the collector's calls are those on nodeincidents, pods, pods/status, events, nodes):`);
+    for (const line of formatTotals(calls, (k) => /nodeincidents|pods|events|nodes$|leases/.test(k)).slice(0, 14)) log(`  ${line}`);
+    const inCollector = await collector.metric('lastgasp_remediation_duration_seconds_sum');
+    const incidents = await collector.metric('lastgasp_remediation_duration_seconds_count');
+    if (inCollector !== null && incidents !== null && incidents > 0) {
+      log(`collector's own remediation time (first sight → Remediated, record updates included): mean ${round((inCollector / incidents) * 1000)} ms over ${incidents}`);
+    }
+
+    let baselineMs: number | null = null;
+    if (run.baseline !== null) {
+      baselineMs = round(await run.baseline.result);
+      log(`baseline: every pod marked for deletion ${(baselineMs / 1000).toFixed(1)} s after the node's last heartbeat`);
+    }
+
+    let rss: RssAtNodes | null = null;
+    if (opts.nodes > 0) rss = await measureRssAtNodes(cluster, collector, opts.nodes, log);
+
+    const annotated = results.map((r) => r.annotatedMs);
+    const nodeGone = results.map((r) => r.nodeGoneMs);
+    const summary = {
+      pods: opts.pods,
+      annotatedP50Ms: round(percentile(annotated, 50)),
+      annotatedP99Ms: round(percentile(annotated, 99)),
+      podsGoneP99Ms: round(percentile(results.map((r) => r.podsGoneMs), 99)),
+      nodeGoneP50Ms: round(percentile(nodeGone, 50)),
+      nodeGoneP99Ms: round(percentile(nodeGone, 99)),
+      rssMiBAt2000Nodes: rss === null ? null : rss.rssMiB,
+      baselineMs,
+    };
+    if (opts.cpuProf) {
+      await collector.stop();
+      run.collector = null;
+      for (const line of await readProfiles(join(run.dir, 'cpu-prof'))) log(line);
+    }
+    if (rss !== null && rss.nodes !== 2000) log(`note: rssMiBAt2000Nodes was measured with ${rss.nodes} Nodes (--nodes)`);
+    log(`targets: nodeGoneP99Ms ≤ 1500 (${summary.nodeGoneP99Ms <= 1500 ? 'met' : 'MISSED'}), RSS ≤ 150 MiB (${rss === null ? 'not measured' : rss.rssMiB <= 150 ? 'met' : 'MISSED'}); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } catch (err) {
+    if (run.collector !== null) log(`collector log ends with:\n${await run.collector.logTail(40)}`);
+    throw err;
+  } finally {
+    await cleanUp(run);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`[bench:remediate] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
