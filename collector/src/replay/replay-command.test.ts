@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatExtended } from '../parse/format-extended.js';
@@ -141,16 +141,45 @@ describe('replay', () => {
     expect((await run([])).code).to.equal(2);
   });
 
+  // Captured from Debian's 6.1 kernel under QEMU (see fixtures/real-kernel/README.md).
   const realDir = new URL('../../fixtures/real-kernel/', import.meta.url);
-  const real = existsSync(realDir) ? readdirSync(realDir).filter((f) => /\.pcap(ng)?$/.test(f)) : [];
-  for (const name of real) {
-    it(`real-kernel capture ${name} → exactly one fatal incident`, async () => {
-      const { code, stdout, stderr } = await run([new URL(name, realDir).pathname, '--json']);
+  const sysrq = { summary: 'Kernel panic - not syncing: sysrq triggered crash', cause: null };
+  const realCaptures: { file: string; fatal: { summary: string; cause: { kind: string; summary: RegExp } | null } | null; nonFatalKinds: string[] }[] = [
+    { file: 'sysrq-panic-extended.pcap', fatal: sysrq, nonFatalKinds: [] },
+    { file: 'sysrq-panic-extended-panic0.pcap', fatal: sysrq, nonFatalKinds: [] },
+    { file: 'sysrq-panic-legacy.pcap', fatal: sysrq, nonFatalKinds: [] },
+    { file: 'oom-panic.pcap', fatal: { summary: 'Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled', cause: null }, nonFatalKinds: [] },
+    {
+      file: 'hung-task-panic.pcap',
+      fatal: { summary: 'Kernel panic - not syncing: hung_task: blocked tasks', cause: { kind: 'HungTask', summary: /^INFO: task sh:\d+ blocked for more than \d+ seconds\.$/ } },
+      nonFatalKinds: ['HungTask'],
+    },
+    { file: 'userspace-fake-panic.pcap', fatal: null, nonFatalKinds: [] },
+  ];
+  for (const row of realCaptures) {
+    const expected = row.fatal === null ? 'no incident' : `${row.fatal.summary}${row.fatal.cause ? ` caused by ${row.fatal.cause.kind}` : ''}`;
+    it(`real-kernel capture ${row.file} → ${expected}`, async () => {
+      const { code, stdout, stderr } = await run([new URL(row.file, realDir).pathname, '--json']);
       expect(code, stderr).to.equal(0);
-      const incidents = stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { fatal: boolean; summary: string });
+      type Out = { fatal: boolean; kind: string; summary: string; cause: { kind: string; summary: string } | null; kernelRelease: string | null; lines: string[] };
+      const incidents = stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Out);
       const fatal = incidents.filter((i) => i.fatal);
+      expect(incidents.filter((i) => !i.fatal).map((i) => i.kind)).to.deep.equal(row.nonFatalKinds);
+      if (row.fatal === null) {
+        expect(fatal).to.have.length(0);
+        return;
+      }
       expect(fatal).to.have.length(1);
-      expect(fatal[0]?.summary).to.match(/^Kernel panic - not syncing: /);
+      const [incident] = fatal;
+      expect(incident?.kind).to.equal('KernelPanic');
+      expect(incident?.summary).to.equal(row.fatal.summary);
+      expect(incident?.kernelRelease).to.equal('6.1.0-56-amd64');
+      expect(incident?.lines.some((l) => l.includes(row.fatal?.summary ?? '?'))).to.equal(true);
+      if (row.fatal.cause === null) expect(incident?.cause).to.equal(null);
+      else {
+        expect(incident?.cause?.kind).to.equal(row.fatal.cause.kind);
+        expect(incident?.cause?.summary).to.match(row.fatal.cause.summary);
+      }
     });
   }
 });
