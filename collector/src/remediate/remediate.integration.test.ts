@@ -41,7 +41,7 @@ async function startCollector(cluster: Cluster, name: string, config: Record<str
       leaseNamespace: 'default',
       leaseName: `lease-${name}`,
       logLevel: 'debug',
-      leaderElection: { leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 },
+      leaderElection: { leaseDurationSeconds: 6, renewDeadlineSeconds: 4, retryPeriodSeconds: 1 },
       ...config,
     }),
   );
@@ -247,8 +247,9 @@ describe('collector remediation against a real control plane', function () {
     it('a Job with podFailurePolicy Ignore on DisruptionTarget gets a replacement pod and no counted failure', async () => {
       const c = cluster();
       const batch = c.kubeConfig.makeApiClient(BatchV1Api);
-      await nodeWithPods(c, 'job-a', '127.0.3.1', 0, { 'lastgasp.test/job': 'yes' });
-      await nodeWithPods(c, 'job-b', '127.0.3.2', 0, { 'lastgasp.test/job': 'yes' });
+      // kwok completes Job-owned pods the moment they run, so the Job's pod is bound to a Node no kubelet
+      // serves: it stays Pending, which is all a panic needs to find.
+      await createNode(c, 'job-a', { addresses: [{ type: 'InternalIP', address: '127.0.3.1' }], kwok: false });
       await batch.createNamespacedJob({
         namespace: 'work',
         body: {
@@ -257,10 +258,10 @@ describe('collector remediation against a real control plane', function () {
             backoffLimit: 0,
             podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
             template: {
-              metadata: { annotations: { 'pod-complete.stage.kwok.x-k8s.io/delay': '1h' } },
               spec: {
                 restartPolicy: 'Never',
-                nodeSelector: { 'lastgasp.test/job': 'yes' },
+                nodeName: 'job-a',
+                tolerations: [{ operator: 'Exists' }],
                 automountServiceAccountToken: false,
                 containers: [{ name: 'main', image: 'registry.invalid/lastgasp/fake:1' }],
               },
@@ -270,12 +271,8 @@ describe('collector remediation against a real control plane', function () {
       });
       const core = c.kubeConfig.makeApiClient(CoreV1Api);
       const jobPods = async () => (await core.listNamespacedPod({ namespace: 'work', labelSelector: 'job-name=panic-job' })).items;
-      const first = await waitFor('the Job pod Running', async () => {
-        const p = (await jobPods()).find((x) => x.status?.phase === 'Running');
-        return p ?? false;
-      }, WAIT);
-      const node = first.spec?.nodeName ?? '';
-      await sendPanic(node === 'job-a' ? '127.0.3.1' : '127.0.3.2', [col.udpPort]);
+      const first = await waitFor('the Job pod on job-a', async () => (await jobPods())[0] ?? false, WAIT);
+      await sendPanic('127.0.3.1', [col.udpPort]);
       await waitFor('a replacement pod and no counted failure', async () => {
         const pods = await jobPods();
         const job = await batch.readNamespacedJob({ namespace: 'work', name: 'panic-job' });
@@ -403,6 +400,9 @@ describe('collector remediation against a real control plane', function () {
         }, WAIT);
         expect(r).to.have.length(1);
         expect((r[0]?.status as { remediatedBy?: string }).remediatedBy).to.equal('ha-b');
+      } catch (err) {
+        process.stderr.write(`--- ha-a ---\n${a.output().slice(-4000)}\n--- ha-b ---\n${b.output().slice(-8000)}\n`);
+        throw err;
       } finally {
         await a.stop('SIGKILL');
         await b.stop();

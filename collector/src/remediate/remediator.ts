@@ -2,6 +2,7 @@
 // between leaders. Every replica remembers the fatal incidents it saw (for `takeoverWindowMs`); only the
 // leader acts. A new leader finishes open records (phase not final, or Held and released) and the
 // incidents it saw that nobody recorded.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import {
   FINAL_PHASES,
@@ -41,6 +42,9 @@ export interface Remediator {
   stop(): Promise<void>;
 }
 
+/** How soon an interrupted remediation is tried again when this replica still leads. */
+const RESUME_AFTER_MS = 1000;
+
 interface Pending {
   req: RemediationRequest;
   seenAt: number;
@@ -50,7 +54,14 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
   const queue = createKeyedQueue();
   const pending = new Map<string, Pending>();
   const inflight = new Set<string>();
-  let term = new AbortController();
+  const retries = new Set<NodeJS.Timeout>();
+  const newTerm = (): AbortController => {
+    const c = new AbortController();
+    // Every API call of every queued step listens on the term's signal.
+    setMaxListeners(0, c.signal);
+    return c;
+  };
+  let term = newTerm();
   let stopped = false;
   const ctx = opts.context;
   const releaseKey = releaseAnnotation(ctx.policy.annotationPrefix);
@@ -87,8 +98,14 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
           opts.onOutcome?.(req, outcome);
         },
         (err: unknown) => {
-          // Left pending: the next term (or the next leader, from the record) finishes it.
+          // Left pending: the next term (or the next leader, from the record) finishes it. A leader that
+          // only missed a renewal deadline and kept the Lease resumes it itself.
           logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'remediation interrupted');
+          const retry = setTimeout(() => {
+            retries.delete(retry);
+            if (opts.isLeader()) run(req, released);
+          }, RESUME_AFTER_MS);
+          retries.add(retry);
         },
       )
       .finally(() => inflight.delete(name));
@@ -141,11 +158,12 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
     },
     leadershipLost() {
       term.abort(new NotLeaderError());
-      term = new AbortController();
+      term = newTerm();
     },
     pendingCount: () => pending.size,
     async stop() {
       stopped = true;
+      for (const t of retries) clearTimeout(t);
       term.abort(new Error('collector shutting down'));
       await queue.idle();
     },

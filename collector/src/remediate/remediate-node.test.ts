@@ -1,0 +1,209 @@
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { defaultConfig } from '../config/config.js';
+import { parseLabelSelector } from '../config/label-selector.js';
+import type { NodeIncidentObject, NodeIncidentStatus, RemediationRequest } from '../record/incident-record.js';
+import type { ClusterApi, EventSpec, PodRef } from './cluster-api.js';
+import { remediateIncident, type RemediateContext } from './remediate-node.js';
+import { createStormGuard } from './storm-guard.js';
+
+/** In-memory stand-in for the API: records calls, keeps objects, can fail the first N calls of a kind. */
+function memoryApi(pods: PodRef[]) {
+  const calls: string[] = [];
+  const incidents = new Map<string, NodeIncidentObject>();
+  const live = new Map(pods.map((p) => [p.name, { ...p, annotations: {}, failed: false }]));
+  const events = new Map<string, EventSpec>();
+  const node = { exists: true, annotations: {} as Record<string, string>, taints: [] as string[] };
+  let failNext = 0;
+  const maybeFail = (what: string) => {
+    calls.push(what);
+    if (failNext > 0) {
+      failNext--;
+      throw Object.assign(new Error('service unavailable'), { code: 503, body: {} });
+    }
+  };
+  const api: ClusterApi = {
+    createIncident(body) {
+      maybeFail('createIncident');
+      if (incidents.has(body.metadata.name)) return Promise.resolve('exists');
+      incidents.set(body.metadata.name, structuredClone(body));
+      return Promise.resolve('created');
+    },
+    getIncident: (name) => Promise.resolve(incidents.get(name) ?? null),
+    patchIncidentStatus(name, status: NodeIncidentStatus) {
+      maybeFail(`status ${status.phase ?? ''}`);
+      const r = incidents.get(name);
+      if (r === undefined) return Promise.resolve('gone');
+      r.status = { ...r.status, ...status };
+      return Promise.resolve('done');
+    },
+    patchIncidentContext: () => Promise.resolve('done'),
+    listPodsOnNode: () => Promise.resolve([...live.values()].map(({ namespace, name, uid }) => ({ namespace, name, uid }))),
+    annotatePod(pod, a) {
+      maybeFail(`annotate ${pod.name}`);
+      const p = live.get(pod.name);
+      if (p === undefined) return Promise.resolve('gone');
+      Object.assign(p.annotations, a);
+      return Promise.resolve('done');
+    },
+    failPod(pod) {
+      maybeFail(`fail ${pod.name}`);
+      const p = live.get(pod.name);
+      if (p === undefined) return Promise.resolve('gone');
+      p.failed = true;
+      return Promise.resolve('done');
+    },
+    deletePod(pod) {
+      maybeFail(`delete ${pod.name}`);
+      return Promise.resolve(live.delete(pod.name) ? 'done' : 'gone');
+    },
+    createEvent(e) {
+      calls.push(`event ${e.regarding.kind} ${e.regarding.name}`);
+      events.set(`${e.namespace}/${e.name}`, e);
+      return Promise.resolve();
+    },
+    annotateNode(_n, a) {
+      maybeFail('annotateNode');
+      Object.assign(node.annotations, a);
+      return Promise.resolve(node.exists ? 'done' : 'gone');
+    },
+    taintNode(_n, t) {
+      maybeFail('taintNode');
+      if (!node.taints.includes(t.key)) node.taints.push(t.key);
+      return Promise.resolve('done');
+    },
+    deleteNode() {
+      maybeFail('deleteNode');
+      const was = node.exists;
+      node.exists = false;
+      return Promise.resolve(was ? 'done' : 'gone');
+    },
+    nodeUid: () => Promise.resolve('uid'),
+    nodeLiveness: () => Promise.resolve({ exists: node.exists, ready: true, leaseRenewedAt: Date.now() }),
+  };
+  return { api, calls, incidents, live, events, node, failFor: (n: number) => (failNext = n) };
+}
+
+const req: RemediationRequest = {
+  incidentId: 'inc-1',
+  node: 'w1',
+  source: '10.0.0.1',
+  kind: 'KernelPanic',
+  fatal: true,
+  summary: 'Kernel panic - not syncing: Fatal exception',
+  cause: { kind: 'KernelOops', summary: 'BUG: kernel NULL pointer dereference' },
+  kernelRelease: '6.1.0',
+  lines: ['a', 'b'],
+  detectedAt: 0,
+};
+
+function ctx(api: ClusterApi, policy: Partial<ReturnType<typeof defaultConfig>['policy']> = {}): RemediateContext {
+  const base = defaultConfig({ identity: 'c1', namespace: 'ns' }).policy;
+  const p = { ...base, ...policy };
+  return {
+    api,
+    retry: async (op) => {
+      for (;;) {
+        try {
+          return await op();
+        } catch (err) {
+          if ((err as { code?: number }).code !== 503) throw err;
+        }
+      }
+    },
+    policy: p,
+    exclude: parseLabelSelector(p.excludeNodeSelector),
+    storm: createStormGuard(p.storm),
+    cluster: { readyCount: () => 10, isReady: () => true, labelsOf: () => ({}) },
+    confirmDead: () => Promise.resolve('not Ready'),
+    identity: 'c1',
+    now: () => 1000,
+    logger: pino({ level: 'silent' }),
+    observer: { podDeleted: () => undefined, nodeRemediated: () => undefined, held: () => undefined, completed: () => undefined },
+    assertLeader: () => undefined,
+    signal: new AbortController().signal,
+  };
+}
+
+const pods: PodRef[] = [
+  { namespace: 'a', name: 'p1', uid: 'u1' },
+  { namespace: 'b', name: 'p2', uid: 'u2' },
+];
+
+describe('remediateIncident', () => {
+  it('fatal, immediate, delete: record → per pod annotate, fail, event, delete → node annotate, event, delete → Remediated', async () => {
+    const m = memoryApi(pods);
+    const out = await remediateIncident(req, ctx(m.api), { released: false });
+    expect(out.phase).to.equal('Remediated');
+    expect(out.podsDeleted).to.equal(2);
+    expect(m.live.size).to.equal(0);
+    expect(m.node.exists).to.equal(false);
+    const p1 = m.calls.filter((c) => c.endsWith(' p1'));
+    expect(p1).to.deep.equal(['annotate p1', 'fail p1', 'event Pod p1', 'delete p1']);
+    const nodeSteps = m.calls.filter((c) => /Node|node/.test(c));
+    expect(nodeSteps).to.deep.equal(['annotateNode', 'event Node w1', 'deleteNode']);
+    expect(m.calls.indexOf('annotateNode')).to.be.greaterThan(m.calls.indexOf('delete p2'));
+    const record = [...m.incidents.values()][0];
+    expect(record?.status?.phase).to.equal('Remediated');
+    expect(record?.status?.affectedPods).to.deep.equal(['a/p1', 'b/p2']);
+  });
+
+  it('run twice (a new leader finishing) → the second run does nothing', async () => {
+    const m = memoryApi(pods);
+    await remediateIncident(req, ctx(m.api), { released: false });
+    const before = m.calls.length;
+    const again = await remediateIncident(req, ctx(m.api), { released: false });
+    expect(again.phase).to.equal('Remediated');
+    expect(m.calls.slice(before)).to.deep.equal(['createIncident']);
+  });
+
+  it('transient 503s are retried and the result is the same', async () => {
+    const m = memoryApi(pods);
+    m.failFor(3);
+    const out = await remediateIncident(req, ctx(m.api), { released: false });
+    expect(out.phase).to.equal('Remediated');
+    expect(m.live.size).to.equal(0);
+  });
+
+  it('taint policy keeps the Node and taints it', async () => {
+    const m = memoryApi(pods);
+    await remediateIncident(req, ctx(m.api, { nodeAction: 'taint' }), { released: false });
+    expect(m.node.exists).to.equal(true);
+    expect(m.node.taints).to.deep.equal(['node.kubernetes.io/out-of-service']);
+  });
+
+  it('dry run → Held/DryRun, nothing patched or deleted, Events explain', async () => {
+    const m = memoryApi(pods);
+    const out = await remediateIncident(req, ctx(m.api, { dryRun: true }), { released: false });
+    expect(out).to.include({ phase: 'Held', reason: 'DryRun' });
+    expect(m.live.size).to.equal(2);
+    expect([...m.live.values()].every((p) => !p.failed && Object.keys(p.annotations).length === 0)).to.equal(true);
+    expect(m.node.exists).to.equal(true);
+    expect(m.events.size).to.equal(3);
+  });
+
+  it('excluded node → Held/Excluded; released → remediated', async () => {
+    const m = memoryApi(pods);
+    const c = { ...ctx(m.api), cluster: { readyCount: () => 10, isReady: () => true, labelsOf: () => ({ 'node-role.kubernetes.io/control-plane': '' }) } };
+    expect((await remediateIncident(req, c, { released: false })).reason).to.equal('Excluded');
+    expect(m.live.size).to.equal(2);
+    expect((await remediateIncident(req, c, { released: true })).phase).to.equal('Remediated');
+    expect(m.live.size).to.equal(0);
+  });
+
+  it('confirm mode, node never looks dead → Held/NotConfirmed', async () => {
+    const m = memoryApi(pods);
+    const c = { ...ctx(m.api, { mode: 'confirm' as const }), confirmDead: () => Promise.resolve(null) };
+    expect((await remediateIncident(req, c, { released: false })).reason).to.equal('NotConfirmed');
+    expect(m.live.size).to.equal(2);
+  });
+
+  it('non-fatal → Event on the Node and Recorded; nothing deleted', async () => {
+    const m = memoryApi(pods);
+    const out = await remediateIncident({ ...req, kind: 'SoftLockup', fatal: false }, ctx(m.api), { released: false });
+    expect(out.phase).to.equal('Recorded');
+    expect(m.live.size).to.equal(2);
+    expect(m.node.exists).to.equal(true);
+    expect([...m.events.values()].map((e) => e.regarding.kind)).to.deep.equal(['Node']);
+  });
+});
