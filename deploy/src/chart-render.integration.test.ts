@@ -11,6 +11,8 @@ import type {
   V1ResourceQuota,
   V1Service,
 } from '@kubernetes/client-node';
+import { loadConfig as loadAgentConfig } from '@lastgasp/agent';
+import type { AgentConfig } from '@lastgasp/agent';
 import { parseRules } from '@lastgasp/collector';
 import { ensureBinaries } from '@lastgasp/testbed/cluster';
 import { expect } from 'chai';
@@ -36,6 +38,23 @@ function container(spec: { spec?: { template?: { spec?: { containers?: V1Contain
 function argValue(c: V1Container, flag: string): string | undefined {
   const prefix = `--${flag}=`;
   return c.args?.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+}
+
+/**
+ * The agent's configuration as its own flag parser reads the rendered DaemonSet: `$(VAR)` in args
+ * expanded from the container's env the way the kubelet does (downward-API values filled in here).
+ */
+async function agentConfigOf(ds: V1DaemonSet, nodeName: string): Promise<AgentConfig> {
+  const c = container(ds);
+  const env: Record<string, string> = {};
+  for (const e of c.env ?? []) {
+    const field = e.valueFrom?.fieldRef?.fieldPath;
+    env[e.name] = field === 'spec.nodeName' ? nodeName : field === 'metadata.namespace' ? (ds.metadata?.namespace ?? '') : (e.value ?? '');
+  }
+  const args = (c.args ?? []).map((a) => a.replace(/\$\(([A-Z_]+)\)/g, (whole, name: string) => env[name] ?? whole));
+  const config = await loadAgentConfig(args, env);
+  if (config === 'help') throw new Error('the rendered args ask for --help');
+  return config;
 }
 
 describe('deploy/helm/lastgasp rendered by helm', function () {
@@ -132,6 +151,23 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
       expect(svc.spec?.selector).to.deep.equal(deployment.spec?.selector.matchLabels);
     });
 
+    it("passes the agent's own flag parser: discovery through the collector Service, its DaemonSet, the contract port", async () => {
+      const ds = r.one<V1DaemonSet>('DaemonSet');
+      const config = await agentConfigOf(ds, 'worker-a');
+      expect(config).to.deep.include({
+        nodeName: 'worker-a',
+        collectorNamespace: 'lastgasp',
+        collectorService: r.one<V1Service>('Service').metadata?.name,
+        collectorPortName: 'netconsole',
+        staticCollectors: null,
+        configfsRoot: '/sys/kernel/config',
+        daemonsetName: ds.metadata?.name,
+        recheckIntervalMs: 60_000,
+        canaryIntervalMs: 6 * 3600_000,
+      });
+      expect(config.httpListen).to.deep.equal({ host: '::', port: 6669 });
+    });
+
     it('runs 2 collectors on the host network, on different nodes, non-root, read-only, no capabilities, gRPC probes', () => {
       const d = r.one<V1Deployment>('Deployment');
       const pod = d.spec?.template.spec;
@@ -195,6 +231,12 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
       expect(c.securityContext?.capabilities).to.deep.equal({ drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_MODULE'] });
       expect(argValue(c, 'canary-interval')).to.equal('0');
       expect(argValue(c, 'static-collectors')).to.equal('192.0.2.10:6666,[2001:db8::10]:6666');
+    });
+
+    it("passes the agent's own flag parser with static collectors and the canary off", async () => {
+      const config = await agentConfigOf(r.one<V1DaemonSet>('DaemonSet'), 'worker-b');
+      expect(config.canaryIntervalMs).to.equal(0);
+      expect(config.staticCollectors).to.have.lengthOf(2);
     });
 
     it('runs collectors on the pod network with soft spreading and mounts the custom rules it names', () => {
