@@ -35,6 +35,7 @@ const { values: flags } = parseArgs({
     'received-metric': { type: 'string', default: 'lastgasp_datagrams_received_total' },
     'parsed-metric': { type: 'string', default: 'lastgasp_datagrams_parsed_total' },
     'hosts-metric': { type: 'string', default: 'lastgasp_hosts_tracked' },
+    'collector-args': { type: 'string', default: '' },
     only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -54,6 +55,7 @@ const usage = `usage: npm run bench:ingest -- [flags]
   --rss-rate PPS          rate for the memory measurement (${flags['rss-rate']})
   --collector-from dist|source   build and run collector/dist (default), or run collector/src through tsx
   --received-metric NAME, --parsed-metric NAME, --hosts-metric NAME   the collector's metrics
+  --collector-args "ARGS"  more flags for \`lastgasp-collector serve\` (space-separated)
   --only reference|collector|rss   run one part (the JSON line then has nulls)
 `;
 
@@ -224,7 +226,7 @@ async function collectorOptions(): Promise<CollectorOptions> {
     host: HOST,
     from,
     metrics: { received: flags['received-metric'] ?? '', parsed: flags['parsed-metric'] ?? '' },
-    extraArgs: ['--log-level', 'warn'],
+    extraArgs: ['--log-level', 'warn', ...(flags['collector-args'] ?? '').split(' ').filter((a) => a !== '')],
     startTimeoutMs: 120_000,
   };
 }
