@@ -39,6 +39,20 @@ describe('createPki (openssl)', function () {
     expect(serving.checkHost('example.com')).to.equal(undefined);
   });
 
+  it('servingIps 10.77.0.1 and fd77::1 are added to the serving certificate', async () => {
+    const extraDir = await mkdtemp(join(tmpdir(), 'lastgasp-pki-test-'));
+    try {
+      const extra = await createPki(extraDir, {}, ['10.77.0.1', 'fd77::1']);
+      const serving = await cert(extra.serving.certPath);
+      expect(serving.checkIP('10.77.0.1')).to.equal('10.77.0.1');
+      expect(serving.checkIP('fd77::1')).to.not.equal(undefined);
+      expect(serving.checkIP('127.0.0.1')).to.equal('127.0.0.1');
+      expect(serving.checkIP('10.77.0.2')).to.equal(undefined);
+    } finally {
+      await rm(extraDir, { recursive: true, force: true });
+    }
+  });
+
   const subjects: { client: string; want: string[] }[] = [
     { client: 'admin', want: ['O=system:masters', 'CN=admin'] },
     // Node's X509Certificate#subject escapes `,` and `+` in values (the DER holds `a,b` and `c+d`).

@@ -21,7 +21,7 @@ export interface ClientIdentity {
 
 export interface ClusterPki {
   ca: KeyPair;
-  /** kube-apiserver serving certificate for 127.0.0.1, ::1 and localhost. */
+  /** kube-apiserver serving certificate for 127.0.0.1, ::1, localhost and any extra serving IPs. */
   serving: KeyPair;
   /** One client certificate per name given to createPki. */
   clients: Record<string, KeyPair>;
@@ -76,11 +76,12 @@ async function createServiceAccountKeys(dir: string): Promise<ClusterPki['servic
   return { privateKeyPath, publicKeyPath };
 }
 
-/** Writes a CA, the apiserver's serving certificate, the named client certificates and service-account keys into `dir`. */
-export async function createPki(dir: string, clients: Record<string, ClientIdentity>): Promise<ClusterPki> {
+/** Writes a CA, the apiserver's serving certificate (for loopback and `servingIps`), the named client certificates and service-account keys into `dir`. */
+export async function createPki(dir: string, clients: Record<string, ClientIdentity>, servingIps: readonly string[] = []): Promise<ClusterPki> {
   const [ca, serviceAccount] = await Promise.all([createCa(dir), createServiceAccountKeys(dir)]);
+  const sans = ['IP:127.0.0.1', 'IP:::1', 'DNS:localhost', ...servingIps.map((ip) => `IP:${ip}`)];
   const serving = issue(ca, dir, 'apiserver', '/CN=kube-apiserver', [
-    'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
+    `subjectAltName=${sans.join(',')}`,
     'extendedKeyUsage=serverAuth',
   ]);
   const issued = Object.entries(clients).map(async ([name, id]) => {

@@ -329,7 +329,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   await Promise.all([mkdir(logs), mkdir(pkiDir)]);
   let cluster: TestCluster | undefined;
   try {
-    const pki = await createPki(pkiDir, CLIENTS);
+    const pki = await createPki(pkiDir, CLIENTS, opts.servingIps);
     cluster = new TestCluster({ dir, logs, pki, binaries }, opts);
     await cluster.start();
     opts.log?.(`warm start to a ready control plane: ${((Date.now() - began) / 1000).toFixed(1)} s`);

@@ -13,6 +13,11 @@ export interface ClusterOptions {
   controllerManagerArgs?: string[];
   /** Receives progress lines. Default: nothing. */
   log?: (line: string) => void;
+  /**
+   * More IP addresses for the apiserver's serving certificate, beside 127.0.0.1 and ::1: addresses at
+   * which a test forwards clients to it (e.g. from a network namespace or a guest VM).
+   */
+  servingIps?: string[];
 }
 
 export interface Cluster {
