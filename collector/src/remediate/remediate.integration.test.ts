@@ -379,8 +379,10 @@ describe('collector remediation against a real control plane', function () {
   describe('HA', () => {
     it('leader killed in the middle of a remediation → the other replica finishes it', async () => {
       const c = cluster();
-      const a = await startCollector(c, 'ha-a', { leaseName: 'lease-ha' });
-      const b = await startCollector(c, 'ha-b', { leaseName: 'lease-ha' }, false);
+      // client-go's default timings: a loaded 2-core machine can delay a renewal by seconds.
+      const timings = { leaderElection: { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 } };
+      const a = await startCollector(c, 'ha-a', { leaseName: 'lease-ha', ...timings });
+      const b = await startCollector(c, 'ha-b', { leaseName: 'lease-ha', ...timings }, false);
       try {
         await nodeWithPods(c, 'ha-1', '127.0.8.1', 100);
         await sendPanic('127.0.8.1', [a.udpPort, b.udpPort]);
@@ -393,7 +395,9 @@ describe('collector remediation against a real control plane', function () {
         await a.stop('SIGKILL');
         expect(left, 'pods left when the leader died').to.be.greaterThan(0);
         await waitFor('the other replica to lead', () => Promise.resolve(b.output().includes('"msg":"became leader"')), WAIT);
-        await waitFor('pods gone and Node deleted', async () => (await podsOn(c, 'ha-1')).length === 0 && !(await nodeExists(c, 'ha-1')), WAIT);
+        await waitFor('pods gone and Node deleted', async () => (await podsOn(c, 'ha-1')).length === 0 && !(await nodeExists(c, 'ha-1')), {
+          timeoutMs: 180_000,
+        });
         const r = await waitFor('NodeIncident Remediated', async () => {
           const recs = await incidentsFor(c, 'ha-1');
           return phase(recs[0]) === 'Remediated' ? recs : false;

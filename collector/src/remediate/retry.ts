@@ -16,7 +16,7 @@ export interface RetryOptions {
 export type Retry = <T>(op: () => Promise<T>) => Promise<T>;
 
 export function makeRetry(opts: RetryOptions): Retry {
-  const attemptTimeout = opts.attemptTimeoutMs ?? 10_000;
+  const attemptTimeout = opts.attemptTimeoutMs ?? 20_000;
   return (op) =>
     pRetry(() => withTimeout(op, attemptTimeout), {
       forever: true,
