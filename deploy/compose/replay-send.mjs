@@ -2,7 +2,7 @@
 // Sends the UDP payloads of a packet capture to a collector, keeping their order and (scaled, capped)
 // spacing, from a fixed local port like the kernel's netconsole (6665). Used by docker-compose.yml to
 // replay a real kernel panic at the collector; plain JavaScript with no dependencies, so it runs from
-// the collector image without a build.
+// a plain Node.js image without a build.
 //
 //   node replay-send.mjs --pcap FILE --to HOST:PORT [--from-port 6665] [--dest-port 0]
 //                        [--speed 1] [--max-gap-ms 1000]

@@ -87,7 +87,8 @@ describe('docker-compose.yml', function () {
     expect(udpPort).to.equal('6666');
     expect(sender.network_mode).to.equal('service:k3s');
     expect(sender.depends_on?.['collector']?.condition).to.equal('service_healthy');
-    expect(sender.image).to.equal(service(services, 'collector').image);
+    const from = /^FROM (node:\S+)/m.exec(readFileSync(join(ROOT, 'deploy/images/collector.Dockerfile'), 'utf8'))?.[1];
+    expect(sender.image, 'the Node.js image of the collector').to.equal(from);
     expect(sender.entrypoint).to.include(`--to=collector:${udpPort ?? ''}`);
     expect(sender.entrypoint).to.include('--from-port=6665');
   });
