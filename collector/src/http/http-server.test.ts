@@ -1,0 +1,47 @@
+import { expect } from 'chai';
+import { createMetrics } from './metrics.js';
+import { startHttpServer } from './http-server.js';
+
+describe('collector HTTP endpoints', () => {
+  const metrics = createMetrics({
+    datagrams: () => 42,
+    bytes: () => 4200,
+    malformedByReason: () => ({ 'bad-header': 3 }),
+    hosts: () => 2,
+    nodesKnown: () => 5,
+    leading: () => true,
+    pendingIncidents: () => 0,
+  });
+  metrics.incidents.inc({ kind: 'KernelPanic', fatal: 'true' });
+  metrics.remediationSeconds.observe({ phase: 'Remediated' }, 0.4);
+  let ready: string | null = 'node cache not synced';
+
+  const cases: [string, number, RegExp][] = [
+    ['/livez', 200, /^ok/],
+    ['/readyz', 503, /node cache not synced/],
+    ['/metrics', 200, /lastgasp_datagrams_received_total 42[\s\S]*lastgasp_datagrams_malformed_total\{reason="bad-header"\} 3/],
+    ['/nope', 404, /^$/],
+  ];
+  for (const [path, status, body] of cases) {
+    it(`GET ${path} → ${status}`, async () => {
+      const server = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, registry: metrics.registry, notReadyReason: () => ready });
+      try {
+        const res = await fetch(`http://127.0.0.1:${server.port}${path}`);
+        expect(res.status).to.equal(status);
+        expect(await res.text()).to.match(body);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it('GET /readyz → 200 once ready', async () => {
+    ready = null;
+    const server = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, registry: metrics.registry, notReadyReason: () => ready });
+    try {
+      expect((await fetch(`http://127.0.0.1:${server.port}/readyz`)).status).to.equal(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
