@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { track, untrack } from './child-registry.js';
 import { freeTcpPort, freeUdpPort } from './free-port.js';
 import { pollUntil } from './poll-until.js';
 import { sumSamples } from './prometheus-text.js';
@@ -66,10 +67,12 @@ export async function startCollector(opts: CollectorOptions): Promise<CollectorR
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const pid = child.pid;
+  if (pid !== undefined) track(pid);
   let exitCode: number | string | null = null;
   const exited = new Promise<void>((done) =>
     child.once('exit', (code, signal) => {
       exitCode = code ?? signal ?? 'unknown';
+      if (pid !== undefined) untrack(pid);
       done();
     }),
   );

@@ -1,6 +1,7 @@
 // The C reference receiver as a Receiver: `listening <port>` on start, one JSON counts line per SIGUSR1.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { track, untrack } from './child-registry.js';
 import type { Receiver, ReceiverCounts } from './receiver.js';
 
 interface RefCounts {
@@ -30,6 +31,7 @@ export async function startReferenceReceiver(binary: string, opts: { host: strin
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${binary}`);
+  track(pid);
   const lines = createInterface({ input: child.stdout });
   const waiting: ((line: string) => void)[] = [];
   const backlog: string[] = [];
@@ -39,7 +41,13 @@ export async function startReferenceReceiver(binary: string, opts: { host: strin
     else backlog.push(line);
   });
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      untrack(pid);
+      resolve();
+    }),
+  );
   const nextLine = (timeoutMs: number) =>
     new Promise<string>((resolve, reject) => {
       const queued = backlog.shift();

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { medianMicrosPerDatagram, type CostSample } from './cpu-cost.js';
 import { buildTools, defaultCacheRoot, type Tools } from './build-tools.js';
 import { buildCollector, collectorDistExists } from './build-collector.js';
+import { signalAll } from './child-registry.js';
 import { repoRoot, startCollector, type CollectorOptions, type CollectorReceiver } from './collector-receiver.js';
 import { findZeroLossRate, type SearchResult, type TrialResult } from './find-zero-loss.js';
 import { runLoad, type LoadReport } from './load-generator.js';
@@ -152,6 +153,16 @@ async function searchCollector(receiver: CollectorReceiver, tools: Tools, settin
   return search('collector', receiver, tools, settings);
 }
 
+/** On SIGINT/SIGTERM, stops the receivers this run started, then dies of the same signal. */
+function stopOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      signalAll('SIGTERM');
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
 async function withReceiver<R extends Receiver, T>(start: () => Promise<R>, use: (r: R) => Promise<T>): Promise<T> {
   const receiver = await start();
   try {
@@ -283,6 +294,7 @@ async function main(): Promise<number> {
     positiveNumber('rss-per-source', flags['rss-per-source']),
     positiveNumber('rss-rate', flags['rss-rate']),
   ] as const;
+  stopOnSignals();
   log(`machine: ${await machineSummary()}`);
   const collector = runs('collector') || runs('rss') ? await collectorOptions() : null;
   const tools = await buildTools({ cacheRoot: defaultCacheRoot(process.env), log });
