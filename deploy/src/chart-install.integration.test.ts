@@ -81,7 +81,9 @@ describe('deploy/helm/lastgasp installed on the real control plane', function ()
   }
 
   it('installs: the CRD is Established, the agent runs on every node including tainted ones, the collectors become Available', async () => {
-    await helm.ok(['install', RELEASE, CHART, '--namespace', RELEASE_NS, '--set', 'namespace.create=true', '--set', `namespace.name=${NS}`]);
+    const out = await helm.ok(['install', RELEASE, CHART, '--namespace', RELEASE_NS, '--set', 'namespace.create=true', '--set', `namespace.name=${NS}`]);
+    // NOTES.txt tells how to check the install.
+    expect(out).to.contain('LastGaspReady').and.contain(`lastgasp status --server`).and.contain(`-n ${NS} port-forward service/${COLLECTOR}`);
     const c = cluster();
     const crds = c.kubeConfig.makeApiClient(ApiextensionsV1Api);
     await waitFor(`CRD ${CRD} Established`, async () => {
