@@ -87,14 +87,16 @@ describe('collector failover and re-pointing with a real kernel (QEMU guest, age
       }, { timeoutMs: 120_000, describe: () => Promise.resolve(JSON.stringify(sampler.changes())) });
       const changes = sampler.changes();
       const offset = sampler.offsetMs() ?? 0;
-      progress(`guest configfs states: ${changes.map((s) => `[${s.enabled.join(' ')}]`).join(' → ')} (${sampler.samples()} samples)`);
+      const interval = sampler.meanIntervalMs();
+      const every = interval === null ? 'unknown' : `${interval.toFixed(0)} ms`;
+      progress(`guest configfs states: ${changes.map((s) => `[${s.enabled.join(' ')}]`).join(' → ')} (${sampler.samples()} samples, one every ${every})`);
       expect(changes.filter((s) => s.enabled.length === 0), 'a moment with no enabled target').to.deep.equal([]);
       const firstWithC = changes.find((s) => s.enabled.includes(ADDRESS_C));
       if (firstWithC === undefined) throw new Error('never saw the third address');
       figure(
         'failover-repoint',
         firstWithC.t + offset - writtenAt,
-        `EndpointSlice write → guest configfs shows remote_ip ${ADDRESS_C} enabled, sampled in the guest every ~5 ms; ` +
+        `EndpointSlice write → guest configfs shows remote_ip ${ADDRESS_C} enabled, sampled in the guest every ${every}; ` +
           `old targets gone after ${Math.round(done.t + offset - writtenAt)} ms`,
       );
     } finally {

@@ -94,13 +94,15 @@ export interface TargetSampler {
   changes(): TargetSample[];
   /** Samples taken so far (the sampler reports a count with every tick). */
   samples(): number;
+  /** Mean ms between samples since the first tick (the guest is emulated: slower than asked); null before two ticks. */
+  meanIntervalMs(): number | null;
   /** Host clock minus guest clock (ms), estimated from tick arrival; null before the first tick. */
   offsetMs(): number | null;
   stop(): Promise<void>;
 }
 
 /**
- * Reads the guest's configfs in a tight loop (every ~5 ms) inside the guest and reports each change of
+ * Reads the guest's configfs in a loop (asked for every 5 ms; emulation makes it slower) inside the guest and reports each change of
  * the enabled set with the guest's time, plus a tick every 100 ms. The host estimates the clock offset
  * as the minimum of (arrival on the host − guest time of the tick): the offset plus the smallest
  * one-way delay of the channel, so guest times converted with it are late by at most that delay.
@@ -135,6 +137,8 @@ export function startTargetSampler(vm: Guest): TargetSampler {
   const changes: TargetSample[] = [];
   let offset: number | null = null;
   let samples = 0;
+  let firstTick: { t: number; samples: number } | null = null;
+  let lastTick: { t: number; samples: number } | null = null;
   const process = vm.spawn(`exec node -e "$SCRIPT" ${CONFIGFS_ROOT}/netconsole`, {
     env: { SCRIPT: SAMPLER },
     onLine: (line) => {
@@ -149,6 +153,8 @@ export function startTargetSampler(vm: Guest): TargetSampler {
         const candidate = arrived - value.tick;
         offset = offset === null ? candidate : Math.min(offset, candidate);
         samples = value.samples ?? samples;
+        lastTick = { t: value.tick, samples };
+        firstTick ??= lastTick;
       } else if (typeof value.t === 'number' && Array.isArray(value.enabled)) {
         changes.push({ t: value.t, enabled: value.enabled });
       }
@@ -157,6 +163,10 @@ export function startTargetSampler(vm: Guest): TargetSampler {
   return {
     changes: () => changes,
     samples: () => samples,
+    meanIntervalMs: () =>
+      firstTick === null || lastTick === null || lastTick.samples <= firstTick.samples
+        ? null
+        : (lastTick.t - firstTick.t) / (lastTick.samples - firstTick.samples),
     offsetMs: () => offset,
     stop: async () => {
       process.kill('SIGKILL');
