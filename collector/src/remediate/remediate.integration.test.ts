@@ -173,7 +173,10 @@ describe('collector remediation against a real control plane', function () {
   });
   afterEach(function () {
     if (this.currentTest?.state === 'failed') {
-      for (const c of running) process.stderr.write(`--- collector output ---\n${c.output().slice(-6000)}\n`);
+      for (const c of running) {
+        const lines = c.output().split('\n').filter((l) => !l.includes('"level":20') && !l.includes('"msg":"restarting watch"'));
+        process.stderr.write(`--- collector output ---\n${lines.slice(-60).join('\n').slice(-12000)}\n`);
+      }
     }
   });
   after(async () => {
