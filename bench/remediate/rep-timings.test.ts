@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseRequestTotals, subtractTotals } from './apiserver-metrics.js';
 import { ownerOf, summariseProfile } from './cpu-profile.js';
+import { summariseHeap } from './heap-snapshot.js';
 import { emptyMarks, observePod, percentile, summarise, type PodLike, type PodMarks } from './rep-timings.js';
 
 const KEY = 'lastgasp.dev/reason-code';
@@ -100,6 +101,25 @@ describe('remediation benchmark bookkeeping', () => {
         ],
       });
       expect(s.byOwner).to.deep.equal([['node:_tls_wrap', 750], ['(idle)', 250]]);
+    });
+  });
+
+  describe('heap snapshot', () => {
+    it('two V1Node objects of 100 B, one string of 40 B → V1Node 200 B ×2 first, strings grouped by kind', () => {
+      const h = summariseHeap({
+        snapshot: { meta: { node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'], node_types: [['hidden', 'object', 'string']] } },
+        // type, name, id, self_size, edge_count
+        nodes: [1, 0, 1, 100, 0, 1, 0, 3, 100, 0, 2, 1, 5, 40, 0],
+        strings: ['V1Node', 'some text'],
+      });
+      expect(h.totalBytes).to.equal(240);
+      expect(h.byConstructor).to.deep.equal([
+        ['object V1Node', { bytes: 200, count: 2 }],
+        ['(string)', { bytes: 40, count: 1 }],
+      ]);
+    });
+    it('a file without node fields → an error', () => {
+      expect(() => summariseHeap({ snapshot: { meta: { node_fields: [], node_types: [] } }, nodes: [], strings: [] })).to.throw(/not a V8 heap snapshot/);
     });
   });
 });

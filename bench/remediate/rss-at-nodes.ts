@@ -1,7 +1,7 @@
 // The collector's resident memory with many Nodes in the cluster: kwok Nodes created in parallel
 // batches, made Ready by kwok; measured once the collector's Node cache (its `lastgasp_nodes_known`
 // gauge) holds every Node of the cluster, after a short settle.
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { createNode, type Cluster } from '@lastgasp/testbed/cluster';
 import { processMemory } from '../ingest/process-memory.js';
 import type { CollectorProcess } from './collector-process.js';
@@ -30,7 +30,14 @@ function address(i: number): string {
   return `10.200.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 }
 
-export async function measureRssAtNodes(cluster: Cluster, collector: CollectorProcess, count: number, log: (line: string) => void): Promise<RssAtNodes> {
+/** `inspect` runs after the samples, while the Nodes still exist (e.g. a heap snapshot). */
+export async function measureRssAtNodes(
+  cluster: Cluster,
+  collector: CollectorProcess,
+  count: number,
+  log: (line: string) => void,
+  inspect?: () => Promise<void>,
+): Promise<RssAtNodes> {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   const before = await processMemory(collector.pid);
   log(`rss: collector VmRSS ${mib(before.rssKiB)} MiB before adding nodes; creating ${count} kwok Nodes`);
@@ -48,9 +55,14 @@ export async function measureRssAtNodes(cluster: Cluster, collector: CollectorPr
   for (;;) {
     const [all, known] = await Promise.all([core.listNode({ resourceVersion: '0' }), collector.metric('lastgasp_nodes_known')]);
     const scale = all.items.filter((n) => n.metadata?.labels?.[SCALE_LABEL] === 'true');
-    const ready = scale.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-    const line = `${scale.length} created, ${ready} Ready (kwok); collector caches ${String(known)} of ${all.items.length} Nodes`;
-    if (ready === count && known === all.items.length) {
+    // kwok made a Node Ready once it has a Ready condition. Without kwok node leases the node lifecycle
+    // controller marks a Node Unknown 50 s after kwok's last status write and kwok makes it Ready again,
+    // so "all Ready at the same moment" need never happen.
+    const readyCondition = (n: V1Node) => n.status?.conditions?.find((c) => c.type === 'Ready');
+    const initialised = scale.filter((n) => readyCondition(n) !== undefined).length;
+    const ready = scale.filter((n) => readyCondition(n)?.status === 'True').length;
+    const line = `${scale.length} created, ${initialised} made Ready by kwok (${ready} Ready now); collector caches ${String(known)} of ${all.items.length} Nodes`;
+    if (initialised === count && known === all.items.length) {
       log(`rss: ${line} (${((Date.now() - began) / 1000).toFixed(0)} s)`);
       break;
     }
@@ -67,7 +79,9 @@ export async function measureRssAtNodes(cluster: Cluster, collector: CollectorPr
     peakKiB = m.peakRssKiB;
     if (i < SAMPLES - 1) await sleep(SAMPLE_INTERVAL_MS);
   }
-  log(`rss: collector VmRSS ${mib(rssKiB)} MiB with ${count} more Nodes (peak ${mib(peakKiB)} MiB); deleting them`);
+  log(`rss: collector VmRSS ${mib(rssKiB)} MiB with ${count} more Nodes (peak ${mib(peakKiB)} MiB)`);
+  await inspect?.();
+  log(`rss: deleting the ${count} Nodes`);
   await core.deleteCollectionNode({ labelSelector: `${SCALE_LABEL}=true` });
   return { nodes: count, rssMiB: mib(rssKiB), peakMiB: mib(peakKiB) };
 }

@@ -1,7 +1,7 @@
 // Benchmark: how fast the collector cleans up after a node's kernel panic, against a real control
 // plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) and the collector as a real process.
 //
-//   npm run bench:remediate [-- --reps 20 --pods 110 --nodes 2000 --baseline --from auto|dist|source --cpu-prof]
+//   npm run bench:remediate [-- --reps 20 --pods 110 --nodes 2000 --baseline --from auto|dist|source --cpu-prof --heap-snapshot]
 //
 // Each repetition: a new kwok Node whose InternalIP is a loopback address, `--pods` pods bound to it
 // and Running, then a panic sent as netconsole datagrams from that address. From the moment the panic
@@ -24,6 +24,8 @@ import { addTotals, formatTotals, scrapeApiServer, subtractTotals, type RequestT
 import { startBaseline, type Baseline } from './baseline.js';
 import { startCollectorProcess, type CollectorProcess } from './collector-process.js';
 import { formatProfile, summariseProfile, type CpuProfile } from './cpu-profile.js';
+import { formatHeap, summariseHeap, type HeapSnapshot } from './heap-snapshot.js';
+import { processMemory } from '../ingest/process-memory.js';
 import { createLeaseHeartbeat, type LeaseHeartbeat } from './lease-heartbeat.js';
 import { percentile, type RepResult } from './rep-timings.js';
 import { measureRssAtNodes, type RssAtNodes } from './rss-at-nodes.js';
@@ -45,6 +47,8 @@ interface Options {
   from: 'dist' | 'source' | 'auto';
   /** Run the collector under `--cpu-prof` and print where its CPU time went. */
   cpuProf: boolean;
+  /** With the Nodes in the cluster, have the collector write a heap snapshot and summarise it. */
+  heapSnapshot: boolean;
 }
 
 function positive(name: string, text: string | undefined, fallback: number, allowZero = false): number {
@@ -65,6 +69,7 @@ function parseOptions(argv: string[]): Options {
       'baseline-pods': { type: 'string' },
       from: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      'heap-snapshot': { type: 'boolean' },
     },
     strict: true,
   });
@@ -80,6 +85,7 @@ function parseOptions(argv: string[]): Options {
     baselinePods: positive('baseline-pods', values['baseline-pods'], 10),
     from,
     cpuProf: values['cpu-prof'] ?? false,
+    heapSnapshot: values['heap-snapshot'] ?? false,
   };
 }
 
@@ -94,6 +100,25 @@ async function collectorFrom(choice: Options['from']): Promise<'dist' | 'source'
 }
 
 const round = (ms: number) => Math.round(ms);
+
+/** Signals the collector to write a heap snapshot, waits for the file to be complete, logs a summary. */
+async function heapSnapshotOf(pid: number, dir: string): Promise<void> {
+  process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 2_000));
+    const file = (await readdir(dir).catch(() => [])).find((f) => f.endsWith('.heapsnapshot'));
+    if (file === undefined) continue;
+    try {
+      const summary = summariseHeap(JSON.parse(await readFile(join(dir, file), 'utf8')) as HeapSnapshot);
+      for (const line of formatHeap(summary)) log(line);
+      return;
+    } catch {
+      // Still being written.
+    }
+  }
+  log('no complete heap snapshot within 5 min');
+}
 
 async function readProfiles(dir: string): Promise<string[]> {
   const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.cpuprofile'));
@@ -129,6 +154,42 @@ async function cleanUp(run: Run): Promise<void> {
   if (run.dir !== '') await rm(run.dir, { recursive: true, force: true });
 }
 
+async function measureReps(cluster: Cluster, collector: CollectorProcess, heartbeat: LeaseHeartbeat, opts: Options): Promise<RepResult[]> {
+  const results: RepResult[] = [];
+  const calls: RequestTotals = new Map();
+  for (let i = 1; i <= opts.reps; i++) {
+    const before = await scrapeApiServer(cluster.kubeConfig);
+    const r = await runRep({ cluster, collector, heartbeat, pods: opts.pods, log }, i);
+    const delta = subtractTotals(await scrapeApiServer(cluster.kubeConfig), before);
+    addTotals(calls, delta);
+    results.push(r);
+    log(describeRep(i, opts.reps, r, delta));
+  }
+  log(`kube-apiserver, server-side time per call over all ${opts.reps} repetitions (setup included; the collector's calls are those on nodeincidents, pods, pods/status, events, nodes):`);
+  for (const line of formatTotals(calls, (k) => /nodeincidents|pods|events|nodes$|leases/.test(k)).slice(0, 14)) log(`  ${line}`);
+  const inCollector = await collector.metric('lastgasp_remediation_duration_seconds_sum');
+  const incidents = await collector.metric('lastgasp_remediation_duration_seconds_count');
+  if (inCollector !== null && incidents !== null && incidents > 0) {
+    log(`collector's own remediation time (first sight → Remediated, record updates included): mean ${round((inCollector / incidents) * 1000)} ms over ${incidents}`);
+  }
+  return results;
+}
+
+function summarise(pods: number, results: RepResult[], rss: RssAtNodes | null, baselineMs: number | null) {
+  const annotated = results.map((r) => r.annotatedMs);
+  const nodeGone = results.map((r) => r.nodeGoneMs);
+  return {
+    pods,
+    annotatedP50Ms: round(percentile(annotated, 50)),
+    annotatedP99Ms: round(percentile(annotated, 99)),
+    podsGoneP99Ms: round(percentile(results.map((r) => r.podsGoneMs), 99)),
+    nodeGoneP50Ms: round(percentile(nodeGone, 50)),
+    nodeGoneP99Ms: round(percentile(nodeGone, 99)),
+    rssMiBAt2000Nodes: rss === null ? null : rss.rssMiB,
+    baselineMs,
+  };
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   log(`options ${JSON.stringify(opts)}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine`);
@@ -149,32 +210,22 @@ async function main(): Promise<void> {
       // One node per repetition, one after another: storm limits that never hold one back.
       config: { policy: { storm: { maxNodesPerWindow: 1000, windowSeconds: 1, maxPercentOfReadyNodes: 100 } } },
       startTimeoutMs: 120_000,
-      nodeArgs: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(run.dir, 'cpu-prof')}`] : [],
+      nodeArgs: [
+        ...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(run.dir, 'cpu-prof')}`] : []),
+        ...(opts.heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${join(run.dir, 'heap')}`] : []),
+      ],
     });
     run.collector = collector;
-    log(`collector (${from}) pid ${collector.pid} leads; netconsole on 127.0.0.1:${collector.udpPort}; log ${collector.logPath}`);
+    log(
+      `collector (${from}) pid ${collector.pid} leads; netconsole on 127.0.0.1:${collector.udpPort}; ` +
+        `VmRSS ${((await processMemory(collector.pid)).rssKiB / 1024).toFixed(1)} MiB at start; log ${collector.logPath}`,
+    );
 
     if (opts.baseline) {
       run.baseline = await startBaseline({ cluster, heartbeat: run.heartbeat, pods: opts.baselinePods, log });
     }
 
-    const results: RepResult[] = [];
-    const calls: RequestTotals = new Map();
-    for (let i = 1; i <= opts.reps; i++) {
-      const before = await scrapeApiServer(cluster.kubeConfig);
-      const r = await runRep({ cluster, collector, heartbeat: run.heartbeat, pods: opts.pods, log }, i);
-      const delta = subtractTotals(await scrapeApiServer(cluster.kubeConfig), before);
-      addTotals(calls, delta);
-      results.push(r);
-      log(describeRep(i, opts.reps, r, delta));
-    }
-    log(`kube-apiserver, server-side time per call over all ${opts.reps} repetitions (setup included; the collector's calls are those on nodeincidents, pods, pods/status, events, nodes):`);
-    for (const line of formatTotals(calls, (k) => /nodeincidents|pods|events|nodes$|leases/.test(k)).slice(0, 14)) log(`  ${line}`);
-    const inCollector = await collector.metric('lastgasp_remediation_duration_seconds_sum');
-    const incidents = await collector.metric('lastgasp_remediation_duration_seconds_count');
-    if (inCollector !== null && incidents !== null && incidents > 0) {
-      log(`collector's own remediation time (first sight → Remediated, record updates included): mean ${round((inCollector / incidents) * 1000)} ms over ${incidents}`);
-    }
+    const results = await measureReps(cluster, collector, run.heartbeat, opts);
 
     let baselineMs: number | null = null;
     if (run.baseline !== null) {
@@ -183,27 +234,20 @@ async function main(): Promise<void> {
     }
 
     let rss: RssAtNodes | null = null;
-    if (opts.nodes > 0) rss = await measureRssAtNodes(cluster, collector, opts.nodes, log);
+    if (opts.nodes > 0) {
+      const snapshot = opts.heapSnapshot ? () => heapSnapshotOf(collector.pid, join(run.dir, 'heap')) : undefined;
+      rss = await measureRssAtNodes(cluster, collector, opts.nodes, log, snapshot);
+    }
 
-    const annotated = results.map((r) => r.annotatedMs);
-    const nodeGone = results.map((r) => r.nodeGoneMs);
-    const summary = {
-      pods: opts.pods,
-      annotatedP50Ms: round(percentile(annotated, 50)),
-      annotatedP99Ms: round(percentile(annotated, 99)),
-      podsGoneP99Ms: round(percentile(results.map((r) => r.podsGoneMs), 99)),
-      nodeGoneP50Ms: round(percentile(nodeGone, 50)),
-      nodeGoneP99Ms: round(percentile(nodeGone, 99)),
-      rssMiBAt2000Nodes: rss === null ? null : rss.rssMiB,
-      baselineMs,
-    };
+    const summary = summarise(opts.pods, results, rss, baselineMs);
     if (opts.cpuProf) {
       await collector.stop();
       run.collector = null;
       for (const line of await readProfiles(join(run.dir, 'cpu-prof'))) log(line);
     }
     if (rss !== null && rss.nodes !== 2000) log(`note: rssMiBAt2000Nodes was measured with ${rss.nodes} Nodes (--nodes)`);
-    log(`targets: nodeGoneP99Ms ≤ 1500 (${summary.nodeGoneP99Ms <= 1500 ? 'met' : 'MISSED'}), RSS ≤ 150 MiB (${rss === null ? 'not measured' : rss.rssMiB <= 150 ? 'met' : 'MISSED'}); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    const rssVerdict = summary.rssMiBAt2000Nodes === null ? 'not measured' : summary.rssMiBAt2000Nodes <= 150 ? 'met' : 'MISSED';
+    log(`targets: nodeGoneP99Ms ≤ 1500 (${summary.nodeGoneP99Ms <= 1500 ? 'met' : 'MISSED'}), RSS ≤ 150 MiB (${rssVerdict}); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } catch (err) {
     if (run.collector !== null) log(`collector log ends with:\n${await run.collector.logTail(40)}`);
