@@ -235,7 +235,9 @@ static int parse_ipv4_port(const char *s, struct sockaddr_in *out) {
   host[colon - s] = 0;
   memset(out, 0, sizeof *out);
   out->sin_family = AF_INET;
-  out->sin_port = htons((uint16_t)atoi(colon + 1));
+  int port = atoi(colon + 1);
+  if (port <= 0 || port > 65535) return -1;
+  out->sin_port = htons((uint16_t)port);
   return inet_pton(AF_INET, host, &out->sin_addr) == 1 ? 0 : -1;
 }
 
@@ -408,6 +410,9 @@ static void *run_sender(void *arg) {
       done += (uint64_t)n;
     }
     w->sent += done;
+    /* A refused send (bad target, no route) will not get better: stop rather than spin. Transient
+       buffer shortage (ENOBUFS/EAGAIN) only drops this batch. */
+    if (done < want && w->first_error && w->first_error != ENOBUFS && w->first_error != EAGAIN) break;
   }
   w->seconds = now_sec() - start;
   free(b);
