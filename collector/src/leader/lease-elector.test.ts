@@ -29,11 +29,7 @@ function memoryStore(): LeaseStore & { current: StoredLease | null; down: boolea
   return s;
 }
 
-const timings = { leaseDurationSeconds: 1, renewDeadlineSeconds: 0.6, retryPeriodSeconds: 0.1 } as unknown as {
-  leaseDurationSeconds: number;
-  renewDeadlineSeconds: number;
-  retryPeriodSeconds: number;
-};
+const timings = { leaseDurationSeconds: 1, renewDeadlineSeconds: 0.6, retryPeriodSeconds: 0.1 };
 const logger = pino({ level: 'silent' });
 
 async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
