@@ -37,6 +37,9 @@ fi
 log "control-plane binaries (cached per machine)"
 bash test/cluster/build-binaries.sh all
 
+log "native batch receiver (recvmmsg addon)"
+bash collector/native/build.sh --strict
+
 log "TypeScript build"
 npm run --silent build
 
