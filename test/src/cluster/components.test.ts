@@ -72,4 +72,11 @@ metadata: {name: pod-ready}
   it('holds no KwokConfiguration document (kwok then applies its own defaults)', () => {
     expect(kwokConfig(upstream, own)).to.not.include('KwokConfiguration');
   });
+
+  it('extra stages pod-ready → replace the upstream pod-ready, after ours', () => {
+    const extra = 'apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata: {name: pod-ready}\nspec: {extra: true}\n';
+    const docs = parseAllDocuments(kwokConfig(upstream, own, extra)).map((d) => d.toJS() as { metadata: { name: string }; spec?: unknown });
+    expect(docs.map((d) => d.metadata.name)).to.deep.equal(['node-initialize', 'pod-ready']);
+    expect(docs[1]?.spec).to.deep.equal({ extra: true });
+  });
 });

@@ -114,15 +114,21 @@ export function kwokArgs(l: KwokLayout): string[] {
 /** The upstream Stage our own replaces (see test/cluster/kwok-node-initialize.yaml). */
 const REPLACED_KWOK_STAGE = 'node-initialize';
 
+function stageName(value: unknown): unknown {
+  return (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+}
+
 /**
  * kwok's config file: only Stages, which make Nodes Ready and pods Running. Options come from flags;
  * with no KwokConfiguration document kwok applies its defaults (a document of our own would skip some).
+ * `extraStages` (YAML documents, from ClusterOptions.kwokStages) replace upstream Stages of the same name.
  */
-export function kwokConfig(upstreamStages: string, ownNodeInitialize: string): string {
+export function kwokConfig(upstreamStages: string, ownNodeInitialize: string, extraStages = ''): string {
+  const extra = parseAllDocuments(extraStages).filter((doc) => doc.toJS() !== null);
+  const replaced = new Set<unknown>([REPLACED_KWOK_STAGE, ...extra.map((doc) => stageName(doc.toJS()))]);
   const kept = parseAllDocuments(upstreamStages).filter((doc) => {
     const value: unknown = doc.toJS();
-    const name = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
-    return value !== null && name !== REPLACED_KWOK_STAGE;
+    return value !== null && !replaced.has(stageName(value));
   });
-  return [...kept.map((doc) => doc.toString()), ownNodeInitialize].join('---\n');
+  return [...kept.map((doc) => doc.toString()), ownNodeInitialize, ...extra.map((doc) => doc.toString())].join('---\n');
 }

@@ -212,7 +212,7 @@ class TestCluster implements Cluster {
         readFile(kwokStagesPath(this.binaries), 'utf8'),
         readFile(clusterAsset('kwok-node-initialize.yaml'), 'utf8'),
       ]);
-      await writeFile(configPath, kwokConfig(upstream, own));
+      await writeFile(configPath, kwokConfig(upstream, own, this.opts.kwokStages));
       this.spawn({
         name: 'kwok',
         command: this.binaries.kwok,

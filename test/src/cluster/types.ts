@@ -18,6 +18,8 @@ export interface ClusterOptions {
    * which a test forwards clients to it (e.g. from a network namespace or a guest VM).
    */
   servingIps?: string[];
+  /** kwok Stage documents (YAML); each replaces kwok's upstream Stage of the same name. */
+  kwokStages?: string;
 }
 
 export interface Cluster {
