@@ -8,9 +8,9 @@ describe('demo rendering', () => {
     );
   });
 
-  it('timeline with a missing step → offsets in ms from the origin and a dash', () => {
-    expect(timeline(1000, [{ label: 'a', at: 1000 }, { label: 'b', at: 1250, detail: 'x' }, { label: 'c', at: null }])).to.equal(
-      ['  +     0 ms  a', '  +   250 ms  b  (x)', '        —     c'].join('\n'),
+  it('timeline out of order with a missing step → time order, offsets in ms from the origin, the missing one last', () => {
+    expect(timeline(1000, [{ label: 'c', at: null }, { label: 'b', at: 1250, detail: 'x' }, { label: 'a', at: 990 }])).to.equal(
+      ['  +   -10 ms  a', '  +   250 ms  b  (x)', '        —     c'].join('\n'),
     );
   });
 

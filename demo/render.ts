@@ -23,9 +23,10 @@ export interface TimelineStep {
   detail?: string;
 }
 
-/** `+   123 ms  label  (detail)` relative to `origin`. */
+/** `+   123 ms  label  (detail)` relative to `origin`, in time order; steps that did not happen last. */
 export function timeline(origin: number, steps: readonly TimelineStep[]): string {
-  return steps
+  return [...steps]
+    .sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity))
     .map((s) => {
       const when = s.at === null ? '      —   ' : `+${String(s.at - origin).padStart(6)} ms`;
       return `  ${when}  ${s.label}${s.detail === undefined ? '' : `  (${s.detail})`}`;

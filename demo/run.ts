@@ -3,7 +3,7 @@
 // agent from this checkout, a Deployment and a Job run on it, the guest's kernel panics, and the demo
 // shows what happened, when (ms), and why. Everything started is removed at the end.
 import { AppsV1Api, BatchV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { createNode, waitFor } from '@lastgasp/testbed/cluster';
+import { createNode, ensureNamespace, waitFor } from '@lastgasp/testbed/cluster';
 import {
   ANNOTATION_PREFIX,
   bringUpWorld,
@@ -12,6 +12,8 @@ import {
   incidentsOf,
   cliJson,
   isDisrupted,
+  keepRunningStages,
+  KEEP_RUNNING_ANNOTATION,
   listNodeIncidents,
   startClusterTimeline,
   type ClusterTimeline,
@@ -50,6 +52,7 @@ async function showCluster(world: World): Promise<void> {
 }
 
 async function deployWorkloads(world: World): Promise<void> {
+  await ensureNamespace(world.cluster, APP_NS);
   const labels = { app: DEPLOYMENT };
   const container = { name: 'main', image: 'registry.invalid/demo/app:1' };
   await world.cluster.kubeConfig.makeApiClient(AppsV1Api).createNamespacedDeployment({
@@ -67,7 +70,7 @@ async function deployWorkloads(world: World): Promise<void> {
         backoffLimit: 0,
         // A pod lost to a disruption (DisruptionTarget) is retried without counting as a failure.
         podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
-        template: { spec: { restartPolicy: 'Never', containers: [container] } },
+        template: { metadata: { annotations: { [KEEP_RUNNING_ANNOTATION]: 'true' } }, spec: { restartPolicy: 'Never', containers: [container] } },
       },
     },
   });
@@ -75,7 +78,11 @@ async function deployWorkloads(world: World): Promise<void> {
   await waitFor('3 pods Running on the guest Node', async () => {
     const pods = (await core.listNamespacedPod({ namespace: APP_NS })).items;
     return pods.length === 3 && pods.every((p) => p.status?.phase === 'Running' && p.spec?.nodeName === GUEST_NODE) ? pods : false;
-  }, { timeoutMs: 120_000 });
+  }, {
+    timeoutMs: 120_000,
+    describe: async () =>
+      (await core.listNamespacedPod({ namespace: APP_NS })).items.map((p) => `${p.metadata?.name ?? ''} ${p.spec?.nodeName ?? '-'} ${p.status?.phase ?? '-'}`).join(', '),
+  });
 }
 
 function showPod(p: V1Pod | undefined, key: string): void {
@@ -114,10 +121,17 @@ async function panicAndNarrate(world: World, collector: CollectorProcess, tl: Cl
       { label: 'panic line received and classified', at: lineAt, detail: `from ${String(opened.source)}, Node ${String(opened.node)}` },
       { label: 'pods explained (annotations on every pod)', at: last('pod-annotated') },
       { label: 'pods marked Failed with DisruptionTarget', at: last('pod-failed') },
-      { label: 'pods deleted', at: last('pod-deleted') },
+      { label: 'all pods deleted', at: last('pod-deleted'), detail: "the Job's pod waits for the Job controller's finalizer" },
       { label: `Node ${GUEST_NODE} deleted`, at: tl.first('node-deleted', 0, GUEST_NODE)?.at ?? null },
-      { label: 'Job replacement pod created', at: replacement?.at ?? null, detail: replacement?.name },
+      { label: 'Job replacement pod created', at: replacement?.at ?? null, detail: `${replacement?.name ?? ''}, at the Job controller's pace` },
     ]),
+  );
+  const nodeGone = tl.first('node-deleted', 0, GUEST_NODE)?.at;
+  say('');
+  note(
+    `In short: ${nodeGone === undefined ? 'the Node was not deleted' : `${nodeGone - lineAt} ms after the kernel's last words arrived, the Node was gone`} and every ` +
+      'pod on it carried the reason. Without lastgasp, Kubernetes would notice the silent node after ~40 s, evict its ' +
+      'pods ~5 min later, and they would hang in Terminating with no reason until someone deleted the Node.',
   );
   say(heading(7, 'The pods, as they were just before deletion'));
   for (const key of guestPods) showPod(tl.pod(key), key);
@@ -165,7 +179,7 @@ async function main(): Promise<number> {
   let world: World | null = null;
   let tl: ClusterTimeline | null = null;
   try {
-    world = await bringUpWorld({ nodeName: GUEST_NODE, scheduler: true, log: note });
+    world = await bringUpWorld({ nodeName: GUEST_NODE, scheduler: true, kwokStages: await keepRunningStages(), log: note });
     say(heading(2, 'Start the collector and let the agent in the guest arm netconsole'));
     const collector = await world.startCollector(HOST_ADDRESSES[0], 'collector-0');
     await world.setSliceAddresses([HOST_ADDRESSES[0]]);

@@ -48,8 +48,8 @@ export async function startClusterTimeline(kc: KubeConfig, annotationPrefix: str
     seen.add(`${kind} ${name}`);
     events.push({ at: Date.now(), kind, name });
   };
-  const hasOurAnnotation = (a: Record<string, string> | undefined): boolean =>
-    Object.keys(a ?? {}).some((k) => k.startsWith(`${annotationPrefix}/`));
+  // The collector writes `<prefix>/incident` with the rest of its explanation, on pods and on the Node.
+  const hasOurAnnotation = (a: Record<string, string> | undefined): boolean => a?.[`${annotationPrefix}/incident`] !== undefined;
   const watch = new Watch(kc);
   const controllers: AbortController[] = [];
   let stopped = false;

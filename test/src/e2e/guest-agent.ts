@@ -2,12 +2,14 @@
 // paths, so the same sources and Node.js run there), and what the scenarios read back from the guest:
 // its netconsole targets in configfs, sampled continuously for the make-before-break check.
 import type { Guest, GuestProcess } from '@lastgasp/testbed/kernel';
-import { AGENT_MAIN, REPO_ROOT, TSX_LOADER } from './paths.js';
+import { REPO_ROOT } from './paths.js';
 
 export const CONFIGFS_ROOT = '/sys/kernel/config';
 const GUEST_KUBECONFIG = '/tmp/lastgasp-agent.kubeconfig';
 
 export interface GuestAgentOptions {
+  /** The agent as one JavaScript file the guest can read (see agent-bundle.ts). */
+  entry: string;
   nodeName: string;
   collectorNamespace: string;
   collectorService: string;
@@ -26,7 +28,7 @@ export interface GuestAgent {
 export function startGuestAgent(vm: Guest, o: GuestAgentOptions, onLine?: (line: string) => void): GuestAgent {
   const lines: string[] = [];
   const args = [
-    '--conditions=lastgasp-source', '--import', TSX_LOADER, AGENT_MAIN,
+    o.entry,
     '--kubeconfig', GUEST_KUBECONFIG,
     '--node-name', o.nodeName,
     '--collector-namespace', o.collectorNamespace,

@@ -15,3 +15,4 @@ export type { CollectorProcess, LogEntry } from './collector-process.js';
 export { readGuestTargets, type GuestTarget } from './guest-agent.js';
 export { cliJson, hostsOf, incidentsOf, listNodeIncidents, type NodeIncidentObject } from './scenario-reads.js';
 export { checkRoot, NOT_ROOT_EXIT_CODE, type RootCheck } from './root-check.js';
+export { keepRunningStages, KEEP_RUNNING_ANNOTATION } from './kwok-stages.js';

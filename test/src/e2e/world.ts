@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api, type V1EndpointSlice, type V1NodeCondition } from '@kubernetes/client-node';
 import { applyManifest, createNode, ensureNamespace, startCluster, waitFor, type Cluster } from '@lastgasp/testbed/cluster';
 import { bootGuest, type Guest } from '@lastgasp/testbed/kernel';
+import { bundleAgent } from './agent-bundle.js';
 import { startApiBridge, type ApiBridge } from './api-bridge.js';
 import { NETCONSOLE_PORT, startCollector, type CollectorProcess } from './collector-process.js';
 import { startGuestAgent, type GuestAgent } from './guest-agent.js';
@@ -39,6 +40,8 @@ export interface WorldOptions {
   console?: boolean;
   /** Run kube-scheduler (the demo's Deployment and Job need it). Default false. */
   scheduler?: boolean;
+  /** kwok Stages replacing upstream ones (see kwok-stages.ts). */
+  kwokStages?: string;
 }
 
 export interface World {
@@ -124,10 +127,16 @@ async function settle(promises: [Promise<Cluster>, Promise<Guest>], cleanup: (c:
 export async function bringUpWorld(o: WorldOptions): Promise<World> {
   const log = o.log ?? (() => undefined);
   const dir = await mkdtemp(join(tmpdir(), 'lastgasp-e2e-'));
+  const bundleStart = Date.now();
+  const agentBundle = await bundleAgent().catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
+  log(`agent bundled from source in ${Date.now() - bundleStart} ms`);
   const bootStartedAt = Date.now();
   const [cluster, vm] = await settle(
     [
-      startCluster({ log: (l) => log(`[cluster] ${l}`), scheduler: o.scheduler ?? false, servingIps: [HOST_ADDRESSES[0]] }),
+      startCluster({ log: (l) => log(`[cluster] ${l}`), scheduler: o.scheduler ?? false, servingIps: [HOST_ADDRESSES[0]], kwokStages: o.kwokStages }),
       bootGuest({
         hostAddresses: HOST_ADDRESSES.map((a) => `${a}/${PREFIX_LENGTH}`),
         guestAddress: `${GUEST_ADDRESS}/${PREFIX_LENGTH}`,
@@ -140,6 +149,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
     async (c, g) => {
       await g?.stop();
       await c?.stop();
+      await agentBundle.remove();
       await rm(dir, { recursive: true, force: true });
     },
   );
@@ -152,6 +162,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
     await bridge?.close().catch(() => undefined);
     await vm.stop();
     await cluster.stop();
+    await agentBundle.remove();
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -194,7 +205,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
       startAgent(onLine) {
         agent = startGuestAgent(
           vm,
-          { nodeName: o.nodeName, collectorNamespace: NAMESPACE, collectorService: SERVICE, kubeconfigText: agentKubeconfig },
+          { entry: agentBundle.path, nodeName: o.nodeName, collectorNamespace: NAMESPACE, collectorService: SERVICE, kubeconfigText: agentKubeconfig },
           onLine,
         );
         return agent;
