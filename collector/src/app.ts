@@ -7,16 +7,17 @@ import { IncidentHistory, composeStatusSource, startGrpcServer, type CollectorSt
 import { loadRules } from './classify/rules.js';
 import type { CollectorConfig, ListenAddress } from './config/config.js';
 import { parseLabelSelector } from './config/label-selector.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, type ReceiveCounters } from './http/metrics.js';
 import { startHttpServer } from './http/http-server.js';
-import { startUdpListener } from './ingest/udp-listener.js';
+import { startUdpListener, type UdpListener } from './ingest/udp-listener.js';
 import { createKubeLeaseStore } from './leader/lease-store.js';
 import { startLeaderElection, type LeaderElector } from './leader/lease-elector.js';
-import { createPipeline } from './pipeline.js';
+import { createPipeline, type Pipeline } from './pipeline.js';
 import type { Phase } from './record/incident-record.js';
 import { startIncidentWatch, type IncidentWatch } from './record/incident-watch.js';
 import { waitUntilDead } from './remediate/confirm-dead.js';
 import { createKubeClusterApi } from './remediate/kube-cluster-api.js';
+import type { RemediationProgress } from './remediate/remediation-progress.js';
 import { createRemediator, type Remediator } from './remediate/remediator.js';
 import { createStormGuard } from './remediate/storm-guard.js';
 import { createIncidentRouter } from './resolve/incident-router.js';
@@ -54,6 +55,30 @@ const HISTORY_PHASE: Record<Phase, IncidentPhase> = {
 
 function hostPort(a: ListenAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+/** The listener's and the pipeline's counters as one object; /metrics and GetStatus both read it. */
+function receiveCounters(udp: UdpListener | null, pipeline: Pipeline | null): ReceiveCounters {
+  const u = udp?.counters() ?? { datagrams: 0, bytes: 0, queueDropped: 0, handlerErrors: 0 };
+  if (pipeline === null) {
+    return { ...u, malformedByReason: {}, records: 0, duplicates: 0, reordered: 0, sequenceResets: 0, fragmentDrops: {}, untrustedIncidentLike: 0, hosts: 0, hostsEvicted: 0 };
+  }
+  const p = pipeline.stats();
+  return {
+    datagrams: u.datagrams,
+    bytes: u.bytes,
+    queueDropped: u.queueDropped,
+    handlerErrors: u.handlerErrors,
+    malformedByReason: { ...p.parseErrors },
+    records: p.records,
+    duplicates: p.duplicates,
+    reordered: p.reordered,
+    sequenceResets: p.sequenceResets,
+    fragmentDrops: { ...p.fragmentDrops },
+    untrustedIncidentLike: p.untrustedIncidentLike,
+    hosts: p.hosts,
+    hostsEvicted: p.hostsEvicted,
+  };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -94,14 +119,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const history = new IncidentHistory();
     const counts = { nodesRemediated: 0, podsDeleted: 0, held: 0, unknownSources: 0, byKind: {} as Partial<Record<ReasonCode, number>> };
     let kube: KubeParts | null = null;
-    let udpStats = { datagrams: 0, bytes: 0 };
-    const pipelineRef: { current: ReturnType<typeof createPipeline> | null } = { current: null };
+    // Set once each is started; the metrics read them at scrape time.
+    let udp: UdpListener | null = null;
+    let pipeline: Pipeline | null = null;
+    const receive = (): ReceiveCounters => receiveCounters(udp, pipeline);
 
     const metrics = createMetrics({
-      datagrams: () => udpStats.datagrams,
-      bytes: () => udpStats.bytes,
-      malformedByReason: () => ({ ...(pipelineRef.current?.stats().parseErrors ?? {}) }),
-      hosts: () => pipelineRef.current?.stats().hosts ?? 0,
+      receive,
       nodesKnown: () => kube?.index.size() ?? 0,
       leading: () => kube?.elector.isLeader() ?? false,
       pendingIncidents: () => kube?.remediator.pendingCount() ?? 0,
@@ -131,56 +155,53 @@ export async function startApp(opts: AppOptions): Promise<App> {
       updateContext: (req) => remediator?.updateContext(req),
     });
 
-    const pipeline = createPipeline({ rules, onEvent: route });
-    pipelineRef.current = pipeline;
-    const ticker = setInterval(() => pipeline.tick(now()), 250);
+    const pipe = createPipeline({ rules, trustLegacy: config.trustLegacy, onEvent: route });
+    pipeline = pipe;
+    const ticker = setInterval(() => pipe.tick(now()), 250);
     stops.push(() => {
       clearInterval(ticker);
-      pipeline.flush(now());
+      pipe.flush(now());
       return Promise.resolve();
     });
 
-    const udp = await startUdpListener({
+    const listener = await startUdpListener({
       host: config.udpListen.host,
       port: config.udpListen.port,
       recvBufferBytes: config.udpRecvBufferBytes,
-      onDatagram: (d) => pipeline.ingest(d),
+      onDatagram: (d) => pipe.ingest(d),
       logger,
     });
-    stops.push(() => udp.close());
-    const statsTimer = setInterval(() => {
-      const s = udp.stats();
-      udpStats = { datagrams: s.datagrams, bytes: s.bytes };
-    }, 1000);
-    stops.push(() => Promise.resolve(clearInterval(statsTimer)));
+    udp = listener;
+    stops.push(() => listener.close());
 
     if (opts.kubeConfig !== null) {
-      kube = startKube({ kc: opts.kubeConfig, config, logger, now, index, metrics, history, counts, stops });
+      const progress: RemediationProgress = {
+        step: (id, step) => history.recordStep(id, step, now()),
+        phase: (id, phase) => history.setPhase(id, HISTORY_PHASE[phase], now()),
+      };
+      kube = startKube({ kc: opts.kubeConfig, config, logger, now, index, metrics, progress, counts, stops });
       remediator = kube.remediator;
     }
 
+    // As bound (port 0 → the real port); the gRPC and HTTP addresses are added once those are listening.
+    const listeners = listener.addresses.map((address) => ({ name: 'netconsole', address }));
     const statusSource = composeStatusSource(history, {
       getStatus: (): CollectorStatus => {
-        const p = pipeline.stats();
-        const u = udp.stats();
+        const r = receive();
         return {
           version: COLLECTOR_VERSION,
           startedAt,
           identity: config.identity,
           leading: kube?.elector.isLeader() ?? false,
-          leaderIdentity: kube?.elector.isLeader() === true ? config.identity : null,
+          leaderIdentity: kube?.elector.leaderIdentity() ?? null,
           standalone: kube === null,
-          listeners: [
-            ...udp.addresses.map((address) => ({ name: 'netconsole', address })),
-            { name: 'grpc', address: hostPort(config.grpcListen) },
-            { name: 'http', address: hostPort(config.httpListen) },
-          ],
+          listeners: [...listeners],
           counters: {
-            datagrams: u.datagrams,
-            bytes: u.bytes,
-            malformedByReason: { ...p.parseErrors },
+            datagrams: r.datagrams,
+            bytes: r.bytes,
+            malformedByReason: r.malformedByReason,
             unknownSources: counts.unknownSources,
-            hostsTracked: p.hosts,
+            hostsTracked: r.hosts,
             incidentsByKind: { ...counts.byKind },
             nodesRemediated: counts.nodesRemediated,
             podsDeleted: counts.podsDeleted,
@@ -189,7 +210,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           policy: { ...config.policy, storm: { ...config.policy.storm } },
         };
       },
-      listHosts: () => pipeline.hosts().map((h) => ({ ...h, node: index.byAddress(h.address)[0] ?? null })),
+      listHosts: () => pipe.hosts().map((h) => ({ ...h, node: index.byAddress(h.address)[0] ?? null })),
     });
 
     const grpc = await startGrpcServer({
@@ -200,8 +221,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
         ? { tls: { certFile: config.grpc.tlsCert, keyFile: config.grpc.tlsKey, clientCaFile: config.grpc.clientCa ?? undefined } }
         : {}),
     });
-    grpc.setServing(true);
     stops.push(() => grpc.close(2000));
+    listeners.push({ name: 'grpc', address: grpc.address });
 
     const http = await startHttpServer({
       listen: config.httpListen,
@@ -212,14 +233,16 @@ export async function startApp(opts: AppOptions): Promise<App> {
       },
     });
     stops.push(() => http.close());
+    listeners.push({ name: 'http', address: http.address });
+    grpc.setServing(true);
 
     logger.info(
-      { udp: udp.addresses, grpc: grpc.address, http: http.address, standalone: kube === null, policy: config.policy },
+      { udp: listener.addresses, grpc: grpc.address, http: http.address, standalone: kube === null, policy: config.policy },
       'collector started',
     );
     let stopping: Promise<void> | null = null;
     return {
-      udpAddresses: udp.addresses,
+      udpAddresses: listener.addresses,
       grpcAddress: grpc.address,
       httpAddress: http.address,
       stop: () => (stopping ??= stopAll()),
@@ -238,11 +261,11 @@ function startKube(parts: {
   now: () => number;
   index: NodeIndex;
   metrics: ReturnType<typeof createMetrics>;
-  history: IncidentHistory;
+  progress: RemediationProgress;
   counts: { nodesRemediated: number; podsDeleted: number; held: number };
   stops: (() => Promise<void>)[];
 }): KubeParts {
-  const { kc, config, logger, now, index, metrics, history, counts, stops } = parts;
+  const { kc, config, logger, now, index, metrics, progress, counts, stops } = parts;
   const api = createKubeClusterApi(kc, config.identity);
   const policy = config.policy;
   let elector: LeaderElector | null = null;
@@ -292,15 +315,7 @@ function startKube(parts: {
           metrics.remediationSeconds.observe({ phase }, latencyMs / 1000);
         },
       },
-    },
-    onOutcome: (req, outcome) => {
-      const t = now();
-      history.recordStep(
-        req.incidentId,
-        { name: 'remediate', outcome: outcome.phase === 'Failed' ? 'failed' : 'ok', startedAt: req.detectedAt, finishedAt: t, message: `${outcome.phase}${outcome.reason === null ? '' : `: ${outcome.reason}`}; ${outcome.podsDeleted} pod(s) deleted; record ${outcome.name}` },
-        t,
-      );
-      history.setPhase(req.incidentId, HISTORY_PHASE[outcome.phase], t);
+      progress,
     },
   });
   stops.push(() => remediator.stop());

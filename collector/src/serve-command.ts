@@ -20,6 +20,7 @@ const help = `usage: lastgasp-collector serve [flags]
   --lease-name NAME          leader Lease name (default lastgasp-collector)
   --rules FILE               classification rules (default: the shipped rules)
   --dry-run                  record and explain, never delete or taint (policy.dryRun)
+  --refuse-legacy            only extended-format (kernel facility) records open incidents (trustLegacy: false)
   --log-level LEVEL          fatal|error|warn|info|debug|trace (default info)
   --grpc-tls-cert FILE       gRPC server certificate (with --grpc-tls-key)
   --grpc-tls-key FILE        gRPC server key
@@ -38,6 +39,7 @@ const OPTIONS = {
   'lease-name': { type: 'string' },
   rules: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  'refuse-legacy': { type: 'boolean' },
   'log-level': { type: 'string' },
   'grpc-tls-cert': { type: 'string' },
   'grpc-tls-key': { type: 'string' },
@@ -46,6 +48,19 @@ const OPTIONS = {
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+export interface ServeArgs {
+  help: boolean;
+  configFile: string | null;
+  /** The flags in the config file's shape (absent flags are absent keys). */
+  flags: Record<string, unknown>;
+}
+
+/** Throws (a TypeError from node:util) on an unknown flag or a missing value. */
+export function parseServeArgs(argv: string[]): ServeArgs {
+  const { values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
+  return { help: values.help === true, configFile: values.config ?? null, flags: flagsAsConfig(values) };
+}
 
 /** Flags in the config file's shape; absent flags are absent keys, so the file's value stays. */
 function flagsAsConfig(v: Values): Record<string, unknown> {
@@ -63,6 +78,7 @@ function flagsAsConfig(v: Values): Record<string, unknown> {
   set('leaseName', v['lease-name']);
   set('rulesFile', v.rules);
   set('logLevel', v['log-level']);
+  if (v['refuse-legacy'] === true) out.trustLegacy = false;
   if (v['dry-run'] !== undefined) out.policy = { dryRun: v['dry-run'] };
   const grpc: Record<string, unknown> = {};
   if (v['grpc-tls-cert'] !== undefined) grpc.tlsCert = v['grpc-tls-cert'];
@@ -85,20 +101,20 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  let values: Values;
+  let args: ServeArgs;
   try {
-    values = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }).values;
+    args = parseServeArgs(argv);
   } catch (err) {
     process.stderr.write(`lastgasp-collector serve: ${(err as Error).message}\n\n${help}`);
     return 2;
   }
-  if (values.help === true) {
+  if (args.help) {
     process.stdout.write(help);
     return 0;
   }
   let config;
   try {
-    config = await loadConfig({ configFile: values.config ?? null, flags: flagsAsConfig(values), env: process.env });
+    config = await loadConfig({ configFile: args.configFile, flags: args.flags, env: process.env });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`lastgasp-collector serve: invalid configuration: ${err.message}\n`);

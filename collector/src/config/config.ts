@@ -57,6 +57,12 @@ export interface CollectorConfig {
   leaseNamespace: string;
   leaseName: string;
   rulesFile: string | null;
+  /**
+   * Whether legacy (non-extended) console text may open incidents. Legacy text carries no facility, so
+   * anything that can write to a node's console or /dev/kmsg can forge a panic line; false accepts
+   * incidents only from the extended format (kernel facility).
+   */
+  trustLegacy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   grpc: GrpcTls;
   policy: RemediationPolicy;
@@ -84,6 +90,7 @@ export function defaultConfig(env: { identity: string; namespace: string }): Col
     leaseNamespace: env.namespace,
     leaseName: 'lastgasp-collector',
     rulesFile: null,
+    trustLegacy: true,
     logLevel: 'info',
     grpc: { tlsCert: null, tlsKey: null, clientCa: null },
     policy: {

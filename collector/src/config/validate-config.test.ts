@@ -14,6 +14,11 @@ describe('validateConfig', () => {
     expect(c.policy.nodeAction).to.equal('delete');
     expect(c.policy.mode).to.equal('immediate');
     expect(c.policy.excludeNodeSelector).to.equal('node-role.kubernetes.io/control-plane');
+    expect(c.trustLegacy).to.equal(true);
+  });
+
+  it('trustLegacy: false → legacy text refused', () => {
+    expect(validateConfig({ trustLegacy: false }, defaults).trustLegacy).to.equal(false);
   });
 
   const errors: [string, unknown, string][] = [
@@ -23,6 +28,7 @@ describe('validateConfig', () => {
     ['unknown node action', { policy: { nodeAction: 'reboot' } }, 'policy.nodeAction: must be one of delete, taint, none'],
     ['misspelt key', { policy: { dryrun: true } }, 'policy.dryrun: unknown setting'],
     ['dryRun as string', { policy: { dryRun: 'yes' } }, 'policy.dryRun: must be true or false'],
+    ['trustLegacy as string', { trustLegacy: 'no' }, 'trustLegacy: must be true or false'],
     ['bad listen address', { udpListen: '6666' }, 'udpListen:'],
     ['port out of range', { grpcListen: '[::]:70000' }, 'grpcListen:'],
     ['bad selector', { policy: { excludeNodeSelector: 'a in (b' } }, 'policy.excludeNodeSelector:'],

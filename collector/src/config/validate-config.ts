@@ -208,6 +208,7 @@ export function validateConfig(raw: unknown, defaults: CollectorConfig): Collect
     leaseNamespace: s.str('leaseNamespace', defaults.leaseNamespace),
     leaseName: s.str('leaseName', defaults.leaseName),
     rulesFile: s.optionalStr('rulesFile', defaults.rulesFile),
+    trustLegacy: s.bool('trustLegacy', defaults.trustLegacy),
     logLevel: s.oneOf('logLevel', LOG_LEVELS, defaults.logLevel),
     grpc: readGrpc(s.section('grpc'), defaults.grpc),
     policy: readPolicy(s.section('policy'), defaults.policy),

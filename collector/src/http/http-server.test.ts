@@ -4,10 +4,21 @@ import { startHttpServer } from './http-server.js';
 
 describe('collector HTTP endpoints', () => {
   const metrics = createMetrics({
-    datagrams: () => 42,
-    bytes: () => 4200,
-    malformedByReason: () => ({ 'bad-header': 3 }),
-    hosts: () => 2,
+    receive: () => ({
+      datagrams: 42,
+      bytes: 4200,
+      queueDropped: 7,
+      handlerErrors: 0,
+      malformedByReason: { 'bad-header': 3 },
+      records: 40,
+      duplicates: 4,
+      reordered: 1,
+      sequenceResets: 2,
+      fragmentDrops: { 'fragment-expired': 5 },
+      untrustedIncidentLike: 6,
+      hosts: 2,
+      hostsEvicted: 8,
+    }),
     nodesKnown: () => 5,
     leading: () => true,
     pendingIncidents: () => 0,
@@ -19,7 +30,23 @@ describe('collector HTTP endpoints', () => {
   const cases: [string, number, RegExp][] = [
     ['/livez', 200, /^ok/],
     ['/readyz', 503, /node cache not synced/],
-    ['/metrics', 200, /lastgasp_datagrams_received_total 42[\s\S]*lastgasp_datagrams_malformed_total\{reason="bad-header"\} 3/],
+    [
+      '/metrics',
+      200,
+      new RegExp(
+        [
+          'lastgasp_datagrams_received_total 42',
+          'lastgasp_datagrams_queue_dropped_total 7',
+          'lastgasp_datagrams_malformed_total\\{reason="bad-header"\\} 3',
+          'lastgasp_records_duplicate_total 4',
+          'lastgasp_sequence_resets_total 2',
+          'lastgasp_fragments_dropped_total\\{reason="fragment-expired"\\} 5',
+          'lastgasp_untrusted_incident_lines_total 6',
+          'lastgasp_hosts_evicted_total 8',
+          'lastgasp_hosts_tracked 2',
+        ].join('[\\s\\S]*'),
+      ),
+    ],
     ['/nope', 404, /^$/],
   ];
   for (const [path, status, body] of cases) {

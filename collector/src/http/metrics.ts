@@ -2,11 +2,29 @@
 // Counters kept elsewhere (listener, pipeline) are read at scrape time through `sources`.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/**
+ * The receive path's counters (listener and pipeline), read at scrape time. GetStatus reads the same
+ * function, so both always show the same numbers.
+ */
+export interface ReceiveCounters {
+  datagrams: number;
+  bytes: number;
+  /** Dropped by the listener because the parse queue was full. */
+  queueDropped: number;
+  handlerErrors: number;
+  malformedByReason: Record<string, number>;
+  records: number;
+  duplicates: number;
+  reordered: number;
+  sequenceResets: number;
+  fragmentDrops: Record<string, number>;
+  untrustedIncidentLike: number;
+  hosts: number;
+  hostsEvicted: number;
+}
+
 export interface MetricSources {
-  datagrams(): number;
-  bytes(): number;
-  malformedByReason(): Record<string, number>;
-  hosts(): number;
+  receive(): ReceiveCounters;
   nodesKnown(): number;
   leading(): boolean;
   pendingIncidents(): number;
@@ -29,40 +47,51 @@ export interface CollectorMetrics {
 export function createMetrics(sources: MetricSources): CollectorMetrics {
   const registry = new Registry();
   const registers = [registry];
-  new Counter({
-    name: 'lastgasp_datagrams_received_total',
-    help: 'UDP datagrams received.',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(sources.datagrams());
-    },
-  });
-  new Counter({
-    name: 'lastgasp_datagram_bytes_received_total',
-    help: 'UDP payload bytes received.',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(sources.bytes());
-    },
-  });
-  new Counter({
-    name: 'lastgasp_datagrams_malformed_total',
-    help: 'Datagrams refused by the parser, by reason.',
-    labelNames: ['reason'],
-    registers,
-    collect() {
-      this.reset();
-      for (const [reason, n] of Object.entries(sources.malformedByReason())) this.inc({ reason }, n);
-    },
-  });
+  const counter = (name: string, help: string, read: (r: ReceiveCounters) => number): void => {
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read(sources.receive()));
+      },
+    });
+  };
+  const counterByReason = (name: string, help: string, read: (r: ReceiveCounters) => Record<string, number>): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(read(sources.receive()))) this.inc({ reason }, n);
+      },
+    });
+  };
+  counter('lastgasp_datagrams_received_total', 'UDP datagrams received.', (r) => r.datagrams);
+  counter('lastgasp_datagram_bytes_received_total', 'UDP payload bytes received.', (r) => r.bytes);
+  counter('lastgasp_datagrams_queue_dropped_total', 'Datagrams dropped because the parse queue was full.', (r) => r.queueDropped);
+  counter('lastgasp_datagram_handler_errors_total', 'Datagrams whose handling threw (a bug, not bad input).', (r) => r.handlerErrors);
+  counterByReason('lastgasp_datagrams_malformed_total', 'Datagrams refused by the parser, by reason.', (r) => r.malformedByReason);
+  counter('lastgasp_records_total', 'Kernel records reconstructed.', (r) => r.records);
+  counter('lastgasp_records_duplicate_total', 'Records dropped as duplicates (same sequence number again).', (r) => r.duplicates);
+  counter('lastgasp_records_reordered_total', 'Records that arrived out of sequence order and were accepted.', (r) => r.reordered);
+  counter('lastgasp_sequence_resets_total', 'Sequence restarts of a host (a reboot or a new netconsole target).', (r) => r.sequenceResets);
+  counterByReason('lastgasp_fragments_dropped_total', 'Fragments or fragmented records dropped, by reason.', (r) => r.fragmentDrops);
+  counter(
+    'lastgasp_untrusted_incident_lines_total',
+    'Records that looked like an incident but may not open one (userspace facility, or legacy text when legacy is refused).',
+    (r) => r.untrustedIncidentLike,
+  );
+  counter('lastgasp_hosts_evicted_total', 'Hosts whose context was evicted to bound memory.', (r) => r.hostsEvicted);
   new Gauge({
     name: 'lastgasp_hosts_tracked',
     help: 'Sending hosts with context in memory.',
     registers,
     collect() {
-      this.set(sources.hosts());
+      this.set(sources.receive().hosts);
     },
   });
   new Gauge({

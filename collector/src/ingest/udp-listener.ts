@@ -46,6 +46,8 @@ export interface UdpListener {
   addresses: string[];
   grantedRecvBufferBytes: number;
   stats(): UdpListenerStats;
+  /** The plain counters of `stats()`, without the per-source ranking (cheap enough for every scrape). */
+  counters(): Pick<UdpListenerStats, 'datagrams' | 'bytes' | 'queueDropped' | 'handlerErrors'>;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,7 @@ export async function startUdpListener(options: UdpListenerOptions): Promise<Udp
       sources: rates.size(),
       topSources: rates.top(10, now()),
     }),
+    counters: () => ({ ...counts }),
     async close() {
       closed = true;
       await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));

@@ -66,6 +66,23 @@ describe('lease leader election', () => {
     await b.stop();
   });
 
+  it('a leader and a follower → both report the leader\'s identity; after the release, nobody', async () => {
+    const store = memoryStore();
+    const events: string[] = [];
+    const a = candidate(store, 'a', events);
+    await until('a leads', () => a.isLeader());
+    const b = candidate(store, 'b', events);
+    await until('b has read the Lease', () => b.leaderIdentity() !== null);
+    expect(b.isLeader()).to.equal(false);
+    expect(b.leaderIdentity()).to.equal('a');
+    expect(a.leaderIdentity()).to.equal('a');
+    await a.stop();
+    expect(a.leaderIdentity()).to.equal(null);
+    await until('b leads', () => b.isLeader());
+    expect(b.leaderIdentity()).to.equal('b');
+    await b.stop();
+  });
+
   it('a leader that stops releases the Lease; the other takes over without waiting for expiry', async () => {
     const store = memoryStore();
     const events: string[] = [];

@@ -22,6 +22,11 @@ export interface LeaderElectionOptions {
 
 export interface LeaderElector {
   isLeader(): boolean;
+  /**
+   * The current Lease holder as this replica last read it (its own identity while leading, like
+   * client-go's GetLeader); null before the first read and while the Lease is released.
+   */
+  leaderIdentity(): string | null;
   /** Stops campaigning; releases the Lease if held. */
   stop(): Promise<void>;
 }
@@ -33,11 +38,13 @@ export function startLeaderElection(opts: LeaderElectionOptions): LeaderElector 
   let leader = false;
   let lastRenew = 0;
   let observed: { key: string; at: number } | null = null;
+  let holder = '';
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
 
   const observe = (r: LeaseRecord): number => {
+    holder = r.holderIdentity;
     const key = `${r.holderIdentity}|${r.renewTime}|${r.leaseTransitions}`;
     if (observed?.key !== key) observed = { key, at: now() };
     return observed.at;
@@ -54,7 +61,11 @@ export function startLeaderElection(opts: LeaderElectionOptions): LeaderElector 
       renewTime: t,
       leaseTransitions: 0,
     };
-    if (existing === null) return (await store.create(fresh)) === 'ok';
+    if (existing === null) {
+      const created = (await store.create(fresh)) === 'ok';
+      if (created) holder = identity;
+      return created;
+    }
     const r = existing.record;
     const observedAt = observe(r);
     const heldByOther = r.holderIdentity !== '' && r.holderIdentity !== identity;
@@ -64,7 +75,9 @@ export function startLeaderElection(opts: LeaderElectionOptions): LeaderElector 
       r.holderIdentity === identity
         ? { ...fresh, acquireTime: r.acquireTime, leaseTransitions: r.leaseTransitions }
         : { ...fresh, leaseTransitions: r.leaseTransitions + 1 };
-    return (await store.replace(next, existing.resourceVersion)) === 'ok';
+    const replaced = (await store.replace(next, existing.resourceVersion)) === 'ok';
+    if (replaced) holder = identity;
+    return replaced;
   };
 
   const setLeader = (value: boolean): void => {
@@ -102,8 +115,14 @@ export function startLeaderElection(opts: LeaderElectionOptions): LeaderElector 
 
   current = step().finally(schedule);
 
+  const leading = (): boolean => leader && now() - lastRenew < renewDeadlineMs;
+
   return {
-    isLeader: () => leader && now() - lastRenew < renewDeadlineMs,
+    isLeader: leading,
+    leaderIdentity: () => {
+      if (leading()) return identity;
+      return holder === '' ? null : holder;
+    },
     async stop() {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
@@ -118,6 +137,7 @@ export function startLeaderElection(opts: LeaderElectionOptions): LeaderElector 
             { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: t, renewTime: t, leaseTransitions: existing.record.leaseTransitions },
             existing.resourceVersion,
           );
+          holder = '';
         }
       } catch (err) {
         logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release the lease');

@@ -4,7 +4,8 @@ import { defaultConfig } from '../config/config.js';
 import { parseLabelSelector } from '../config/label-selector.js';
 import type { NodeIncidentObject, NodeIncidentStatus, RemediationRequest } from '../record/incident-record.js';
 import type { ClusterApi, EventSpec, PodRef } from './cluster-api.js';
-import { remediateIncident, type RemediateContext } from './remediate-node.js';
+import { NotLeaderError, remediateIncident, type RemediateContext } from './remediate-node.js';
+import type { RemediationProgress, StepReport } from './remediation-progress.js';
 import { createStormGuard } from './storm-guard.js';
 
 /** In-memory stand-in for the API: records calls, keeps objects, can fail the first N calls of a kind. */
@@ -97,7 +98,26 @@ const req: RemediationRequest = {
   detectedAt: 0,
 };
 
-function ctx(api: ClusterApi, policy: Partial<ReturnType<typeof defaultConfig>['policy']> = {}): RemediateContext {
+/** Folds progress reports the way the history does: one entry per step name, in first-report order. */
+function progressLog() {
+  const steps = new Map<string, StepReport>();
+  const reports: StepReport[] = [];
+  const phases: string[] = [];
+  const progress: RemediationProgress = {
+    step(id, step) {
+      expect(id).to.equal('inc-1');
+      reports.push(step);
+      steps.set(step.name, step);
+    },
+    phase(id, phase, reason) {
+      expect(id).to.equal('inc-1');
+      phases.push(reason === null ? phase : `${phase}/${reason}`);
+    },
+  };
+  return { progress, steps, reports, phases, names: () => [...steps.keys()] };
+}
+
+function ctx(api: ClusterApi, policy: Partial<ReturnType<typeof defaultConfig>['policy']> = {}, progress: RemediationProgress = progressLog().progress): RemediateContext {
   const base = defaultConfig({ identity: 'c1', namespace: 'ns' }).policy;
   const p = { ...base, ...policy };
   return {
@@ -120,6 +140,7 @@ function ctx(api: ClusterApi, policy: Partial<ReturnType<typeof defaultConfig>['
     now: () => 1000,
     logger: pino({ level: 'silent' }),
     observer: { podDeleted: () => undefined, nodeRemediated: () => undefined, held: () => undefined, completed: () => undefined },
+    progress,
     assertLeader: () => undefined,
     signal: new AbortController().signal,
   };
@@ -205,5 +226,107 @@ describe('remediateIncident', () => {
     expect(m.live.size).to.equal(2);
     expect(m.node.exists).to.equal(true);
     expect([...m.events.values()].map((e) => e.regarding.kind)).to.deep.equal(['Node']);
+  });
+});
+
+describe('remediateIncident progress (what GetIncident shows)', () => {
+  it('fatal, delete, 2 pods → every step once, in order, ok with counts; Detected → Remediating → Remediated', async () => {
+    const m = memoryApi(pods);
+    const log = progressLog();
+    let t = 1000;
+    const c = { ...ctx(m.api, {}, log.progress), now: () => (t += 5) };
+    await remediateIncident(req, c, { released: false });
+    expect(log.names()).to.deep.equal([
+      'record',
+      'phase-detected',
+      'list-pods',
+      'phase-remediating',
+      'annotate-pods',
+      'fail-pods',
+      'pod-events',
+      'delete-pods',
+      'annotate-node',
+      'node-event',
+      'delete-node',
+      'phase-remediated',
+    ]);
+    for (const step of log.steps.values()) {
+      expect(step.outcome, step.name).to.equal('ok');
+      expect(step.finishedAt ?? 0, step.name).to.be.greaterThan(step.startedAt ?? Infinity);
+    }
+    expect(log.steps.get('annotate-pods')?.message).to.equal('2 of 2 pod(s) annotated with the reason');
+    expect(log.steps.get('delete-pods')?.message).to.equal('2 pod(s) deleted, grace period 0');
+    expect(log.steps.get('record')?.message).to.match(/^NodeIncident w1-[0-9a-f]{10} created$/);
+    expect(log.phases).to.deep.equal(['Detected', 'Remediating/NodeDied', 'Remediated/Remediated']);
+    // Per-pod steps are reported once at the start and once at the end, not per pod.
+    expect(log.reports.filter((r) => r.name === 'delete-pods').map((r) => r.outcome)).to.deep.equal(['pending', 'ok']);
+  });
+
+  it('taint policy → taint-node step names the taint', async () => {
+    const m = memoryApi(pods);
+    const log = progressLog();
+    await remediateIncident(req, ctx(m.api, { nodeAction: 'taint' }, log.progress), { released: false });
+    expect(log.steps.get('taint-node')?.message).to.equal('tainted node.kubernetes.io/out-of-service=nodeshutdown:NoExecute');
+    expect(log.steps.has('delete-node')).to.equal(false);
+  });
+
+  it('storm limit reached → Held with its reason; no pod step', async () => {
+    const m = memoryApi(pods);
+    const log = progressLog();
+    const c = ctx(m.api, { storm: { maxNodesPerWindow: 1, windowSeconds: 600, maxPercentOfReadyNodes: 100 } }, log.progress);
+    c.storm.admit('other', 1000, c.cluster);
+    await remediateIncident(req, c, { released: false });
+    expect(log.names()).to.deep.equal(['record', 'phase-detected', 'node-event', 'phase-held']);
+    expect(log.steps.get('phase-held')?.message).to.match(/^NodeIncident phase Held \(StormLimit: .+\)$/);
+    expect(log.phases.at(-1)).to.equal('Held/StormLimit');
+  });
+
+  it('dry run → list-pods, pod-events, Held/DryRun', async () => {
+    const m = memoryApi(pods);
+    const log = progressLog();
+    await remediateIncident(req, ctx(m.api, { dryRun: true }, log.progress), { released: false });
+    expect(log.names()).to.deep.equal(['record', 'phase-detected', 'list-pods', 'pod-events', 'node-event', 'phase-held']);
+    expect(log.phases.at(-1)).to.equal('Held/DryRun');
+  });
+
+  it('a 403 on a pod delete → delete-pods failed with the error, phase Failed', async () => {
+    const m = memoryApi(pods);
+    m.api.deletePod = () => Promise.reject(Object.assign(new Error('forbidden'), { code: 403, body: {} }));
+    const log = progressLog();
+    const out = await remediateIncident(req, ctx(m.api, {}, log.progress), { released: false });
+    expect(out.phase).to.equal('Failed');
+    expect(log.steps.get('delete-pods')).to.include({ outcome: 'failed' });
+    expect(log.steps.get('delete-pods')?.message).to.contain('HTTP 403: forbidden');
+    expect(log.steps.get('phase-failed')?.outcome).to.equal('ok');
+    expect(log.phases.at(-1)).to.equal('Failed/APIError');
+  });
+
+  it('leadership lost during the pods → pod steps left pending as interrupted; no final phase', async () => {
+    const m = memoryApi(pods);
+    const log = progressLog();
+    let checks = 0;
+    const c = {
+      ...ctx(m.api, {}, log.progress),
+      assertLeader: () => {
+        if (++checks > 3) throw new NotLeaderError();
+      },
+    };
+    let thrown: unknown = null;
+    await remediateIncident(req, c, { released: false }).catch((err: unknown) => (thrown = err));
+    expect(thrown).to.be.instanceOf(NotLeaderError);
+    const annotate = log.steps.get('annotate-pods');
+    expect(annotate?.outcome).to.equal('pending');
+    expect(annotate?.message).to.contain('interrupted');
+    expect(log.phases).to.deep.equal(['Detected', 'Remediating/NodeDied']);
+  });
+
+  it('a record already Remediated (another replica finished) → that phase, nothing else done', async () => {
+    const m = memoryApi(pods);
+    await remediateIncident(req, ctx(m.api), { released: false });
+    const log = progressLog();
+    await remediateIncident(req, ctx(m.api, {}, log.progress), { released: false });
+    expect(log.names()).to.deep.equal(['record']);
+    expect(log.steps.get('record')?.message).to.match(/already existed \(phase Remediated\)$/);
+    expect(log.phases).to.deep.equal(['Remediated']);
   });
 });

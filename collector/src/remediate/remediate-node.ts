@@ -1,7 +1,8 @@
 // The steps for one incident on one Node, in order; every step idempotent and retried, so running the
 // whole function again (a new leader, a restart, a release) finishes what is left and repeats nothing
 // harmful. Order: record → (policy) → pods: annotate, fail + DisruptionTarget, Event, delete → Node:
-// annotate, Event, delete|taint|none → record final phase.
+// annotate, Event, delete|taint|none → record final phase. Each step and each phase is reported to
+// `ctx.progress` as it happens (remediation-progress.ts).
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RemediationPolicy } from '../config/config.js';
@@ -18,7 +19,8 @@ import {
   type RemediationRequest,
 } from '../record/incident-record.js';
 import { describeError, isRetryable } from './api-errors.js';
-import type { ClusterApi, EventSpec, PodRef } from './cluster-api.js';
+import type { ClusterApi, EventSpec, Gone, PodRef } from './cluster-api.js';
+import { goneSuffix, PodStepGroup, type RemediationProgress, type StepReport } from './remediation-progress.js';
 import type { Retry } from './retry.js';
 import type { ClusterView, StormGuard } from './storm-guard.js';
 
@@ -54,6 +56,8 @@ export interface RemediateContext {
   now: () => number;
   logger: Logger;
   observer: RemediationObserver;
+  /** Step-by-step progress for the status API. */
+  progress: RemediationProgress;
   /** Throws NotLeaderError when this replica may no longer act. */
   assertLeader: () => void;
   /** Aborted when this replica stops leading or shuts down. */
@@ -82,6 +86,16 @@ function eventName(objectName: string, ...parts: string[]): string {
   return `${objectName.slice(0, 253 - 14)}.${shortHash(...parts)}`;
 }
 
+/** Why a step stopped: interrupted (left for this replica's next term or the next leader) or failed. */
+function stepError(err: unknown, signal: AbortSignal): { interrupted: boolean; message: string } {
+  if (err instanceof NotLeaderError || signal.aborted || isRetryable(err)) {
+    return { interrupted: true, message: `interrupted (${describeError(err)}); to be finished` };
+  }
+  return { interrupted: false, message: describeError(err) };
+}
+
+const gone = (result: Gone, what: string): string => (result === 'gone' ? `${what} was already gone` : '');
+
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -91,6 +105,14 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** The per-pod steps, each reported once for all pods of the node. */
+interface PodSteps {
+  annotate: PodStepGroup;
+  fail: PodStepGroup;
+  events: PodStepGroup;
+  delete: PodStepGroup;
 }
 
 class Run {
@@ -108,10 +130,38 @@ class Run {
     return new Date(this.ctx.now()).toISOString();
   }
 
+  report(step: StepReport): void {
+    this.ctx.progress.step(this.req.incidentId, step);
+  }
+
+  phase(phase: Phase, reason: string | null = null): void {
+    this.ctx.progress.phase(this.req.incidentId, phase, reason);
+  }
+
+  /** Runs one step, reported pending, then ok with `describe(result)` (or failed / interrupted). */
+  async step<T>(name: string, op: () => Promise<T>, describe: (result: T) => string): Promise<T> {
+    const startedAt = this.ctx.now();
+    this.report({ name, outcome: 'pending', startedAt, finishedAt: null, message: '' });
+    try {
+      const result = await op();
+      this.report({ name, outcome: 'ok', startedAt, finishedAt: this.ctx.now(), message: describe(result) });
+      return result;
+    } catch (err) {
+      const e = stepError(err, this.ctx.signal);
+      this.report({ name, outcome: e.interrupted ? 'pending' : 'failed', startedAt, finishedAt: e.interrupted ? null : this.ctx.now(), message: e.message });
+      throw err;
+    }
+  }
+
+  /** Moves the record to `phase`: a step of its own (`phase-held`, ...), then reported as the phase. */
   async status(phase: Phase, extra: NodeIncidentStatus = {}): Promise<void> {
-    await this.ctx.retry(() =>
-      this.ctx.api.patchIncidentStatus(this.name, { phase, lastTransitionTime: this.iso(), ...extra }),
+    const detail = [extra.reason, extra.message].filter((x) => x !== undefined && x !== '').join(': ');
+    await this.step(
+      `phase-${phase.toLowerCase()}`,
+      () => this.ctx.retry(() => this.ctx.api.patchIncidentStatus(this.name, { phase, lastTransitionTime: this.iso(), ...extra })),
+      () => `NodeIncident phase ${phase}${detail === '' ? '' : ` (${detail})`}`,
     );
+    this.phase(phase, extra.reason ?? null);
   }
 
   async nodeEvent(action: string, note: string): Promise<void> {
@@ -143,7 +193,11 @@ class Run {
 
   async hold(reason: string, message: string, extra: NodeIncidentStatus = {}): Promise<Outcome> {
     this.log.warn({ reason, detail: message }, 'incident held');
-    await this.nodeEvent('Hold', nodeEventNote(this.req, `Remediation held (${reason}): ${message}`));
+    await this.step(
+      'node-event',
+      () => this.nodeEvent('Hold', nodeEventNote(this.req, `Remediation held (${reason}): ${message}`)),
+      () => `Warning Event, reason ${this.req.kind}: remediation held (${reason})`,
+    );
     await this.status('Held', { reason, message, ...extra });
     this.ctx.observer.held(reason);
     return { name: this.name, phase: 'Held', reason, podsDeleted: 0 };
@@ -152,10 +206,27 @@ class Run {
   /** Creates the record; returns the phase it already had (null for a new record). */
   async ensureRecord(): Promise<Phase | null> {
     const body = buildRecord(this.req, this.ctx.identity);
-    const result = await this.ctx.retry(() => this.ctx.api.createIncident(body));
-    if (result === 'created') return null;
-    const existing = await this.ctx.retry(() => this.ctx.api.getIncident(this.name));
-    return phaseOf(existing);
+    return this.step(
+      'record',
+      async () => {
+        const result = await this.ctx.retry(() => this.ctx.api.createIncident(body));
+        if (result === 'created') return null;
+        const existing = await this.ctx.retry(() => this.ctx.api.getIncident(this.name));
+        return phaseOf(existing);
+      },
+      (existing) =>
+        existing === null
+          ? `NodeIncident ${this.name} created`
+          : `NodeIncident ${this.name} already existed (phase ${existing})`,
+    );
+  }
+
+  listPods(): Promise<PodRef[]> {
+    return this.step(
+      'list-pods',
+      () => this.ctx.retry(() => this.ctx.api.listPodsOnNode(this.req.node)),
+      (pods) => `${pods.length} pod(s) on ${this.req.node}`,
+    );
   }
 
   /** Policy gates before anything destructive. Null = go ahead. */
@@ -171,7 +242,16 @@ class Run {
     if (!admission.admitted) return this.hold('StormLimit', admission.reason);
     if (policy.mode === 'confirm') {
       await this.status('Detected', { message: 'waiting for the node to look dead (kubelet Lease or Ready)' });
+      const startedAt = this.ctx.now();
+      this.report({ name: 'confirm-dead', outcome: 'pending', startedAt, finishedAt: null, message: 'waiting for the kubelet Lease to go stale or Ready to drop' });
       const dead = await this.ctx.confirmDead(this.req.node, this.ctx.signal);
+      this.report({
+        name: 'confirm-dead',
+        outcome: dead === null ? 'failed' : 'ok',
+        startedAt,
+        finishedAt: this.ctx.now(),
+        message: dead ?? `still alive after ${policy.confirmTimeoutSeconds}s`,
+      });
       if (dead === null) {
         return this.hold(
           'NotConfirmed',
@@ -184,8 +264,14 @@ class Run {
   }
 
   async dryRun(): Promise<Outcome> {
-    const pods = await this.ctx.retry(() => this.ctx.api.listPodsOnNode(this.req.node));
-    await mapLimit(pods, POD_CONCURRENCY, (pod) => this.podEvent(pod, true));
+    const pods = await this.listPods();
+    if (pods.length > 0) {
+      await this.step(
+        'pod-events',
+        () => mapLimit(pods, POD_CONCURRENCY, (pod) => this.podEvent(pod, true)),
+        () => `${pods.length} Warning Event(s) saying what would be done`,
+      );
+    }
     const action = this.ctx.policy.nodeAction;
     return this.hold('DryRun', `dry run: would fail and delete ${pods.length} pod(s) and ${action} the Node`, {
       dryRun: true,
@@ -193,30 +279,75 @@ class Run {
     });
   }
 
-  async pod(pod: PodRef, annotations: Record<string, string>): Promise<boolean> {
+  podSteps(total: number): PodSteps {
+    const group = (name: string, describe: (c: { done: number; gone: number; total: number }) => string): PodStepGroup =>
+      new PodStepGroup(name, total, describe, (step) => this.report(step), this.ctx.now);
+    return {
+      annotate: group('annotate-pods', (c) => `${c.done} of ${c.total} pod(s) annotated with the reason${goneSuffix(c.gone)}`),
+      fail: group('fail-pods', (c) => `${c.done} pod(s) set Failed with condition DisruptionTarget${goneSuffix(c.gone)}`),
+      events: group('pod-events', (c) => `${c.done} Warning Event(s), reason ${this.req.kind}`),
+      delete: group('delete-pods', (c) => `${c.done} pod(s) deleted, grace period 0${goneSuffix(c.gone)}`),
+    };
+  }
+
+  async pod(pod: PodRef, annotations: Record<string, string>, steps: PodSteps): Promise<boolean> {
     const { api, retry } = this.ctx;
     this.ctx.assertLeader();
-    if ((await retry(() => api.annotatePod(pod, annotations))) === 'gone') return false;
-    if ((await retry(() => api.failPod(pod, { reason: this.req.kind, message: this.req.summary }))) === 'gone') return false;
+    steps.annotate.begin();
+    const annotated = await retry(() => api.annotatePod(pod, annotations));
+    steps.annotate.end(annotated);
+    if (annotated === 'gone') return false;
+    steps.fail.begin();
+    const failed = await retry(() => api.failPod(pod, { reason: this.req.kind, message: this.req.summary }));
+    steps.fail.end(failed);
+    if (failed === 'gone') return false;
+    steps.events.begin();
     await this.podEvent(pod, false);
+    steps.events.end('done');
     this.ctx.assertLeader();
-    const deleted = (await retry(() => api.deletePod(pod))) === 'done';
-    if (deleted) this.ctx.observer.podDeleted();
-    return deleted;
+    steps.delete.begin();
+    const deleted = await retry(() => api.deletePod(pod));
+    steps.delete.end(deleted);
+    if (deleted === 'done') this.ctx.observer.podDeleted();
+    return deleted === 'done';
+  }
+
+  async pods(pods: readonly PodRef[], annotations: Record<string, string>): Promise<number> {
+    const steps = this.podSteps(pods.length);
+    const all = [steps.annotate, steps.fail, steps.events, steps.delete];
+    let podsDeleted = 0;
+    try {
+      await mapLimit(pods, POD_CONCURRENCY, async (pod) => {
+        if (await this.pod(pod, annotations, steps)) podsDeleted++;
+      });
+    } catch (err) {
+      const e = stepError(err, this.ctx.signal);
+      for (const g of all) g.finish(e);
+      throw err;
+    }
+    for (const g of all) g.finish(null);
+    return podsDeleted;
   }
 
   async node(annotations: Record<string, string>): Promise<string> {
     const { api, retry, policy } = this.ctx;
     const node = this.req.node;
     this.ctx.assertLeader();
-    await retry(() => api.annotateNode(node, annotations));
+    await this.step('annotate-node', () => retry(() => api.annotateNode(node, annotations)), (r) => gone(r, 'the Node') || 'annotated with the reason');
     const action = policy.nodeAction;
     const sentence =
       action === 'delete' ? 'Deleting the Node.' : action === 'taint' ? `Tainting the Node ${OUT_OF_SERVICE_TAINT.key}.` : 'Leaving the Node.';
-    await this.nodeEvent('Remediate', nodeEventNote(this.req, sentence));
+    await this.step('node-event', () => this.nodeEvent('Remediate', nodeEventNote(this.req, sentence)), () => `Warning Event, reason ${this.req.kind}`);
     this.ctx.assertLeader();
-    if (action === 'delete') await retry(() => api.deleteNode(node));
-    else if (action === 'taint') await retry(() => api.taintNode(node, OUT_OF_SERVICE_TAINT));
+    if (action === 'delete') {
+      await this.step('delete-node', () => retry(() => api.deleteNode(node)), (r) => gone(r, 'the Node') || `Node ${node} deleted`);
+    } else if (action === 'taint') {
+      const taint = `${OUT_OF_SERVICE_TAINT.key}=${OUT_OF_SERVICE_TAINT.value}:${OUT_OF_SERVICE_TAINT.effect}`;
+      await this.step('taint-node', () => retry(() => api.taintNode(node, OUT_OF_SERVICE_TAINT)), (r) => gone(r, 'the Node') || `tainted ${taint}`);
+    } else {
+      const t = this.ctx.now();
+      this.report({ name: 'keep-node', outcome: 'skipped', startedAt: t, finishedAt: t, message: 'policy nodeAction none: the Node is left as it is' });
+    }
     this.ctx.observer.nodeRemediated(action);
     return action;
   }
@@ -225,7 +356,7 @@ class Run {
     const held = await this.gate(existing, released);
     if (held !== null) return held;
     this.ctx.assertLeader();
-    const pods = await this.ctx.retry(() => this.ctx.api.listPodsOnNode(this.req.node));
+    const pods = await this.listPods();
     const startedAt = this.iso();
     await this.status('Remediating', {
       reason: 'KernelPanic' === this.req.kind ? 'NodeDied' : this.req.kind,
@@ -239,10 +370,7 @@ class Run {
       identity: this.ctx.identity,
       recordName: this.name,
     });
-    let podsDeleted = 0;
-    await mapLimit(pods, POD_CONCURRENCY, async (pod) => {
-      if (await this.pod(pod, annotations)) podsDeleted++;
-    });
+    const podsDeleted = await this.pods(pods, annotations);
     const action = await this.node(annotations);
     await this.status('Remediated', {
       reason: 'Remediated',
@@ -257,7 +385,7 @@ class Run {
   }
 
   async nonFatal(): Promise<Outcome> {
-    await this.nodeEvent('Record', nodeEventNote(this.req, 'Recorded; nothing was changed.'));
+    await this.step('node-event', () => this.nodeEvent('Record', nodeEventNote(this.req, 'Recorded; nothing was changed.')), () => `Warning Event, reason ${this.req.kind}; nothing changed`);
     await this.status('Recorded', { reason: this.req.kind, message: 'non-fatal; recorded only' });
     return { name: this.name, phase: 'Recorded', reason: null, podsDeleted: 0 };
   }
@@ -277,10 +405,15 @@ export async function remediateIncident(
   ctx.assertLeader();
   const existing = await run.ensureRecord();
   if (existing !== null && FINAL_PHASES.includes(existing)) {
+    run.phase(existing);
     return { name: run.name, phase: existing, reason: 'already final', podsDeleted: 0 };
   }
-  if (existing === 'Held' && !opts.released) return { name: run.name, phase: 'Held', reason: 'already held', podsDeleted: 0 };
-  if (existing === null && req.fatal) await run.status('Detected', { message: 'detected' });
+  if (existing === 'Held' && !opts.released) {
+    run.phase('Held', 'already held');
+    return { name: run.name, phase: 'Held', reason: 'already held', podsDeleted: 0 };
+  }
+  if (existing === null && req.fatal) await run.status('Detected', { message: 'classified as fatal' });
+  else if (existing === 'Detected' || existing === 'Remediating') run.phase(existing);
   try {
     const outcome = req.fatal ? await run.fatal(existing, opts.released) : await run.nonFatal();
     ctx.observer.completed(outcome.phase, ctx.now() - req.detectedAt);
@@ -288,7 +421,8 @@ export async function remediateIncident(
   } catch (err) {
     if (err instanceof NotLeaderError || isRetryable(err)) throw err;
     run.log.error({ err }, 'remediation failed');
-    await run.status('Failed', { reason: 'APIError', message: describeError(err) }).catch(() => undefined);
+    // The phase is reported even when the record could not say so: this replica knows it failed.
+    await run.status('Failed', { reason: 'APIError', message: describeError(err) }).catch(() => run.phase('Failed', 'APIError'));
     ctx.observer.completed('Failed', ctx.now() - req.detectedAt);
     return { name: run.name, phase: 'Failed', reason: describeError(err), podsDeleted: 0 };
   }

@@ -1,0 +1,149 @@
+// The app in standalone mode on loopback sockets (port 0 everywhere): what GetStatus and /metrics say
+// about the receive path, and the trustLegacy setting reaching the pipeline.
+import { createSocket } from 'node:dgram';
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { startApp, type App } from './app.js';
+import { connect, type CollectorApi } from './cli/client.js';
+import { defaultConfig, type CollectorConfig } from './config/config.js';
+import { formatExtended } from './parse/format-extended.js';
+
+const logger = pino({ level: 'silent' });
+
+function config(overrides: Partial<CollectorConfig> = {}): CollectorConfig {
+  return {
+    ...defaultConfig({ identity: 'app-test', namespace: 'default' }),
+    standalone: true,
+    udpListen: { host: '127.0.0.1', port: 0 },
+    grpcListen: { host: '127.0.0.1', port: 0 },
+    httpListen: { host: '127.0.0.1', port: 0 },
+    ...overrides,
+  };
+}
+
+function portOf(address: string): number {
+  return Number(address.slice(address.lastIndexOf(':') + 1));
+}
+
+async function send(app: App, payloads: (string | Buffer)[]): Promise<void> {
+  const socket = createSocket('udp4');
+  const port = portOf(app.udpAddresses[0] ?? '');
+  try {
+    for (const p of payloads) {
+      await new Promise<void>((resolve, reject) => socket.send(p, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    }
+  } finally {
+    socket.close();
+  }
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | false>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown = null;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last error: ${String(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** `name{labels} value` lines of a Prometheus text page → map from `name{labels}` to value. */
+function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+
+async function metricsOf(app: App): Promise<Map<string, number>> {
+  const res = await fetch(`http://${app.httpAddress}/metrics`);
+  return parseMetrics(await res.text());
+}
+
+describe('startApp (standalone, loopback)', function () {
+  this.timeout(30_000);
+  const started: { app: App; client: CollectorApi }[] = [];
+  async function start(overrides: Partial<CollectorConfig> = {}): Promise<{ app: App; client: CollectorApi }> {
+    const app = await startApp({ config: config(overrides), logger, kubeConfig: null });
+    const client = connect({ server: app.grpcAddress, timeoutMs: 5000 });
+    const s = { app, client };
+    started.push(s);
+    return s;
+  }
+  afterEach(async () => {
+    for (const s of started.splice(0)) {
+      s.client.close();
+      await s.app.stop();
+    }
+  });
+
+  it('port 0 for udp, grpc and http → GetStatus lists the bound addresses with their real ports', async () => {
+    const { app, client } = await start();
+    const status = await client.getStatus();
+    const byName = Object.fromEntries(status.listeners.map((l) => [l.name, l.address]));
+    expect(byName).to.deep.equal({ netconsole: app.udpAddresses[0], grpc: app.grpcAddress, http: app.httpAddress });
+    for (const address of Object.values(byName)) expect(portOf(address)).to.be.greaterThan(0);
+    expect(status.leaderIdentity).to.equal('');
+  });
+
+  it('good, malformed and duplicate datagrams → /metrics and GetStatus show the same counts', async () => {
+    const { app, client } = await start();
+    const good = formatExtended({ seq: 10, timestampUs: 1000, text: 'hello from the kernel', level: 6 });
+    await send(app, [...good, ...good, '0,1,x,-;bad', '0,1,2;also bad', '6,11,2000,-,ncfrag=0/99999;x']);
+    const m = await eventually('the datagrams counted', async () => {
+      const page = await metricsOf(app);
+      return page.get('lastgasp_datagrams_received_total') === good.length * 2 + 3 ? page : false;
+    });
+    const status = await client.getStatus();
+    const c = status.counters;
+    expect(c).to.not.equal(null);
+    expect(Number(c?.datagrams)).to.equal(m.get('lastgasp_datagrams_received_total'));
+    expect(Number(c?.bytes)).to.equal(m.get('lastgasp_datagram_bytes_received_total'));
+    expect(Number(c?.hostsTracked)).to.equal(m.get('lastgasp_hosts_tracked'));
+    expect(Number(c?.hostsTracked)).to.equal(1);
+    expect(Number(c?.malformedByReason['bad-header'])).to.equal(2);
+    expect(m.get('lastgasp_datagrams_malformed_total{reason="bad-header"}')).to.equal(2);
+    expect(m.get('lastgasp_records_duplicate_total')).to.equal(1);
+    for (const name of [
+      'lastgasp_sequence_resets_total',
+      'lastgasp_hosts_evicted_total',
+      'lastgasp_datagrams_queue_dropped_total',
+      'lastgasp_untrusted_incident_lines_total',
+    ]) {
+      expect(m.has(name), name).to.equal(true);
+    }
+    expect([...m.keys()].some((k) => k.startsWith('lastgasp_fragments_dropped_total{reason='))).to.equal(true);
+  });
+
+  const legacyPanic = '[   42.000000] Kernel panic - not syncing: sysrq triggered crash\n';
+  const trustCases: [string, boolean, number, number][] = [
+    ['trustLegacy true (default) → a legacy panic line opens an incident', true, 1, 0],
+    ['trustLegacy false → a legacy panic line opens nothing and is counted as untrusted', false, 0, 1],
+  ];
+  for (const [name, trustLegacy, incidents, untrusted] of trustCases) {
+    it(name, async () => {
+      const { app, client } = await start({ trustLegacy });
+      await send(app, [legacyPanic, 'trailing console line\n']);
+      await eventually('the lines handled', async () => {
+        const page = await metricsOf(app);
+        return (page.get('lastgasp_hosts_tracked') ?? 0) > 0 ? page : false;
+      });
+      const m = await eventually('the panic line classified', async () => {
+        const page = await metricsOf(app);
+        const seen = (page.get('lastgasp_untrusted_incident_lines_total') ?? 0) + (page.get('lastgasp_incidents_total{kind="KernelPanic",fatal="true"}') ?? 0);
+        return seen > 0 ? page : false;
+      });
+      const list = await client.listIncidents({});
+      expect(list.incidents).to.have.length(incidents);
+      expect(m.get('lastgasp_untrusted_incident_lines_total')).to.equal(untrusted);
+    });
+  }
+});
