@@ -20,6 +20,13 @@ export function duration(ms: number): string {
   return `${Math.floor(h / 24)}d`;
 }
 
+/** A short span in ms with more precision than `duration` below 10 s: 850ms, 1.2s, 12s, 5m. */
+export function span(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`;
+  return duration(ms);
+}
+
 /** Protobuf Timestamp (or null) → ms since the epoch (or null). */
 export function timestampMs(t: { seconds: number; nanos: number } | null | undefined): number | null {
   return t === null || t === undefined ? null : t.seconds * 1000 + Math.floor(t.nanos / 1e6);

@@ -2,7 +2,7 @@
 // was done about each. Pure.
 import type { Incident__Output, IncidentEvent__Output, RemediationStep__Output } from '@lastgasp/proto';
 import { enumName, type RenderContext } from './render-context.js';
-import { duration, isoTime, relativeTime, timestampMs } from './relative-time.js';
+import { isoTime, relativeTime, span, timestampMs } from './relative-time.js';
 import { renderFields, renderTable, truncate } from './table.js';
 
 const phase = (i: Incident__Output): string => enumName(i.phase, 'INCIDENT_PHASE_');
@@ -35,16 +35,27 @@ export function renderIncidents(incidents: readonly Incident__Output[], ctx: Ren
   return renderTable(['ID', 'OPENED', 'NODE', 'SOURCE', 'KIND', 'FATAL', 'PHASE', 'STEPS OK', 'CAUSE', 'SUMMARY'], rows);
 }
 
-function stepRow(s: RemediationStep__Output, now: number): string[] {
+/** AT: when the step started, after the incident was opened; TOOK: how long it ran (so far). */
+function stepRow(s: RemediationStep__Output, opened: number | null, now: number): string[] {
   const started = timestampMs(s.startTime);
   const finished = timestampMs(s.finishTime);
+  let took = '-';
+  if (started !== null) took = finished !== null ? span(finished - started) : `${span(now - started)} so far`;
   return [
     s.name,
     enumName(s.outcome, 'STEP_OUTCOME_'),
-    relativeTime(started, now),
-    started !== null && finished !== null ? duration(finished - started) : '-',
+    started === null || opened === null ? '-' : `+${span(Math.max(started - opened, 0))}`,
+    took,
     s.message,
   ];
+}
+
+/** The phase, with the reason for held and failed (the message of their `phase-…` step). */
+function phaseLine(i: Incident__Output): string {
+  const p = phase(i);
+  if (p !== 'held' && p !== 'failed') return p;
+  const step = i.steps.find((s) => s.name === `phase-${p}`);
+  return step === undefined || step.message === '' ? p : `${p}: ${step.message}`;
 }
 
 function sequences(i: Incident__Output): string {
@@ -66,14 +77,14 @@ export function renderIncident(i: Incident__Output, ctx: RenderContext): string 
     ['Kernel', `${i.kernelRelease || 'release unknown'}, ${i.format} format${sequences(i)}`],
     ['Opened', `${isoTime(opened)} (${relativeTime(opened, ctx.now)})`],
     ['Closed', closed === null ? 'no, still capturing' : `${isoTime(closed)} (${relativeTime(closed, ctx.now)})`],
-    ['Phase', phase(i)],
+    ['Phase', phaseLine(i)],
   ];
   if (userdata.length > 0) fields.push(['Userdata', userdata.join(' ')]);
   const parts = [renderFields(fields)];
   parts.push(
     i.steps.length === 0
       ? 'Remediation: no steps taken.'
-      : `Remediation:\n${indent(renderTable(['STEP', 'OUTCOME', 'STARTED', 'TOOK', 'MESSAGE'], i.steps.map((s) => stepRow(s, ctx.now))))}`,
+      : `Remediation:\n${indent(renderTable(['STEP', 'OUTCOME', 'AT', 'TOOK', 'MESSAGE'], i.steps.map((s) => stepRow(s, opened, ctx.now))))}`,
   );
   if (i.lines.length > 0) parts.push(`Kernel log (${i.lines.length} lines):\n${indent(i.lines.join('\n'))}`);
   return parts.join('\n\n');

@@ -123,8 +123,24 @@ describe('renderIncident', () => {
     expect(text).to.match(/^Node +worker-1 \(source 10\.0\.0\.1\)$/m);
     expect(text).to.match(/^Cause +KernelOops: BUG: kernel NULL pointer dereference/m);
     expect(text).to.match(/^Kernel +6\.1\.0-56-amd64, extended format, records 370–401$/m);
-    expect(text).to.match(/^ {2}delete-pods +ok +2s ago +35ms +3 pods deleted$/m);
+    expect(text).to.match(/^ {2}STEP +OUTCOME +AT +TOOK +MESSAGE$/m);
+    expect(text).to.match(/^ {2}delete-pods +ok +\+10ms +35ms +3 pods deleted$/m);
     expect(text).to.match(/^Kernel log \(2 lines\):\n {2}BUG: kernel NULL pointer dereference\n {2}Kernel panic/m);
+  });
+
+  it('a held panic with a running and a pending step → the reason on the Phase line, offsets from the opening, time so far', () => {
+    const steps: IncidentRecord['steps'] = [
+      { name: 'record', outcome: 'ok', startedAt: T0 + 2, finishedAt: T0 + 14, message: 'NodeIncident worker-1-0123456789 created' },
+      { name: 'confirm-dead', outcome: 'failed', startedAt: T0 + 20, finishedAt: T0 + 60_020, message: 'still alive after 60s' },
+      { name: 'node-event', outcome: 'pending', startedAt: T0 + 60_030, finishedAt: null, message: '' },
+      { name: 'phase-held', outcome: 'ok', startedAt: T0 + 61_500, finishedAt: T0 + 62_734, message: 'NotConfirmed: the node still renewed its kubelet Lease' },
+    ];
+    const text = renderIncident(asOutput<Incident__Output>(incidentMessage(record({ phase: 'held', steps }), true)), ctx({ now: T0 + 63_000 }));
+    expect(text).to.match(/^Phase +held: NotConfirmed: the node still renewed its kubelet Lease$/m);
+    expect(text).to.match(/^ {2}record +ok +\+2ms +12ms +NodeIncident worker-1-0123456789 created$/m);
+    expect(text).to.match(/^ {2}confirm-dead +failed +\+20ms +60s +still alive after 60s$/m);
+    expect(text).to.match(/^ {2}node-event +pending +\+60s +2.9s so far$/m);
+    expect(text).to.match(/^ {2}phase-held +ok +\+61s +1.2s +NotConfirmed/m);
   });
 
   it('an unresolved source without steps → says so', () => {

@@ -153,13 +153,16 @@ class Run {
     }
   }
 
-  /** Moves the record to `phase`: a step of its own (`phase-held`, ...), then reported as the phase. */
+  /**
+   * Moves the record to `phase`: a step of its own (`phase-held`, ...) whose message is the reason and
+   * detail the record carries, then reported as the phase.
+   */
   async status(phase: Phase, extra: NodeIncidentStatus = {}): Promise<void> {
     const detail = [extra.reason, extra.message].filter((x) => x !== undefined && x !== '').join(': ');
     await this.step(
       `phase-${phase.toLowerCase()}`,
       () => this.ctx.retry(() => this.ctx.api.patchIncidentStatus(this.name, { phase, lastTransitionTime: this.iso(), ...extra })),
-      () => `NodeIncident phase ${phase}${detail === '' ? '' : ` (${detail})`}`,
+      () => (detail === '' ? `NodeIncident ${this.name} is ${phase}` : detail),
     );
     this.phase(phase, extra.reason ?? null);
   }
@@ -333,11 +336,11 @@ class Run {
     const { api, retry, policy } = this.ctx;
     const node = this.req.node;
     this.ctx.assertLeader();
-    await this.step('annotate-node', () => retry(() => api.annotateNode(node, annotations)), (r) => gone(r, 'the Node') || 'annotated with the reason');
+    await this.step('annotate-node', () => retry(() => api.annotateNode(node, annotations)), (r) => gone(r, 'the Node') || `Node ${node} annotated with the reason`);
     const action = policy.nodeAction;
     const sentence =
       action === 'delete' ? 'Deleting the Node.' : action === 'taint' ? `Tainting the Node ${OUT_OF_SERVICE_TAINT.key}.` : 'Leaving the Node.';
-    await this.step('node-event', () => this.nodeEvent('Remediate', nodeEventNote(this.req, sentence)), () => `Warning Event, reason ${this.req.kind}`);
+    await this.step('node-event', () => this.nodeEvent('Remediate', nodeEventNote(this.req, sentence)), () => `Warning Event on Node ${node}, reason ${this.req.kind}`);
     this.ctx.assertLeader();
     if (action === 'delete') {
       await this.step('delete-node', () => retry(() => api.deleteNode(node)), (r) => gone(r, 'the Node') || `Node ${node} deleted`);
