@@ -5,8 +5,6 @@
 // CPU time per variant, alternating the variants to spread the machine's load evenly.
 //
 //   npx tsx --conditions=lastgasp-source bench/remediate/agent-reuse.ts [--pods 110 --concurrency 16 --rounds 2]
-import { createHash } from 'node:crypto';
-import { Agent } from 'node:https';
 import { parseArgs } from 'node:util';
 import {
   CoreV1Api,
@@ -22,6 +20,7 @@ import {
 } from '@kubernetes/client-node';
 import { ensureNamespace, startCluster } from '@lastgasp/testbed/cluster';
 import { inParallel } from './run-rep.js';
+import { SharedAgent } from './shared-agent.js';
 
 const NAMESPACE = 'agent-reuse';
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -31,29 +30,16 @@ function log(line: string): void {
   process.stderr.write(`[agent-reuse] ${line}\n`);
 }
 
-/**
- * Authentication that lets the KubeConfig do its work (headers, TLS material) and then swaps the
- * one-off agent for a shared keep-alive agent, rebuilt only when the TLS material changes.
- */
+/** Authentication that lets the KubeConfig do its work, then swaps in one shared keep-alive agent. */
 class SharedAgentAuth implements SecurityAuthentication {
-  private agent: Agent | null = null;
-  private material = '';
+  private readonly shared = new SharedAgent();
   constructor(private readonly kc: KubeConfig) {}
   getName(): string {
     return 'shared-keep-alive-agent';
   }
   async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await this.kc.applySecurityAuthentication(context);
-    const fresh = context.getAgent();
-    if (!(fresh instanceof Agent)) return;
-    const o = fresh.options;
-    const material = createHash('sha256').update(JSON.stringify([o.ca, o.cert, o.key, o.pfx, o.servername, o.rejectUnauthorized])).digest('hex');
-    if (this.agent === null || material !== this.material) {
-      this.agent?.destroy();
-      this.agent = new Agent({ ...o, keepAlive: true });
-      this.material = material;
-    }
-    context.setAgent(this.agent);
+    this.shared.adopt(context);
   }
 }
 

@@ -1,7 +1,7 @@
 // Benchmark: how fast the collector cleans up after a node's kernel panic, against a real control
 // plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) and the collector as a real process.
 //
-//   npm run bench:remediate [-- --reps 20 --pods 110 --nodes 2000 --baseline --from auto|dist|source --cpu-prof --heap-snapshot]
+//   npm run bench:remediate [-- --reps 20 --pods 110 --nodes 2000 --baseline --from auto|dist|source --cpu-prof --heap-snapshot --what-if-keep-alive]
 //
 // Each repetition: a new kwok Node whose InternalIP is a loopback address, `--pods` pods bound to it
 // and Running, then a panic sent as netconsole datagrams from that address. From the moment the panic
@@ -13,7 +13,7 @@
 // Progress goes to stderr; the last line on stdout is one JSON object:
 // {"pods","annotatedP50Ms","annotatedP99Ms","podsGoneP99Ms","nodeGoneP50Ms","nodeGoneP99Ms","rssMiBAt2000Nodes","baselineMs"}.
 // Targets on a 2-core machine: nodeGoneP99Ms ≤ 1500, rssMiBAt2000Nodes ≤ 150.
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ import { measureRssAtNodes, type RssAtNodes } from './rss-at-nodes.js';
 import { BENCH_NAMESPACE, runRep } from './run-rep.js';
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const WHAT_IF_KEEP_ALIVE = new URL('./keep-alive-what-if.ts', import.meta.url).href;
 const CRD = join(REPO, 'deploy', 'helm', 'lastgasp', 'crds', 'nodeincidents.lastgasp.dev.yaml');
 
 function log(line: string): void {
@@ -49,6 +50,8 @@ interface Options {
   cpuProf: boolean;
   /** With the Nodes in the cluster, have the collector write a heap snapshot and summarise it. */
   heapSnapshot: boolean;
+  /** Preload keep-alive-what-if.ts into the collector (through tsx): one shared keep-alive agent. */
+  whatIfKeepAlive: boolean;
 }
 
 function positive(name: string, text: string | undefined, fallback: number, allowZero = false): number {
@@ -70,6 +73,7 @@ function parseOptions(argv: string[]): Options {
       from: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       'heap-snapshot': { type: 'boolean' },
+      'what-if-keep-alive': { type: 'boolean' },
     },
     strict: true,
   });
@@ -86,6 +90,7 @@ function parseOptions(argv: string[]): Options {
     from,
     cpuProf: values['cpu-prof'] ?? false,
     heapSnapshot: values['heap-snapshot'] ?? false,
+    whatIfKeepAlive: values['what-if-keep-alive'] ?? false,
   };
 }
 
@@ -107,6 +112,12 @@ async function heapSnapshotOf(pid: number, dir: string): Promise<void> {
   const deadline = Date.now() + 300_000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 2_000));
+    try {
+      process.kill(pid, 0);
+    } catch {
+      log('the collector exited instead of writing a heap snapshot (see its log)');
+      return;
+    }
     const file = (await readdir(dir).catch(() => [])).find((f) => f.endsWith('.heapsnapshot'));
     if (file === undefined) continue;
     try {
@@ -202,6 +213,7 @@ async function main(): Promise<void> {
     await cluster.installCrds([CRD]);
     await ensureNamespace(cluster, BENCH_NAMESPACE);
     run.heartbeat = createLeaseHeartbeat(cluster.kubeConfig, (node, err) => log(`heartbeat of ${node} failed: ${String(err)}`));
+    if (opts.heapSnapshot) await mkdir(join(run.dir, 'heap'));
     const collector = await startCollectorProcess({
       repoRoot: REPO,
       from,
@@ -213,6 +225,7 @@ async function main(): Promise<void> {
       nodeArgs: [
         ...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(run.dir, 'cpu-prof')}`] : []),
         ...(opts.heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${join(run.dir, 'heap')}`] : []),
+        ...(opts.whatIfKeepAlive ? ['--conditions=lastgasp-source', '--import', 'tsx', '--import', WHAT_IF_KEEP_ALIVE] : []),
       ],
     });
     run.collector = collector;
