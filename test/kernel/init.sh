@@ -7,7 +7,8 @@
 #   lastgasp.node=PATH        Node.js binary on the host root
 # Modules are loaded in the order of /etc/modules.order (dependencies first, computed at build time).
 # The host's root is mounted read-only over 9p at /host, with /proc, /dev and /sys (recursively: configfs
-# and debugfs are submounts) bound into it and a tmpfs on /host/tmp; the command server runs chrooted there.
+# and debugfs are submounts) bound into it and a tmpfs on /host/tmp (the checkout, when it lives under /tmp,
+# bound back in); the command server runs chrooted there.
 export PATH=/bin
 fail() { echo "lastgasp-init: $*" >/dev/console; sleep 1; poweroff -f; }
 
@@ -51,7 +52,20 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host || f
 mount --bind /proc /host/proc
 mount --bind /dev /host/dev
 mount --rbind /sys /host/sys
+# The guest gets its own writable /tmp, but a checkout that lives under the host's /tmp (a CI clone,
+# say) must stay visible: keep a handle on the host's /tmp and bind the command server's top-level
+# folder there back in, read-only like the rest of the host.
+mkdir -p /hosttmp
+mount --bind /host/tmp /hosttmp
 mount -t tmpfs -o mode=1777 tmpfs /host/tmp
+case "$server" in
+  /tmp/?*)
+    top="${server#/tmp/}"
+    top="${top%%/*}"
+    mkdir -p "/host/tmp/$top"
+    mount --bind "/hosttmp/$top" "/host/tmp/$top" || fail "bind /tmp/$top"
+    ;;
+esac
 mount -t tmpfs tmpfs /host/run
 
 port=''
