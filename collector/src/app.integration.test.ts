@@ -168,10 +168,11 @@ describe('collector app: remediation progress, leadership and counters over gRPC
     expect(messages['delete-pods']).to.equal('2 pod(s) deleted, grace period 0');
     expect(messages['delete-node']).to.equal('Node wire-1 deleted');
     expect(inc.nodeName).to.equal('wire-1');
-    // The follower knows the incident and its Node, and did nothing itself.
-    const seen = (await follower.client.listIncidents({})).incidents.find((i) => i.id === inc.id);
-    expect(seen?.nodeName).to.equal('wire-1');
-    expect(seen?.steps).to.deep.equal([]);
+    // The follower did nothing itself, and shows what the leader did from its NodeIncident.
+    const seen = await incidentIn(follower, { node: 'wire-1' }, 'INCIDENT_PHASE_REMEDIATED');
+    expect(seen.id).to.equal(inc.id);
+    expect(stepTable(seen)).to.deep.equal([['leader', 'STEP_OUTCOME_OK']]);
+    expect(seen.steps[0]?.message).to.match(/^NodeIncident wire-1-[0-9a-f]{10} Remediated by wiring-a: 2 pod\(s\) failed and deleted; node action: delete$/);
     const status = await leader.client.getStatus();
     expect(Number(status.counters?.podsDeleted)).to.equal(2);
     expect(Number(status.counters?.nodesRemediated)).to.equal(1);

@@ -13,6 +13,7 @@ import { startUdpListener, type UdpListener } from './ingest/udp-listener.js';
 import { createKubeLeaseStore } from './leader/lease-store.js';
 import { startLeaderElection, type LeaderElector } from './leader/lease-elector.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
+import { followRecord } from './record/follow-record.js';
 import type { Phase } from './record/incident-record.js';
 import { startIncidentWatch, type IncidentWatch } from './record/incident-watch.js';
 import { waitUntilDead } from './remediate/confirm-dead.js';
@@ -179,7 +180,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
         step: (id, step) => history.recordStep(id, step, now()),
         phase: (id, phase) => history.setPhase(id, HISTORY_PHASE[phase], now()),
       };
-      kube = startKube({ kc: opts.kubeConfig, config, logger, now, index, metrics, progress, counts, stops });
+      // A follower shows what the leader did, from the records it writes; unchanged records (relists)
+      // add no event.
+      const followLeader = (obj: unknown): void => {
+        const f = followRecord(obj);
+        const known = f === null ? undefined : history.getIncident(f.incidentId);
+        if (f === null || known === undefined) return;
+        const previous = known.steps.find((s) => s.name === f.step.name);
+        if (previous?.message !== f.step.message || previous.outcome !== f.step.outcome) history.recordStep(f.incidentId, f.step, now());
+        if (known.phase !== HISTORY_PHASE[f.phase]) history.setPhase(f.incidentId, HISTORY_PHASE[f.phase], now());
+      };
+      kube = startKube({ kc: opts.kubeConfig, config, logger, now, index, metrics, progress, followLeader, counts, stops });
       remediator = kube.remediator;
     }
 
@@ -262,10 +273,12 @@ function startKube(parts: {
   index: NodeIndex;
   metrics: ReturnType<typeof createMetrics>;
   progress: RemediationProgress;
+  /** A NodeIncident changed while this replica follows. */
+  followLeader: (record: unknown) => void;
   counts: { nodesRemediated: number; podsDeleted: number; held: number };
   stops: (() => Promise<void>)[];
 }): KubeParts {
-  const { kc, config, logger, now, index, metrics, progress, counts, stops } = parts;
+  const { kc, config, logger, now, index, metrics, progress, followLeader, counts, stops } = parts;
   const api = createKubeClusterApi(kc, config.identity);
   const policy = config.policy;
   let elector: LeaderElector | null = null;
@@ -328,7 +341,10 @@ function startKube(parts: {
     kubeConfig: kc,
     silenceMs,
     logger,
-    onChange: (obj) => remediator.recordChanged(obj),
+    onChange: (obj) => {
+      if (isLeader()) remediator.recordChanged(obj);
+      else followLeader(obj);
+    },
     onRestart: onRestart('nodeincidents'),
   });
   stops.push(() => incidentWatch.stop());
