@@ -112,6 +112,7 @@ describe('startApp (standalone, loopback)', function () {
     expect(Number(c?.malformedByReason['bad-header'])).to.equal(2);
     expect(m.get('lastgasp_datagrams_malformed_total{reason="bad-header"}')).to.equal(2);
     expect(m.get('lastgasp_records_duplicate_total')).to.equal(1);
+    expect(m.get('lastgasp_datagrams_parsed_total')).to.equal(good.length * 2 + 3);
     for (const name of [
       'lastgasp_sequence_resets_total',
       'lastgasp_hosts_evicted_total',

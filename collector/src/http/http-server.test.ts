@@ -9,6 +9,7 @@ describe('collector HTTP endpoints', () => {
       bytes: 4200,
       queueDropped: 7,
       handlerErrors: 0,
+      parsed: 35,
       malformedByReason: { 'bad-header': 3 },
       records: 40,
       duplicates: 4,
@@ -37,6 +38,7 @@ describe('collector HTTP endpoints', () => {
         [
           'lastgasp_datagrams_received_total 42',
           'lastgasp_datagrams_queue_dropped_total 7',
+          'lastgasp_datagrams_parsed_total 35',
           'lastgasp_datagrams_malformed_total\\{reason="bad-header"\\} 3',
           'lastgasp_records_duplicate_total 4',
           'lastgasp_sequence_resets_total 2',

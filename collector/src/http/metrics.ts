@@ -12,6 +12,8 @@ export interface ReceiveCounters {
   /** Dropped by the listener because the parse queue was full. */
   queueDropped: number;
   handlerErrors: number;
+  /** Datagrams that reached the parser (received minus queue drops and those still queued). */
+  parsed: number;
   malformedByReason: Record<string, number>;
   records: number;
   duplicates: number;
@@ -74,6 +76,7 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
   counter('lastgasp_datagram_bytes_received_total', 'UDP payload bytes received.', (r) => r.bytes);
   counter('lastgasp_datagrams_queue_dropped_total', 'Datagrams dropped because the parse queue was full.', (r) => r.queueDropped);
   counter('lastgasp_datagram_handler_errors_total', 'Datagrams whose handling threw (a bug, not bad input).', (r) => r.handlerErrors);
+  counter('lastgasp_datagrams_parsed_total', 'Datagrams handed to the parser (well-formed or not).', (r) => r.parsed);
   counterByReason('lastgasp_datagrams_malformed_total', 'Datagrams refused by the parser, by reason.', (r) => r.malformedByReason);
   counter('lastgasp_records_total', 'Kernel records reconstructed.', (r) => r.records);
   counter('lastgasp_records_duplicate_total', 'Records dropped as duplicates (same sequence number again).', (r) => r.duplicates);
