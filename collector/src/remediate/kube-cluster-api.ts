@@ -21,6 +21,7 @@ import {
 import { isConflict, isNotFound } from './api-errors.js';
 import type { ClusterApi, Gone, PodRef } from './cluster-api.js';
 import { isNodeReady } from '../resolve/node-addresses.js';
+import { makeSharedApiClient } from './kube-transport.js';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
@@ -37,11 +38,12 @@ async function unlessGone(op: () => Promise<unknown>): Promise<Gone> {
   }
 }
 
+/** All clients share one keep-alive connection pool per KubeConfig (kube-transport.ts). */
 export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string): ClusterApi {
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const events = kc.makeApiClient(EventsV1Api);
-  const coordination = kc.makeApiClient(CoordinationV1Api);
+  const core = makeSharedApiClient(kc, CoreV1Api);
+  const custom = makeSharedApiClient(kc, CustomObjectsApi);
+  const events = makeSharedApiClient(kc, EventsV1Api);
+  const coordination = makeSharedApiClient(kc, CoordinationV1Api);
 
   const readNode = async (name: string) => {
     try {

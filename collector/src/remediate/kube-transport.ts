@@ -1,0 +1,131 @@
+// One keep-alive connection pool per KubeConfig for every API client the collector makes.
+// `@kubernetes/client-node` 1.x builds a new `https.Agent` for every call
+// (`KubeConfig.applySecurityAuthentication` → `createAgent`), so each call parses the key and
+// certificates again and does a full TLS handshake. Here the KubeConfig still does all of its per-call
+// work (token refresh, headers, TLS material and verification options); only the agent it made is
+// replaced by one shared keep-alive agent built from the same options. The shared agent is rebuilt when
+// that material changes (rotated client certificate or CA); the old one finishes its requests in flight
+// and closes its sockets as they go idle. Proxy agents are left alone.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import {
+  ServerConfiguration,
+  createConfiguration,
+  type Configuration,
+  type KubeConfig,
+  type RequestContext,
+  type SecurityAuthentication,
+} from '@kubernetes/client-node';
+
+/** Sockets per API server; enough for one node's pods in flight at once without queueing. */
+export const DEFAULT_MAX_SOCKETS = 64;
+
+/** The agent options that decide whom we trust and who we are; a change means a new pool. */
+const MATERIAL_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'servername', 'rejectUnauthorized'] as const;
+
+type Material = readonly unknown[];
+
+function materialOf(options: Readonly<Record<string, unknown>>): Material {
+  return MATERIAL_KEYS.map((k) => options[k]);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  return false;
+}
+
+function sameMaterial(a: Material, b: Material): boolean {
+  return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+}
+
+/** Lets requests in flight finish, then closes each socket instead of pooling it. */
+function retire(agent: http.Agent): void {
+  for (const sockets of Object.values(agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
+  agent.on('free', (socket: { destroy(): void }) => socket.destroy());
+}
+
+/** Holds the shared agent of one KubeConfig. */
+export class SharedAgent {
+  private agent: http.Agent | null = null;
+  private material: Material = [];
+  private kind: 'http' | 'https' | null = null;
+
+  constructor(private readonly maxSockets: number) {}
+
+  /** Replaces the context's freshly made agent by the shared one. */
+  adopt(context: RequestContext): void {
+    const fresh = context.getAgent();
+    let kind: 'http' | 'https';
+    if (fresh instanceof https.Agent) kind = 'https';
+    else if (fresh !== undefined && Object.getPrototypeOf(fresh) === http.Agent.prototype) kind = 'http';
+    else return;
+    const options = (fresh as http.Agent & { options: Record<string, unknown> }).options;
+    const material = materialOf(options);
+    if (this.agent === null || this.kind !== kind || !sameMaterial(material, this.material)) {
+      if (this.agent !== null) retire(this.agent);
+      const shared = { ...options, keepAlive: true, maxSockets: this.maxSockets };
+      this.agent = kind === 'https' ? new https.Agent(shared) : new http.Agent(shared);
+      this.material = material;
+      this.kind = kind;
+    }
+    context.setAgent(this.agent);
+  }
+
+  /** The agent requests currently go through (null before the first request). */
+  current(): http.Agent | null {
+    return this.agent;
+  }
+
+  /** Closes every pooled socket; later requests open new ones. */
+  destroy(): void {
+    this.agent?.destroy();
+    this.agent = null;
+  }
+}
+
+/** Authentication that lets the KubeConfig do its work, then swaps in the shared agent. */
+class SharedAgentAuth implements SecurityAuthentication {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly shared: SharedAgent,
+  ) {}
+
+  getName(): string {
+    return 'lastgasp-shared-agent';
+  }
+
+  async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await this.kc.applySecurityAuthentication(context);
+    this.shared.adopt(context);
+  }
+}
+
+export interface KubeTransport {
+  readonly agent: SharedAgent;
+  readonly configuration: Configuration;
+}
+
+const transports = new WeakMap<KubeConfig, KubeTransport>();
+
+/** The one transport of `kc` (made on first use). Throws when the kubeconfig names no cluster. */
+export function kubeTransport(kc: KubeConfig, maxSockets = DEFAULT_MAX_SOCKETS): KubeTransport {
+  const known = transports.get(kc);
+  if (known !== undefined) return known;
+  const server = kc.getCurrentCluster()?.server;
+  if (server === undefined) throw new Error('the kubeconfig names no current cluster');
+  const agent = new SharedAgent(maxSockets);
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: new SharedAgentAuth(kc, agent) },
+  });
+  const transport = { agent, configuration };
+  transports.set(kc, transport);
+  return transport;
+}
+
+/** Like `kc.makeApiClient(Api)`, but every client of one KubeConfig shares one keep-alive pool. */
+export function makeSharedApiClient<T>(kc: KubeConfig, Api: new (configuration: Configuration) => T): T {
+  return new Api(kubeTransport(kc).configuration);
+}
