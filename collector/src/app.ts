@@ -62,7 +62,19 @@ function hostPort(a: ListenAddress): string {
 function receiveCounters(udp: UdpListener | null, pipeline: Pipeline | null): ReceiveCounters {
   const u = udp?.counters() ?? { datagrams: 0, bytes: 0, queueDropped: 0, handlerErrors: 0 };
   if (pipeline === null) {
-    return { ...u, parsed: 0, malformedByReason: {}, records: 0, duplicates: 0, reordered: 0, sequenceResets: 0, fragmentDrops: {}, untrustedIncidentLike: 0, hosts: 0, hostsEvicted: 0 };
+    return {
+      ...u,
+      parsed: 0,
+      malformedByReason: {},
+      records: 0,
+      duplicates: 0,
+      reordered: 0,
+      sequenceResets: 0,
+      fragmentDrops: {},
+      untrustedIncidentLike: 0,
+      hosts: 0,
+      hostsEvicted: 0,
+    };
   }
   const p = pipeline.stats();
   return {
