@@ -51,6 +51,8 @@ export interface ClusterApi {
   deletePod(pod: PodRef): Promise<Gone>;
   createEvent(event: EventSpec): Promise<void>;
   annotateNode(node: string, annotations: Record<string, string>): Promise<Gone>;
+  /** spec.unschedulable = true, so no replacement pod is scheduled onto the dying Node. */
+  cordonNode(node: string): Promise<Gone>;
   taintNode(node: string, taint: Taint): Promise<Gone>;
   deleteNode(node: string): Promise<Gone>;
   nodeUid(node: string): Promise<string | null>;

@@ -151,6 +151,7 @@ export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string):
     },
     annotateNode: (name, annotations) =>
       unlessGone(() => core.patchNode({ name, body: { metadata: { annotations } } }, merge)),
+    cordonNode: (name) => unlessGone(() => core.patchNode({ name, body: { spec: { unschedulable: true } } }, merge)),
     async taintNode(name, taint) {
       // Taints have no merge key: read, append, and write back guarded by resourceVersion (409 → retry).
       const node = await readNode(name);

@@ -14,7 +14,7 @@ function memoryApi(pods: PodRef[]) {
   const incidents = new Map<string, NodeIncidentObject>();
   const live = new Map(pods.map((p) => [p.name, { ...p, annotations: {}, failed: false }]));
   const events = new Map<string, EventSpec>();
-  const node = { exists: true, annotations: {} as Record<string, string>, taints: [] as string[] };
+  const node = { exists: true, unschedulable: false, annotations: {} as Record<string, string>, taints: [] as string[] };
   let failNext = 0;
   const maybeFail = (what: string) => {
     calls.push(what);
@@ -66,6 +66,11 @@ function memoryApi(pods: PodRef[]) {
     annotateNode(_n, a) {
       maybeFail('annotateNode');
       Object.assign(node.annotations, a);
+      return Promise.resolve(node.exists ? 'done' : 'gone');
+    },
+    cordonNode() {
+      maybeFail('cordonNode');
+      if (node.exists) node.unschedulable = true;
       return Promise.resolve(node.exists ? 'done' : 'gone');
     },
     taintNode(_n, t) {
@@ -162,7 +167,9 @@ describe('remediateIncident', () => {
     const p1 = m.calls.filter((c) => c.endsWith(' p1'));
     expect(p1).to.deep.equal(['annotate p1', 'fail p1', 'event Pod p1', 'delete p1']);
     const nodeSteps = m.calls.filter((c) => /Node|node/.test(c));
-    expect(nodeSteps).to.deep.equal(['annotateNode', 'event Node w1', 'deleteNode']);
+    expect(nodeSteps).to.deep.equal(['cordonNode', 'annotateNode', 'event Node w1', 'deleteNode']);
+    const firstPodCall = m.calls.findIndex((c) => /^(annotate|fail|delete) p\d$/.test(c));
+    expect(m.calls.indexOf('cordonNode')).to.be.within(0, firstPodCall - 1);
     expect(m.calls.indexOf('annotateNode')).to.be.greaterThan(m.calls.indexOf('delete p2'));
     const record = [...m.incidents.values()][0];
     expect(record?.status?.phase).to.equal('Remediated');
@@ -190,6 +197,7 @@ describe('remediateIncident', () => {
     const m = memoryApi(pods);
     await remediateIncident(req, ctx(m.api, { nodeAction: 'taint' }), { released: false });
     expect(m.node.exists).to.equal(true);
+    expect(m.node.unschedulable).to.equal(true);
     expect(m.node.taints).to.deep.equal(['node.kubernetes.io/out-of-service']);
   });
 
@@ -200,6 +208,7 @@ describe('remediateIncident', () => {
     expect(m.live.size).to.equal(2);
     expect([...m.live.values()].every((p) => !p.failed && Object.keys(p.annotations).length === 0)).to.equal(true);
     expect(m.node.exists).to.equal(true);
+    expect(m.node.unschedulable).to.equal(false);
     expect(m.events.size).to.equal(3);
   });
 
@@ -208,6 +217,7 @@ describe('remediateIncident', () => {
     const c = { ...ctx(m.api), cluster: { readyCount: () => 10, isReady: () => true, labelsOf: () => ({ 'node-role.kubernetes.io/control-plane': '' }) } };
     expect((await remediateIncident(req, c, { released: false })).reason).to.equal('Excluded');
     expect(m.live.size).to.equal(2);
+    expect(m.node.unschedulable).to.equal(false);
     expect((await remediateIncident(req, c, { released: true })).phase).to.equal('Remediated');
     expect(m.live.size).to.equal(0);
   });
@@ -240,6 +250,7 @@ describe('remediateIncident progress (what GetIncident shows)', () => {
       'record',
       'phase-detected',
       'list-pods',
+      'cordon-node',
       'phase-remediating',
       'annotate-pods',
       'fail-pods',

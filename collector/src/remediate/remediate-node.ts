@@ -1,7 +1,8 @@
 // The steps for one incident on one Node, in order; every step idempotent and retried, so running the
 // whole function again (a new leader, a restart, a release) finishes what is left and repeats nothing
-// harmful. Order: record → (policy) → pods: annotate, fail + DisruptionTarget, Event, delete → Node:
-// annotate, Event, delete|taint|none → record final phase. Each step and each phase is reported to
+// harmful. Order: record → (policy) → cordon the Node → pods: annotate, fail + DisruptionTarget, Event,
+// delete → Node: annotate, Event, delete|taint|none → record final phase. The cordon comes before any
+// pod is touched: a failed or deleted pod's replacement must not be scheduled onto the dying Node. Each step and each phase is reported to
 // `ctx.progress` as it happens (remediation-progress.ts).
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -332,6 +333,12 @@ class Run {
     return podsDeleted;
   }
 
+  /** Marks the Node unschedulable; a Node already gone is fine. */
+  cordon(): Promise<Gone> {
+    const node = this.req.node;
+    return this.step('cordon-node', () => this.ctx.retry(() => this.ctx.api.cordonNode(node)), (r) => gone(r, 'the Node') || `Node ${node} cordoned (unschedulable)`);
+  }
+
   async node(annotations: Record<string, string>): Promise<string> {
     const { api, retry, policy } = this.ctx;
     const node = this.req.node;
@@ -361,13 +368,17 @@ class Run {
     this.ctx.assertLeader();
     const pods = await this.listPods();
     const startedAt = this.iso();
-    await this.status('Remediating', {
-      reason: 'KernelPanic' === this.req.kind ? 'NodeDied' : this.req.kind,
-      message: `failing and deleting ${pods.length} pod(s)`,
-      affectedPods: pods.slice(0, MAX_AFFECTED_PODS).map((p) => `${p.namespace}/${p.name}`),
-      remediatedBy: this.ctx.identity,
-      startedAt,
-    });
+    // Independent writes (the Node, the record), so made at once: both must be done before any pod.
+    await Promise.all([
+      this.cordon(),
+      this.status('Remediating', {
+        reason: 'KernelPanic' === this.req.kind ? 'NodeDied' : this.req.kind,
+        message: `failing and deleting ${pods.length} pod(s)`,
+        affectedPods: pods.slice(0, MAX_AFFECTED_PODS).map((p) => `${p.namespace}/${p.name}`),
+        remediatedBy: this.ctx.identity,
+        startedAt,
+      }),
+    ]);
     const annotations = remediationAnnotations(this.req, {
       prefix: this.ctx.policy.annotationPrefix,
       identity: this.ctx.identity,

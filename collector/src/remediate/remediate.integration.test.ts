@@ -316,6 +316,7 @@ describe('collector remediation against a real control plane', function () {
         return (n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/out-of-service' && t.value === 'nodeshutdown' && t.effect === 'NoExecute') ? n : false;
       }, WAIT);
       expect(node.metadata?.annotations?.['lastgasp.dev/reason-code']).to.equal('KernelPanic');
+      expect(node.spec?.unschedulable, 'cordoned').to.equal(true);
       await waitFor('pods gone', async () => (await podsOn(c, 'taint-1')).length === 0, WAIT);
       await waitFor('NodeIncident Remediated', async () => phase((await incidentsFor(c, 'taint-1'))[0]) === 'Remediated', WAIT);
     });
@@ -346,6 +347,7 @@ describe('collector remediation against a real control plane', function () {
       }
       expect((await eventsAbout(c, 'default', 'dry-1')).some((e) => /dry run/.test(e.note ?? ''))).to.equal(true);
       expect(await nodeExists(c, 'dry-1')).to.equal(true);
+      expect((await c.kubeConfig.makeApiClient(CoreV1Api).readNode({ name: 'dry-1' })).spec?.unschedulable, 'cordoned').to.not.equal(true);
       const live = await podsOn(c, 'dry-1');
       expect(live).to.have.length(2);
       for (const p of live) expect(p.status?.phase).to.equal('Running');
