@@ -176,6 +176,25 @@ describe('remediateIncident', () => {
     expect(record?.status?.affectedPods).to.deep.equal(['a/p1', 'b/p2']);
   });
 
+  it('pod Events that hang → pods and the Node go first; Remediated only once the Events exist', async () => {
+    const m = memoryApi(pods);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const create = m.api.createEvent.bind(m.api);
+    m.api.createEvent = async (e) => {
+      if (e.regarding.kind === 'Pod') await gate;
+      return create(e);
+    };
+    const run = remediateIncident(req, ctx(m.api), { released: false });
+    for (let i = 0; i < 1000 && m.node.exists; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(m.node.exists).to.equal(false);
+    expect(m.live.size).to.equal(0);
+    expect([...m.incidents.values()][0]?.status?.phase).to.equal('Remediating');
+    release();
+    expect((await run).phase).to.equal('Remediated');
+    expect([...m.events.values()].filter((e) => e.regarding.kind === 'Pod')).to.have.length(2);
+  });
+
   it('run twice (a new leader finishing) → the second run does nothing', async () => {
     const m = memoryApi(pods);
     await remediateIncident(req, ctx(m.api), { released: false });

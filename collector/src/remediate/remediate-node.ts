@@ -23,11 +23,17 @@ import { describeError, isRetryable } from './api-errors.js';
 import type { ClusterApi, EventSpec, Gone, PodRef } from './cluster-api.js';
 import { goneSuffix, PodStepGroup, type RemediationProgress, type StepReport } from './remediation-progress.js';
 import type { Retry } from './retry.js';
+import { createTaskQueue, type TaskQueue } from './task-queue.js';
 import type { ClusterView, StormGuard } from './storm-guard.js';
 
 export const OUT_OF_SERVICE_TAINT = { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' } as const;
-/** Pods handled at once on one node; bounded so one incident cannot monopolise the API server. */
-const POD_CONCURRENCY = 16;
+/**
+ * Pods handled at once on one node: all of them (a node runs at most ~110 by default), capped so one
+ * incident cannot monopolise the API server or the connection pool.
+ */
+const MAX_POD_CONCURRENCY = 128;
+/** Pod Events created at once; they are off the critical path and only need to keep up. */
+const EVENT_CONCURRENCY = 16;
 
 export class NotLeaderError extends Error {
   readonly code = 'LASTGASP_NOT_LEADER';
@@ -119,6 +125,8 @@ interface PodSteps {
 class Run {
   readonly name: string;
   readonly log: Logger;
+  /** A pod list already asked for, used by the next `listPods()`. */
+  private podList: Promise<PodRef[]> | null = null;
   constructor(
     readonly req: RemediationRequest,
     readonly ctx: RemediateContext,
@@ -225,10 +233,20 @@ class Run {
     );
   }
 
+  /** Asks for the pod list now (while the record is being written); `listPods()` then waits for it. */
+  prefetchPods(): void {
+    const list = this.ctx.retry(() => this.ctx.api.listPodsOnNode(this.req.node));
+    // Observed here so a failure is not unhandled when the run ends before `listPods()`; it still throws there.
+    list.catch(() => undefined);
+    this.podList = list;
+  }
+
   listPods(): Promise<PodRef[]> {
+    const prefetched = this.podList;
+    this.podList = null;
     return this.step(
       'list-pods',
-      () => this.ctx.retry(() => this.ctx.api.listPodsOnNode(this.req.node)),
+      () => prefetched ?? this.ctx.retry(() => this.ctx.api.listPodsOnNode(this.req.node)),
       (pods) => `${pods.length} pod(s) on ${this.req.node}`,
     );
   }
@@ -272,7 +290,7 @@ class Run {
     if (pods.length > 0) {
       await this.step(
         'pod-events',
-        () => mapLimit(pods, POD_CONCURRENCY, (pod) => this.podEvent(pod, true)),
+        () => mapLimit(pods, EVENT_CONCURRENCY, (pod) => this.podEvent(pod, true)),
         () => `${pods.length} Warning Event(s) saying what would be done`,
       );
     }
@@ -294,7 +312,8 @@ class Run {
     };
   }
 
-  async pod(pod: PodRef, annotations: Record<string, string>, steps: PodSteps): Promise<boolean> {
+  /** One pod's steps; its Event goes to `events`, off the critical path (the pod need not wait for it). */
+  async pod(pod: PodRef, annotations: Record<string, string>, steps: PodSteps, events: TaskQueue): Promise<boolean> {
     const { api, retry } = this.ctx;
     this.ctx.assertLeader();
     steps.annotate.begin();
@@ -306,8 +325,10 @@ class Run {
     steps.fail.end(failed);
     if (failed === 'gone') return false;
     steps.events.begin();
-    await this.podEvent(pod, false);
-    steps.events.end('done');
+    events.push(async () => {
+      await this.podEvent(pod, false);
+      steps.events.end('done');
+    });
     this.ctx.assertLeader();
     steps.delete.begin();
     const deleted = await retry(() => api.deletePod(pod));
@@ -316,21 +337,35 @@ class Run {
     return deleted === 'done';
   }
 
-  async pods(pods: readonly PodRef[], annotations: Record<string, string>): Promise<number> {
+  /**
+   * Fails and deletes every pod. Resolves when the pods are done; `eventsCreated` settles when their
+   * Events are (the pod-events step is reported then).
+   */
+  async pods(pods: readonly PodRef[], annotations: Record<string, string>): Promise<{ podsDeleted: number; eventsCreated: Promise<void> }> {
     const steps = this.podSteps(pods.length);
-    const all = [steps.annotate, steps.fail, steps.events, steps.delete];
+    const critical = [steps.annotate, steps.fail, steps.delete];
+    const events = createTaskQueue(EVENT_CONCURRENCY);
     let podsDeleted = 0;
     try {
-      await mapLimit(pods, POD_CONCURRENCY, async (pod) => {
-        if (await this.pod(pod, annotations, steps)) podsDeleted++;
+      await mapLimit(pods, MAX_POD_CONCURRENCY, async (pod) => {
+        if (await this.pod(pod, annotations, steps, events)) podsDeleted++;
       });
     } catch (err) {
       const e = stepError(err, this.ctx.signal);
-      for (const g of all) g.finish(e);
+      for (const g of [...critical, steps.events]) g.finish(e);
       throw err;
     }
-    for (const g of all) g.finish(null);
-    return podsDeleted;
+    for (const g of critical) g.finish(null);
+    const eventsCreated = events.drain().then(
+      () => steps.events.finish(null),
+      (err: unknown) => {
+        steps.events.finish(stepError(err, this.ctx.signal));
+        throw err;
+      },
+    );
+    // Observed here so a failure is not unhandled when the run stops before awaiting it.
+    eventsCreated.catch(() => undefined);
+    return { podsDeleted, eventsCreated };
   }
 
   /** Marks the Node unschedulable; a Node already gone is fine. */
@@ -384,8 +419,10 @@ class Run {
       identity: this.ctx.identity,
       recordName: this.name,
     });
-    const podsDeleted = await this.pods(pods, annotations);
+    const { podsDeleted, eventsCreated } = await this.pods(pods, annotations);
     const action = await this.node(annotations);
+    // Remediated means fully explained: every pod's Event exists (they were created alongside the Node steps).
+    await eventsCreated;
     await this.status('Remediated', {
       reason: 'Remediated',
       message: `${podsDeleted} pod(s) failed and deleted; node action: ${action}`,
@@ -417,6 +454,8 @@ export async function remediateIncident(
 ): Promise<Outcome> {
   const run = new Run(req, ctx);
   ctx.assertLeader();
+  // Immediate mode lists the pods while the record is written; confirm mode lists them after the wait.
+  if (req.fatal && ctx.policy.mode === 'immediate') run.prefetchPods();
   const existing = await run.ensureRecord();
   if (existing !== null && FINAL_PHASES.includes(existing)) {
     run.phase(existing);
