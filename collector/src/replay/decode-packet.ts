@@ -1,5 +1,6 @@
 // Link layer → IP → UDP for captured frames. Returns the UDP datagram or why the frame was skipped;
 // never throws on malformed frames (they are counted by the caller).
+import ipaddr from 'ipaddr.js';
 
 export const LINKTYPE = {
   NULL: 0,
@@ -153,27 +154,8 @@ function decodeUdp(segment: Buffer, source: string, destination: string, partial
 
 /** RFC 5952 text form (lower case, longest zero run compressed), as node:net prints addresses. */
 export function formatIpv6(bytes: Buffer): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+  if (bytes.subarray(0, 10).every((b) => b === 0) && bytes.readUInt16BE(10) === 0xffff) {
     return `::ffff:${Array.from(bytes.subarray(12, 16)).join('.')}`;
   }
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return new ipaddr.IPv6(Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2))).toRFC5952String();
 }

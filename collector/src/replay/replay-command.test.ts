@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatExtended } from '../parse/format-extended.js';
-import { decodeFrame, LINKTYPE } from './decode-packet.js';
+import { decodeFrame, formatIpv6, LINKTYPE } from './decode-packet.js';
 import { readCapture } from './read-capture.js';
 import { replayCommand } from './replay-command.js';
 import { ethernet, frameFor, ipv4Udp, ipv6Udp, writePcap, writePcapng, type CaptureRecord } from './write-capture.js';
@@ -212,4 +212,19 @@ describe('readCapture', () => {
     const frames = [...readCapture(writePcapng([{ timestampMs: T0 + 0.5, data: Buffer.alloc(1) }], [{ linkType: 101, tsresol: 9 }]))];
     expect(frames[0]?.timestampMs).to.be.closeTo(T0 + 0.5, 0.001);
   });
+});
+
+describe('formatIpv6', () => {
+  const rows: [string, string][] = [
+    ['2001:0db8:0000:0000:0001:0000:0000:0001', '2001:db8::1:0:0:1'],
+    ['0000:0000:0000:0000:0000:0000:0000:0001', '::1'],
+    ['fe80:0000:0000:0000:0000:0000:0000:0000', 'fe80::'],
+    ['2001:0db8:0000:0001:0001:0001:0001:0001', '2001:db8:0:1:1:1:1:1'],
+    ['0000:0000:0000:0000:0000:ffff:0a01:0203', '::ffff:10.1.2.3'],
+  ];
+  for (const [full, text] of rows) {
+    it(`${full} → ${text}`, () => {
+      expect(formatIpv6(Buffer.from(full.replaceAll(':', ''), 'hex'))).to.equal(text);
+    });
+  }
 });
