@@ -108,6 +108,10 @@ export function kwokArgs(l: KwokLayout): string[] {
     '--manage-nodes-with-label-selector=',
     `--node-ip=${KWOK_DEFAULT_NODE_IP}`,
     `--cidr=${KWOK_POD_CIDR}`,
+    // Managed Nodes heartbeat through Leases in kube-node-lease like kubelets (40 s, renewed at a
+    // quarter of that); without them the node lifecycle controller marks them Unknown after its grace
+    // period and kwok makes them Ready again (flapping).
+    '--node-lease-duration-seconds=40',
   ];
 }
 
