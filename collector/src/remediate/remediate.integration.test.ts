@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BatchV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, Watch, type V1Pod } from '@kubernetes/client-node';
 import { createNode, createPod, useCluster, waitFor, type Cluster } from '@lastgasp/testbed/cluster';
 import { expect } from 'chai';
 import { formatExtended } from '../parse/format-extended.js';
@@ -150,17 +150,23 @@ async function eventsAbout(cluster: Cluster, namespace: string, name: string): P
 }
 
 /** Watches pods of a node and remembers the last state each had before it disappeared. */
-function trackPods(cluster: Cluster, node: string): { last: Map<string, V1Pod>; stop: () => void } {
+/**
+ * Watches the pods bound to a node and keeps, per pod, the newest version seen with phase Failed (else
+ * the newest seen). A watch, not polling: the collector patches and deletes a pod within milliseconds.
+ * kwok (the fake kubelet) may set a pod back to Running before the delete lands; a dead kubelet would not.
+ */
+async function trackPods(cluster: Cluster, node: string): Promise<{ last: Map<string, V1Pod>; stop: () => void }> {
   const last = new Map<string, V1Pod>();
-  let stopped = false;
-  const loop = async (): Promise<void> => {
-    while (!stopped) {
-      for (const p of await podsOn(cluster, node).catch(() => [])) last.set(p.metadata?.name ?? '', p);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  void loop();
-  return { last, stop: () => (stopped = true) };
+  const request = await new Watch(cluster.kubeConfig).watch(
+    '/api/v1/pods',
+    { fieldSelector: `spec.nodeName=${node}` },
+    (_type: string, pod: V1Pod) => {
+      const name = pod.metadata?.name ?? '';
+      if (pod.status?.phase === 'Failed' || last.get(name)?.status?.phase !== 'Failed') last.set(name, pod);
+    },
+    () => undefined,
+  );
+  return { last, stop: () => request.abort() };
 }
 
 describe('collector remediation against a real control plane', function () {
@@ -194,7 +200,7 @@ describe('collector remediation against a real control plane', function () {
     it('panic from a Node address → pods annotated, Failed + DisruptionTarget, deleted; Events; NodeIncident Remediated; Node deleted', async () => {
       const c = cluster();
       const pods = await nodeWithPods(c, 'del-1', '127.0.1.1', 3);
-      const tracker = trackPods(c, 'del-1');
+      const tracker = await trackPods(c, 'del-1');
       await sendPanic('127.0.1.1', [col.udpPort]);
       try {
         await waitFor('pods gone and Node deleted', async () => (await podsOn(c, 'del-1')).length === 0 && !(await nodeExists(c, 'del-1')), WAIT);
