@@ -57,7 +57,9 @@ describe('kube-transport', function () {
     server = createServer({ cert: pki.serverCert, key: pki.serverKey }, (req, res) => {
       authHeaders.push(req.headers.authorization);
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'NodeList', metadata: {}, items: [] }));
+      // Written, then ended: a chunked response like kube-apiserver's, no Content-Length.
+      res.write(JSON.stringify({ apiVersion: 'v1', kind: 'NodeList', metadata: {}, items: [] }));
+      res.end();
     });
     server.on('secureConnection', () => handshakes++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -95,6 +97,18 @@ describe('kube-transport', function () {
       kubeTransport(kc).agent.destroy();
     });
   }
+
+  it('200 calls at once on one shared client: all succeed, sockets reused afterwards', async () => {
+    const kc = kubeConfigFor(url, pki.caCert);
+    const client = makeSharedApiClient(kc, CoreV1Api);
+    const burst = () => Promise.all(Array.from({ length: 200 }, () => client.listNode()));
+    await burst();
+    const opened = handshakes;
+    expect(opened).to.be.within(1, 200);
+    await burst();
+    expect(handshakes).to.equal(opened);
+    kubeTransport(kc).agent.destroy();
+  });
 
   it('a server certificate the kubeconfig CA did not sign: the call fails', async () => {
     const kc = kubeConfigFor(url, pki.otherCaCert);

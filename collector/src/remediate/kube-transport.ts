@@ -17,8 +17,13 @@ import {
   type SecurityAuthentication,
 } from '@kubernetes/client-node';
 
-/** Sockets per API server; enough for one node's pods in flight at once without queueing. */
-export const DEFAULT_MAX_SOCKETS = 64;
+/**
+ * Sockets per API server: more than remediation ever has in flight (128 pods + 16 Events + a few), so
+ * requests never wait for a socket. A request waiting for a pooled socket makes node-fetch 2 (under
+ * client-node) report a false "Premature close" for the chunked response that socket just finished
+ * (node-fetch/node-fetch#1767); idle sockets stay pooled, so this bounds connections, not memory in use.
+ */
+export const DEFAULT_MAX_SOCKETS = 256;
 
 /** The agent options that decide whom we trust and who we are; a change means a new pool. */
 const MATERIAL_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'servername', 'rejectUnauthorized'] as const;
