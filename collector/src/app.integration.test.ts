@@ -147,6 +147,7 @@ describe('collector app: remediation progress, leadership and counters over gRPC
         'record',
         'phase-detected',
         'list-pods',
+        'cordon-node',
         'phase-remediating',
         'annotate-pods',
         'fail-pods',
