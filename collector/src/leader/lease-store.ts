@@ -3,6 +3,7 @@
 // with `conflict` when the stored resourceVersion moved on.
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { isConflict, isNotFound } from '../remediate/api-errors.js';
+import { makeSharedApiClient } from '../remediate/kube-transport.js';
 
 export interface LeaseRecord {
   holderIdentity: string;
@@ -48,7 +49,8 @@ function toSpec(r: LeaseRecord): V1Lease['spec'] {
 }
 
 export function createKubeLeaseStore(kc: KubeConfig, namespace: string, name: string): LeaseStore {
-  const api = kc.makeApiClient(CoordinationV1Api);
+  // Renewed every retry period: a new TLS connection per call would dominate the collector's idle CPU.
+  const api = makeSharedApiClient(kc, CoordinationV1Api);
   return {
     async get() {
       try {
