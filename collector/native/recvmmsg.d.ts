@@ -12,6 +12,8 @@ export interface BatchReceiverOptions {
   port: number;
   recvBufferBytes: number;
   ipv6Only?: boolean;
+  /** Called once per wake-up before its datagrams: how many follow and their payload bytes in all. */
+  onBatch?(datagrams: number, bytes: number): void;
   /** Called once per datagram, in arrival order; `payload` is a view into the batch's buffer. */
   onDatagram(payload: Buffer, source: string, sourcePort: number): void;
   /** Source address strings kept for reuse. Default 65536. */

@@ -73,7 +73,9 @@ export function loadBatchReceiver() {
   return {
     open(options) {
       const addressOf = addressCache(options.maxCachedAddresses ?? 65536);
+      const onBatchStart = options.onBatch;
       const onBatch = (data, meta) => {
+        if (onBatchStart !== undefined) onBatchStart(meta.length / META_WORDS, data.length);
         for (let i = 0; i < meta.length; i += META_WORDS) {
           options.onDatagram(data.subarray(meta[i], meta[i] + meta[i + 1]), addressOf(meta, i), meta[i + 3]);
         }

@@ -94,6 +94,15 @@ describe('startApp (standalone, loopback)', function () {
     expect(status.leaderIdentity).to.equal('');
   });
 
+  const receivers: { udpReceiver: 'native' | 'dgram' }[] = [{ udpReceiver: 'native' }, { udpReceiver: 'dgram' }];
+  for (const { udpReceiver } of receivers) {
+    it(`udpReceiver ${udpReceiver} → /metrics lastgasp_udp_receiver_info{receiver="${udpReceiver}"} 1`, async () => {
+      const { app } = await start({ udpReceiver });
+      const page = await metricsOf(app);
+      expect(page.get(`lastgasp_udp_receiver_info{receiver="${udpReceiver}"}`)).to.equal(1);
+    });
+  }
+
   it('good, malformed and duplicate datagrams → /metrics and GetStatus show the same counts', async () => {
     const { app, client } = await start();
     const good = formatExtended({ seq: 10, timestampUs: 1000, text: 'hello from the kernel', level: 6 });

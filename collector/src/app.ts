@@ -3,6 +3,7 @@
 // reverse. Everything is passed in (config, logger, Kubernetes client); nothing is global.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
 import { IncidentHistory, composeStatusSource, startGrpcServer, type CollectorStatus, type IncidentPhase } from './api/index.js';
 import { loadRules } from './classify/rules.js';
 import type { CollectorConfig, ListenAddress } from './config/config.js';
@@ -182,11 +183,18 @@ export async function startApp(opts: AppOptions): Promise<App> {
       host: config.udpListen.host,
       port: config.udpListen.port,
       recvBufferBytes: config.udpRecvBufferBytes,
+      receiver: config.udpReceiver,
       onDatagram: (d) => pipe.ingest(d),
       logger,
     });
     udp = listener;
     stops.push(() => listener.close());
+    new Gauge({
+      name: 'lastgasp_udp_receiver_info',
+      help: 'The UDP receive path in use (native: recvmmsg batch addon; dgram: node:dgram); always 1.',
+      labelNames: ['receiver'],
+      registers: [metrics.registry],
+    }).set({ receiver: listener.receiver }, 1);
 
     if (opts.kubeConfig !== null) {
       const progress: RemediationProgress = {

@@ -11,6 +11,7 @@ describe('parseServeArgs', () => {
     ['--refuse-legacy → trustLegacy false', ['--refuse-legacy'], { trustLegacy: false }],
     ['--dry-run → policy.dryRun', ['--dry-run'], { policy: { dryRun: true } }],
     ['--udp-listen and --rules → their camelCase keys', ['--udp-listen', '127.0.0.1:0', '--rules', 'r.json'], { udpListen: '127.0.0.1:0', rulesFile: 'r.json' }],
+    ['--udp-receiver dgram → udpReceiver', ['--udp-receiver', 'dgram'], { udpReceiver: 'dgram' }],
     ['--grpc-tls-cert and --grpc-tls-key → grpc section', ['--grpc-tls-cert', 'c', '--grpc-tls-key', 'k'], { grpc: { tlsCert: 'c', tlsKey: 'k' } }],
   ];
   for (const [name, argv, want] of cases) {

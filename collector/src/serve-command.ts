@@ -13,6 +13,7 @@ const help = `usage: lastgasp-collector serve [flags]
   --kubeconfig FILE          Kubernetes client config (default: in-cluster)
   --standalone               no Kubernetes API: classify, log and serve incidents, never remediate
   --udp-listen HOST:PORT     netconsole receiver (default [::]:6666, dual-stack)
+  --udp-receiver KIND        auto|native|dgram: recvmmsg batch addon or node:dgram (default auto)
   --grpc-listen HOST:PORT    gRPC status API (default [::]:6667)
   --http-listen HOST:PORT    /metrics, /livez, /readyz (default [::]:6668)
   --identity NAME            this replica's name (default env POD_NAME, else the hostname)
@@ -32,6 +33,7 @@ const OPTIONS = {
   kubeconfig: { type: 'string' },
   standalone: { type: 'boolean' },
   'udp-listen': { type: 'string' },
+  'udp-receiver': { type: 'string' },
   'grpc-listen': { type: 'string' },
   'http-listen': { type: 'string' },
   identity: { type: 'string' },
@@ -71,6 +73,7 @@ function flagsAsConfig(v: Values): Record<string, unknown> {
   set('kubeconfig', v.kubeconfig);
   set('standalone', v.standalone);
   set('udpListen', v['udp-listen']);
+  set('udpReceiver', v['udp-receiver']);
   set('grpcListen', v['grpc-listen']);
   set('httpListen', v['http-listen']);
   set('identity', v.identity);

@@ -51,6 +51,11 @@ export interface CollectorConfig {
   udpListen: ListenAddress;
   /** Requested SO_RCVBUF of the UDP socket, bytes. */
   udpRecvBufferBytes: number;
+  /**
+   * UDP receive path: `native` (recvmmsg batch addon), `dgram` (node:dgram), or `auto` (the addon when
+   * it is built and loads, else node:dgram).
+   */
+  udpReceiver: 'auto' | 'native' | 'dgram';
   grpcListen: ListenAddress;
   httpListen: ListenAddress;
   identity: string;
@@ -84,6 +89,7 @@ export function defaultConfig(env: { identity: string; namespace: string }): Col
     standalone: false,
     udpListen: { host: '::', port: 6666 },
     udpRecvBufferBytes: 8 * 1024 * 1024,
+    udpReceiver: 'auto',
     grpcListen: { host: '::', port: 6667 },
     httpListen: { host: '::', port: 6668 },
     identity: env.identity,

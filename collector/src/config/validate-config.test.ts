@@ -15,6 +15,11 @@ describe('validateConfig', () => {
     expect(c.policy.mode).to.equal('immediate');
     expect(c.policy.excludeNodeSelector).to.equal('node-role.kubernetes.io/control-plane');
     expect(c.trustLegacy).to.equal(true);
+    expect(c.udpReceiver).to.equal('auto');
+  });
+
+  it('udpReceiver: dgram → node:dgram forced', () => {
+    expect(validateConfig({ udpReceiver: 'dgram' }, defaults).udpReceiver).to.equal('dgram');
   });
 
   it('trustLegacy: false → legacy text refused', () => {
@@ -30,6 +35,7 @@ describe('validateConfig', () => {
     ['dryRun as string', { policy: { dryRun: 'yes' } }, 'policy.dryRun: must be true or false'],
     ['trustLegacy as string', { trustLegacy: 'no' }, 'trustLegacy: must be true or false'],
     ['bad listen address', { udpListen: '6666' }, 'udpListen:'],
+    ['unknown UDP receiver', { udpReceiver: 'epoll' }, 'udpReceiver: must be one of auto, native, dgram'],
     ['port out of range', { grpcListen: '[::]:70000' }, 'grpcListen:'],
     ['bad selector', { policy: { excludeNodeSelector: 'a in (b' } }, 'policy.excludeNodeSelector:'],
     ['renew deadline ≥ lease', { leaderElection: { leaseDurationSeconds: 5, renewDeadlineSeconds: 5 } }, 'leaderElection.renewDeadlineSeconds'],

@@ -202,6 +202,7 @@ export function validateConfig(raw: unknown, defaults: CollectorConfig): Collect
     standalone: s.bool('standalone', defaults.standalone),
     udpListen: s.listen('udpListen', defaults.udpListen),
     udpRecvBufferBytes: s.positiveInt('udpRecvBufferBytes', defaults.udpRecvBufferBytes),
+    udpReceiver: s.oneOf('udpReceiver', ['auto', 'native', 'dgram'] as const, defaults.udpReceiver),
     grpcListen: s.listen('grpcListen', defaults.grpcListen),
     httpListen: s.listen('httpListen', defaults.httpListen),
     identity: s.str('identity', defaults.identity),

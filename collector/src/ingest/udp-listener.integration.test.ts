@@ -33,12 +33,13 @@ function portOf(listener: UdpListener): number {
   return Number(listener.addresses[0]?.split(':').at(-1));
 }
 
-describe('startUdpListener on real sockets', () => {
+// Every case runs on both receive paths; `native` fails (does not skip) when the addon is not built.
+function listenerCases(receiver: 'native' | 'dgram'): void {
   const received: Datagram[] = [];
   let listener: UdpListener;
 
   before(async () => {
-    listener = await startUdpListener({ host: '::', port: 0, onDatagram: (d) => received.push(d), logger });
+    listener = await startUdpListener({ host: '::', port: 0, onDatagram: (d) => received.push(d), logger, receiver });
   });
   after(async () => {
     await listener.close();
@@ -47,7 +48,8 @@ describe('startUdpListener on real sockets', () => {
     received.length = 0;
   });
 
-  it('[::]:0 reports its bound address and a granted receive buffer', () => {
+  it(`[::]:0 reports its bound address, a granted receive buffer and receiver ${receiver}`, () => {
+    expect(listener.receiver).to.equal(receiver);
     expect(listener.addresses).to.have.length(1);
     expect(listener.addresses[0]).to.match(/^\[::\]:\d+$/);
     expect(portOf(listener)).to.be.greaterThan(0);
@@ -75,7 +77,7 @@ describe('startUdpListener on real sockets', () => {
 
   it('an IPv4-only listener on 127.0.0.1:0 receives IPv4', async () => {
     const got: Datagram[] = [];
-    const v4 = await startUdpListener({ host: '127.0.0.1', port: 0, onDatagram: (d) => got.push(d), logger, recvBufferBytes: 1 << 20 });
+    const v4 = await startUdpListener({ host: '127.0.0.1', port: 0, onDatagram: (d) => got.push(d), logger, recvBufferBytes: 1 << 20, receiver });
     try {
       expect(v4.addresses[0]).to.match(/^127\.0\.0\.1:\d+$/);
       await send('udp4', '127.0.0.1', portOf(v4), [Buffer.from('hello')]);
@@ -86,12 +88,28 @@ describe('startUdpListener on real sockets', () => {
     }
   });
 
+  it('an IPv6-only listener on [::1]:0 receives IPv6', async () => {
+    const got: Datagram[] = [];
+    const v6 = await startUdpListener({ host: '::1', port: 0, onDatagram: (d) => got.push(d), logger, recvBufferBytes: 1 << 20, receiver });
+    try {
+      expect(v6.addresses[0]).to.match(/^\[::1\]:\d+$/);
+      await send('udp6', '::1', portOf(v6), [Buffer.from('six')]);
+      await waitFor('one datagram', () => got[0]);
+      expect(got[0]?.payload.toString()).to.equal('six');
+      expect(got[0]?.source).to.equal('::1');
+      expect(v6.stats().bytes).to.equal(3);
+    } finally {
+      await v6.close();
+    }
+  });
+
   it('a handler that throws is counted and receiving continues', async () => {
     let calls = 0;
     const flaky = await startUdpListener({
       host: '127.0.0.1',
       port: 0,
       logger,
+      receiver,
       onDatagram: () => {
         calls++;
         if (calls === 1) throw new Error('bug');
@@ -105,4 +123,41 @@ describe('startUdpListener on real sockets', () => {
       await flaky.close();
     }
   });
+}
+
+for (const receiver of ['native', 'dgram'] as const) {
+  describe(`startUdpListener on real sockets (receiver ${receiver})`, () => listenerCases(receiver));
+}
+
+describe('startUdpListener receiver choice', () => {
+  const rows: { name: string; host: string; receiver: 'auto' | 'native'; expect: 'native' | 'dgram' | Error }[] = [
+    { name: 'auto on 127.0.0.1 takes the built addon', host: '127.0.0.1', receiver: 'auto', expect: 'native' },
+    { name: 'auto on host name localhost falls back to node:dgram', host: 'localhost', receiver: 'auto', expect: 'dgram' },
+    { name: 'native on host name localhost fails naming the host', host: 'localhost', receiver: 'native', expect: new Error('"localhost" is not an IP address literal') },
+  ];
+  for (const row of rows) {
+    it(row.name, async () => {
+      const infos: string[] = [];
+      const options = {
+        host: row.host,
+        port: 0,
+        receiver: row.receiver,
+        onDatagram: () => undefined,
+        logger: { info: (_: object, message: string) => infos.push(message), warn: () => undefined },
+      };
+      if (row.expect instanceof Error) {
+        let failure: unknown = null;
+        await startUdpListener(options).then((l) => l.close(), (err: unknown) => (failure = err));
+        expect(String(failure)).to.include(row.expect.message);
+        return;
+      }
+      const listener = await startUdpListener(options);
+      try {
+        expect(listener.receiver).to.equal(row.expect);
+        expect(infos.some((m) => m.includes('node:dgram'))).to.equal(row.expect === 'dgram');
+      } finally {
+        await listener.close();
+      }
+    });
+  }
 });

@@ -1,8 +1,12 @@
-// Ingest stage: dual-stack UDP socket(s) turning each datagram into a Datagram. The socket handler
-// only copies into a bounded queue; parsing runs in setImmediate batches so the socket keeps draining.
-import { createSocket, type Socket } from 'node:dgram';
+// Ingest stage: dual-stack UDP socket(s) turning each datagram into a Datagram. The receive handler
+// only queues (bounded); parsing runs in setImmediate batches so the socket keeps draining. Two receive
+// paths: the recvmmsg batch addon when it is built (one JS call per wake-up), else node:dgram.
+import { isIP } from 'node:net';
 import type { Datagram } from '../types.js';
 import { normaliseAddress } from './normalise-address.js';
+import { openDgramSockets } from './receive-dgram.js';
+import { loadNativeReceiver, openNativeSockets } from './receive-native.js';
+import type { ReceiveHandlers, ReceiverChoice, ReceiverKind, ReceiveSocket } from './receive-socket.js';
 import { createSourceRates, type SourceRate } from './source-rates.js';
 
 /** The subset of a pino logger the listener uses. */
@@ -27,6 +31,8 @@ export interface UdpListenerOptions {
   maxSources?: number;
   /** ms since the epoch; injectable for tests. */
   now?: () => number;
+  /** `auto` (default): the batch addon when it loads, else node:dgram. `native` fails when it does not load. */
+  receiver?: ReceiverChoice;
 }
 
 export interface UdpListenerStats {
@@ -42,6 +48,8 @@ export interface UdpListenerStats {
 }
 
 export interface UdpListener {
+  /** The receive path in use. */
+  receiver: ReceiverKind;
   /** `HOST:PORT` of every bound socket (IPv6 in brackets), with the actual port when 0 was asked. */
   addresses: string[];
   grantedRecvBufferBytes: number;
@@ -68,6 +76,8 @@ export async function startUdpListener(options: UdpListenerOptions): Promise<Udp
   let head = 0;
   let scheduled = false;
   let closed = false;
+  /** Time of the current wake-up: every datagram of one batch gets the same receivedAt. */
+  let batchAt = 0;
 
   function drain(): void {
     scheduled = false;
@@ -100,31 +110,30 @@ export async function startUdpListener(options: UdpListenerOptions): Promise<Udp
     setImmediate(drain);
   }
 
-  function onMessage(payload: Buffer, rinfo: { address: string; port: number }): void {
-    const receivedAt = now();
-    counts.datagrams++;
-    counts.bytes += payload.length;
-    const source = normaliseAddress(rinfo.address);
-    rates.record(source, payload.length, receivedAt);
-    if (queue.length - head >= maxQueue) {
-      counts.queueDropped++;
-      return;
-    }
-    queue.push({ source, sourcePort: rinfo.port, payload, receivedAt });
-    schedule();
-  }
-
-  const sockets = await bindSockets(host, options.port, requested);
-  for (const socket of sockets) {
-    socket.on('message', onMessage);
-    socket.on('error', (err) => options.logger.warn({ err }, 'UDP socket error'));
-  }
-  const granted = Math.min(...sockets.map((socket) => socket.getRecvBufferSize()));
-  const addresses = sockets.map((socket) => {
-    const bound = socket.address();
-    return bound.family === 'IPv6' ? `[${bound.address}]:${bound.port}` : `${bound.address}:${bound.port}`;
+  const handlers = (normalise: boolean): ReceiveHandlers => ({
+    onBatch(datagrams, bytes) {
+      batchAt = now();
+      counts.datagrams += datagrams;
+      counts.bytes += bytes;
+    },
+    onDatagram(payload, address, sourcePort) {
+      const source = normalise ? normaliseAddress(address) : address;
+      rates.record(source, payload.length, batchAt);
+      if (queue.length - head >= maxQueue) {
+        counts.queueDropped++;
+        return;
+      }
+      queue.push({ source, sourcePort, payload, receivedAt: batchAt });
+      schedule();
+    },
+    onError: (err) => options.logger.warn({ err }, 'UDP socket error'),
   });
-  const fields = { addresses, requestedRecvBufferBytes: requested, grantedRecvBufferBytes: granted };
+
+  const { receiver, sockets, fallbackReason } = await openSockets(options.receiver ?? 'auto', host, options.port, requested, handlers);
+  const granted = Math.min(...sockets.map((socket) => socket.grantedRecvBufferBytes));
+  const addresses = sockets.map((socket) => socket.address);
+  const fields = { addresses, receiver, requestedRecvBufferBytes: requested, grantedRecvBufferBytes: granted };
+  if (fallbackReason !== null) options.logger.info({ receiver, reason: fallbackReason }, 'batch receiver not used; receiving with node:dgram');
   if (granted < requested) {
     options.logger.warn(fields, 'UDP receive buffer smaller than requested (raise net.core.rmem_max)');
   } else {
@@ -132,6 +141,7 @@ export async function startUdpListener(options: UdpListenerOptions): Promise<Udp
   }
 
   return {
+    receiver,
     addresses,
     grantedRecvBufferBytes: granted,
     stats: () => ({
@@ -143,43 +153,43 @@ export async function startUdpListener(options: UdpListenerOptions): Promise<Udp
     counters: () => ({ ...counts }),
     async close() {
       closed = true;
-      await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
+      await Promise.all(sockets.map((socket) => socket.close()));
       // Hand over what was already received: nothing accepted is silently lost at shutdown.
       while (head < queue.length) drain();
     },
   };
 }
 
-/** `::` → one dual-stack socket (falling back to IPv4 when the host has no IPv6); else one socket. */
-async function bindSockets(host: string, port: number, recvBufferSize: number): Promise<Socket[]> {
-  if (host === '::' || host === '[::]') {
-    try {
-      return [await bindOne('udp6', '::', port, recvBufferSize, false)];
-    } catch (err) {
-      if (!isAddressFamilyError(err)) throw err;
-      return [await bindOne('udp4', '0.0.0.0', port, recvBufferSize, false)];
+interface OpenedSockets {
+  receiver: ReceiverKind;
+  sockets: ReceiveSocket[];
+  /** Why `auto` fell back to node:dgram; null when it did not. */
+  fallbackReason: string | null;
+}
+
+/** The addon takes address literals only (no host names, no IPv6 zones). */
+function isAddressLiteral(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return isIP(bare) !== 0 && !bare.includes('%');
+}
+
+async function openSockets(
+  choice: ReceiverChoice,
+  host: string,
+  port: number,
+  recvBufferBytes: number,
+  handlers: (normalise: boolean) => ReceiveHandlers,
+): Promise<OpenedSockets> {
+  let fallbackReason: string | null = null;
+  if (choice !== 'dgram') {
+    const native = isAddressLiteral(host) ? await loadNativeReceiver() : null;
+    if (native !== null) {
+      return { receiver: 'native', sockets: openNativeSockets(native, host, port, recvBufferBytes, handlers(false)), fallbackReason };
     }
+    fallbackReason = isAddressLiteral(host)
+      ? 'the recvmmsg addon is not built or does not load (collector/native/build.sh)'
+      : `listen host "${host}" is not an IP address literal`;
+    if (choice === 'native') throw new Error(`UDP receiver "native" requested, but ${fallbackReason}`);
   }
-  const family = host.includes(':') ? 'udp6' : 'udp4';
-  return [await bindOne(family, host.replace(/^\[|\]$/g, ''), port, recvBufferSize, family === 'udp6')];
-}
-
-function bindOne(type: 'udp4' | 'udp6', address: string, port: number, recvBufferSize: number, ipv6Only: boolean): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket({ type, ipv6Only, recvBufferSize, reuseAddr: false });
-    const fail = (err: Error): void => {
-      socket.close();
-      reject(err);
-    };
-    socket.once('error', fail);
-    socket.bind({ address, port, exclusive: true }, () => {
-      socket.off('error', fail);
-      resolve(socket);
-    });
-  });
-}
-
-function isAddressFamilyError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL' || code === 'EPROTONOSUPPORT';
+  return { receiver: 'dgram', sockets: await openDgramSockets(host, port, recvBufferBytes, handlers(true)), fallbackReason };
 }
