@@ -1,9 +1,8 @@
 // One repetition: a new kwok Node reporting a loopback InternalIP, `pods` pods bound to it and Running,
 // then a panic from that address; the pod and Node watches time the collector's remediation.
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { createNode, createPod, type Cluster } from '@lastgasp/testbed/cluster';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { KWOK_NODE_ANNOTATION, createNode, createPod, type Cluster } from '@lastgasp/testbed/cluster';
 import type { CollectorProcess } from './collector-process.js';
-import type { LeaseHeartbeat } from './lease-heartbeat.js';
 import { emptyMarks, observePod, summarise, type PodLike, type PodMarks, type RepResult } from './rep-timings.js';
 import { sendPanic } from './send-panic.js';
 import { startWatch } from './watch-stream.js';
@@ -15,11 +14,11 @@ const REASON_ANNOTATION = 'lastgasp.dev/reason-code';
 const CREATE_CONCURRENCY = 20;
 const SETUP_TIMEOUT_MS = 300_000;
 const REMEDIATION_TIMEOUT_MS = 120_000;
+const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export interface RepContext {
   cluster: Cluster;
   collector: CollectorProcess;
-  heartbeat: LeaseHeartbeat;
   pods: number;
   log: (line: string) => void;
 }
@@ -83,6 +82,16 @@ async function collectorKnowsAllNodes(ctx: RepContext): Promise<void> {
   throw new Error(`the collector's Node cache did not catch up: ${seen}`);
 }
 
+/**
+ * The node dies as a panicked node does: nothing on it writes any more. kwok stops simulating its
+ * kubelet (no more Lease renewals or pod status writes) once its management annotation is gone;
+ * left running, it answers every pod the collector fails with a status write of its own.
+ */
+async function stopSimulating(ctx: RepContext, node: string): Promise<void> {
+  const core = ctx.cluster.kubeConfig.makeApiClient(CoreV1Api);
+  await core.patchNode({ name: node, body: { metadata: { annotations: { [KWOK_NODE_ANNOTATION]: null } } } }, merge);
+}
+
 export async function runRep(ctx: RepContext, rep: number): Promise<RepResult> {
   const kc = ctx.cluster.kubeConfig;
   const node = `bench-r${rep}`;
@@ -131,13 +140,14 @@ export async function runRep(ctx: RepContext, rep: number): Promise<RepResult> {
   }
   try {
     await createNode(ctx.cluster, node, { addresses: [{ type: 'InternalIP', address: ip }] });
-    await ctx.heartbeat.start(node);
     const names = Array.from({ length: ctx.pods }, (_, i) => `${node}-p${i}`);
     await inParallel(names, CREATE_CONCURRENCY, (name) =>
       createPod(ctx.cluster, { namespace: BENCH_NAMESPACE, name, nodeName: node, labels: { [NODE_LABEL]: node } }),
     );
     await running.promise;
     await collectorKnowsAllNodes(ctx);
+    await stopSimulating(ctx, node);
+    ctx.log(`rep ${rep}: ${ctx.pods} pods Running on ${node} (${ip}); sending the panic`);
     const sentAt = await sendPanic(ip, ctx.collector.udpPort, rep * 100);
     await finished.promise;
     const result = summarise(marks, nodeGoneAt, sentAt);
@@ -145,6 +155,5 @@ export async function runRep(ctx: RepContext, rep: number): Promise<RepResult> {
     return result;
   } finally {
     for (const w of watches) w.stop();
-    await ctx.heartbeat.stop(node).catch(() => undefined);
   }
 }

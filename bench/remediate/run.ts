@@ -1,7 +1,7 @@
 // Benchmark: how fast the collector cleans up after a node's kernel panic, against a real control
 // plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) and the collector as a real process.
 //
-//   npm run bench:remediate [-- --reps 20 --pods 110 --nodes 2000 --baseline --from auto|dist|source --cpu-prof --heap-snapshot --what-if-keep-alive]
+//   npm run bench:remediate [-- --reps 20 --pods 110 --nodes 2000 --baseline --from auto|dist|source --cpu-prof --heap-snapshot --keep-logs]
 //
 // Each repetition: a new kwok Node whose InternalIP is a loopback address, `--pods` pods bound to it
 // and Running, then a panic sent as netconsole datagrams from that address. From the moment the panic
@@ -26,13 +26,11 @@ import { startCollectorProcess, type CollectorProcess } from './collector-proces
 import { formatProfile, summariseProfile, type CpuProfile } from './cpu-profile.js';
 import { formatHeap, summariseHeap, type HeapSnapshot } from './heap-snapshot.js';
 import { processMemory } from '../ingest/process-memory.js';
-import { createLeaseHeartbeat, type LeaseHeartbeat } from './lease-heartbeat.js';
 import { percentile, type RepResult } from './rep-timings.js';
 import { measureRssAtNodes, type RssAtNodes } from './rss-at-nodes.js';
 import { BENCH_NAMESPACE, runRep } from './run-rep.js';
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-const WHAT_IF_KEEP_ALIVE = new URL('./keep-alive-what-if.ts', import.meta.url).href;
 const CRD = join(REPO, 'deploy', 'helm', 'lastgasp', 'crds', 'nodeincidents.lastgasp.dev.yaml');
 
 function log(line: string): void {
@@ -50,8 +48,8 @@ interface Options {
   cpuProf: boolean;
   /** With the Nodes in the cluster, have the collector write a heap snapshot and summarise it. */
   heapSnapshot: boolean;
-  /** Preload keep-alive-what-if.ts into the collector (through tsx): one shared keep-alive agent. */
-  whatIfKeepAlive: boolean;
+  /** Keep the collector's log and files (the path is printed). */
+  keepLogs: boolean;
 }
 
 function positive(name: string, text: string | undefined, fallback: number, allowZero = false): number {
@@ -73,7 +71,7 @@ function parseOptions(argv: string[]): Options {
       from: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       'heap-snapshot': { type: 'boolean' },
-      'what-if-keep-alive': { type: 'boolean' },
+      'keep-logs': { type: 'boolean' },
     },
     strict: true,
   });
@@ -90,7 +88,7 @@ function parseOptions(argv: string[]): Options {
     from,
     cpuProf: values['cpu-prof'] ?? false,
     heapSnapshot: values['heap-snapshot'] ?? false,
-    whatIfKeepAlive: values['what-if-keep-alive'] ?? false,
+    keepLogs: values['keep-logs'] ?? false,
   };
 }
 
@@ -152,25 +150,24 @@ function describeRep(i: number, reps: number, r: RepResult, calls: RequestTotals
 interface Run {
   cluster: Cluster | null;
   collector: CollectorProcess | null;
-  heartbeat: LeaseHeartbeat | null;
   baseline: Baseline | null;
   dir: string;
 }
 
-async function cleanUp(run: Run): Promise<void> {
+async function cleanUp(run: Run, keepLogs: boolean): Promise<void> {
   run.baseline?.stop();
-  await run.heartbeat?.close().catch(() => undefined);
   await run.collector?.stop().catch((err: unknown) => log(`stopping the collector: ${String(err)}`));
   await run.cluster?.stop().catch((err: unknown) => log(`stopping the cluster: ${String(err)}`));
-  if (run.dir !== '') await rm(run.dir, { recursive: true, force: true });
+  if (keepLogs) log(`kept the collector's files in ${run.dir}`);
+  else if (run.dir !== '') await rm(run.dir, { recursive: true, force: true });
 }
 
-async function measureReps(cluster: Cluster, collector: CollectorProcess, heartbeat: LeaseHeartbeat, opts: Options): Promise<RepResult[]> {
+async function measureReps(cluster: Cluster, collector: CollectorProcess, opts: Options): Promise<RepResult[]> {
   const results: RepResult[] = [];
   const calls: RequestTotals = new Map();
   for (let i = 1; i <= opts.reps; i++) {
     const before = await scrapeApiServer(cluster.kubeConfig);
-    const r = await runRep({ cluster, collector, heartbeat, pods: opts.pods, log }, i);
+    const r = await runRep({ cluster, collector, pods: opts.pods, log }, i);
     const delta = subtractTotals(await scrapeApiServer(cluster.kubeConfig), before);
     addTotals(calls, delta);
     results.push(r);
@@ -205,14 +202,13 @@ async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   log(`options ${JSON.stringify(opts)}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine`);
   const from = await collectorFrom(opts.from);
-  const run: Run = { cluster: null, collector: null, heartbeat: null, baseline: null, dir: await mkdtemp(join(tmpdir(), 'lastgasp-bench-remediate-')) };
+  const run: Run = { cluster: null, collector: null, baseline: null, dir: await mkdtemp(join(tmpdir(), 'lastgasp-bench-remediate-')) };
   try {
     // Default controller-manager timings: the baseline depends on them.
     const cluster = await startCluster({ log: (line) => log(`cluster: ${line}`) });
     run.cluster = cluster;
     await cluster.installCrds([CRD]);
     await ensureNamespace(cluster, BENCH_NAMESPACE);
-    run.heartbeat = createLeaseHeartbeat(cluster.kubeConfig, (node, err) => log(`heartbeat of ${node} failed: ${String(err)}`));
     if (opts.heapSnapshot) await mkdir(join(run.dir, 'heap'));
     const collector = await startCollectorProcess({
       repoRoot: REPO,
@@ -225,7 +221,6 @@ async function main(): Promise<void> {
       nodeArgs: [
         ...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(run.dir, 'cpu-prof')}`] : []),
         ...(opts.heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${join(run.dir, 'heap')}`] : []),
-        ...(opts.whatIfKeepAlive ? ['--conditions=lastgasp-source', '--import', 'tsx', '--import', WHAT_IF_KEEP_ALIVE] : []),
       ],
     });
     run.collector = collector;
@@ -235,10 +230,10 @@ async function main(): Promise<void> {
     );
 
     if (opts.baseline) {
-      run.baseline = await startBaseline({ cluster, heartbeat: run.heartbeat, pods: opts.baselinePods, log });
+      run.baseline = await startBaseline({ cluster, pods: opts.baselinePods, log });
     }
 
-    const results = await measureReps(cluster, collector, run.heartbeat, opts);
+    const results = await measureReps(cluster, collector, opts);
 
     let baselineMs: number | null = null;
     if (run.baseline !== null) {
@@ -266,7 +261,7 @@ async function main(): Promise<void> {
     if (run.collector !== null) log(`collector log ends with:\n${await run.collector.logTail(40)}`);
     throw err;
   } finally {
-    await cleanUp(run);
+    await cleanUp(run, opts.keepLogs);
   }
 }
 

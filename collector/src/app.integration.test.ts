@@ -149,13 +149,11 @@ describe('collector app: remediation progress, leadership and counters over gRPC
         'list-pods',
         'cordon-node',
         'phase-remediating',
-        'annotate-pods',
         'fail-pods',
-        'pod-events',
         'delete-pods',
-        'annotate-node',
-        'node-event',
         'delete-node',
+        'node-event',
+        'pod-events',
         'phase-remediated',
       ].map((name) => [name, 'STEP_OUTCOME_OK']),
     );
@@ -166,6 +164,7 @@ describe('collector app: remediation progress, leadership and counters over gRPC
     }
     const messages = Object.fromEntries(inc.steps.map((s) => [s.name, s.message]));
     expect(messages['list-pods']).to.equal('2 pod(s) on wire-1');
+    expect(messages['fail-pods']).to.equal('2 of 2 pod(s) annotated with the reason and set Failed with condition DisruptionTarget');
     expect(messages['delete-pods']).to.equal('2 pod(s) deleted, grace period 0');
     expect(messages['delete-node']).to.equal('Node wire-1 deleted');
     expect(inc.nodeName).to.equal('wire-1');

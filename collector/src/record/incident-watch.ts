@@ -8,6 +8,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { makeSharedApiClient } from '../remediate/kube-transport.js';
 import { keepInformerRunning, type RestartingInformer } from '../resolve/restarting-informer.js';
 import { NODE_INCIDENT_GROUP, NODE_INCIDENT_PLURAL, NODE_INCIDENT_VERSION } from './incident-record.js';
 
@@ -24,7 +25,7 @@ export interface IncidentWatchOptions {
 }
 
 export function startIncidentWatch(opts: IncidentWatchOptions): IncidentWatch {
-  const custom = opts.kubeConfig.makeApiClient(CustomObjectsApi);
+  const custom = makeSharedApiClient(opts.kubeConfig, CustomObjectsApi);
   const path = `/apis/${NODE_INCIDENT_GROUP}/${NODE_INCIDENT_VERSION}/${NODE_INCIDENT_PLURAL}`;
   const informer = makeInformer<KubernetesObject>(opts.kubeConfig, path, async () => {
     const list: unknown = await custom.listClusterCustomObject({

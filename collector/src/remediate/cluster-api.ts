@@ -44,15 +44,19 @@ export interface ClusterApi {
   patchIncidentStatus(name: string, status: NodeIncidentStatus): Promise<Gone>;
   patchIncidentContext(name: string, contextLines: string[]): Promise<Gone>;
   listPodsOnNode(node: string): Promise<PodRef[]>;
-  annotatePod(pod: PodRef, annotations: Record<string, string>): Promise<Gone>;
-  /** phase Failed + the DisruptionTarget condition. */
-  failPod(pod: PodRef, condition: { reason: string; message: string }): Promise<Gone>;
+  /**
+   * Explains and fails a pod in one write: the annotations, phase Failed and the DisruptionTarget
+   * condition land together (a pod is never seen failed without its reason).
+   */
+  failPod(pod: PodRef, condition: { reason: string; message: string }, annotations: Record<string, string>): Promise<Gone>;
   /** Grace period 0, precondition on uid (a same-named replacement is never touched). */
   deletePod(pod: PodRef): Promise<Gone>;
   createEvent(event: EventSpec): Promise<void>;
-  annotateNode(node: string, annotations: Record<string, string>): Promise<Gone>;
-  /** spec.unschedulable = true, so no replacement pod is scheduled onto the dying Node. */
-  cordonNode(node: string): Promise<Gone>;
+  /**
+   * One write: the annotations, and spec.unschedulable = true so no replacement pod is scheduled onto
+   * the dying Node.
+   */
+  cordonNode(node: string, annotations: Record<string, string>): Promise<Gone>;
   taintNode(node: string, taint: Taint): Promise<Gone>;
   deleteNode(node: string): Promise<Gone>;
   nodeUid(node: string): Promise<string | null>;

@@ -27,6 +27,11 @@ const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const CR = { group: NODE_INCIDENT_GROUP, version: NODE_INCIDENT_VERSION, plural: NODE_INCIDENT_PLURAL };
 
+/** Keys of `wanted` that `actual` lacks or holds with another value. */
+export function missingAnnotations(actual: Readonly<Record<string, string>> | undefined, wanted: Readonly<Record<string, string>>): string[] {
+  return Object.keys(wanted).filter((key) => actual?.[key] !== wanted[key]);
+}
+
 /** Maps 404 to 'gone'; everything else propagates. */
 async function unlessGone(op: () => Promise<unknown>): Promise<Gone> {
   try {
@@ -86,34 +91,33 @@ export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string):
       }
       return pods;
     },
-    annotatePod: (pod, annotations) =>
-      unlessGone(() =>
-        core.patchNamespacedPod({ name: pod.name, namespace: pod.namespace, body: { metadata: { annotations } } }, merge),
-      ),
-    failPod: (pod, condition) =>
-      unlessGone(() =>
-        core.patchNamespacedPodStatus(
-          {
-            name: pod.name,
-            namespace: pod.namespace,
-            body: {
-              status: {
-                phase: 'Failed',
-                conditions: [
-                  {
-                    type: 'DisruptionTarget',
-                    status: 'True',
-                    reason: condition.reason,
-                    message: condition.message,
-                    lastTransitionTime: new Date().toISOString(),
-                  },
-                ],
-              },
+    async failPod(pod, condition, annotations) {
+      const ref = { name: pod.name, namespace: pod.namespace };
+      // The pods/status endpoint keeps metadata changes (only spec and ownerReferences are reset), so
+      // one write carries the explanation and the failure. Checked on the answer: should an API server
+      // ever drop them, the annotations follow in a metadata patch.
+      const body = {
+        metadata: { annotations },
+        status: {
+          phase: 'Failed',
+          conditions: [
+            {
+              type: 'DisruptionTarget',
+              status: 'True',
+              reason: condition.reason,
+              message: condition.message,
+              lastTransitionTime: new Date().toISOString(),
             },
-          },
-          strategic,
-        ),
-      ),
+          ],
+        },
+      };
+      return unlessGone(async () => {
+        const failed = await core.patchNamespacedPodStatus({ ...ref, body }, strategic);
+        if (missingAnnotations(failed.metadata?.annotations, annotations).length > 0) {
+          await core.patchNamespacedPod({ ...ref, body: { metadata: { annotations } } }, merge);
+        }
+      });
+    },
     async deletePod(pod) {
       try {
         await core.deleteNamespacedPod({
@@ -149,9 +153,8 @@ export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string):
         if (!isConflict(err)) throw err;
       }
     },
-    annotateNode: (name, annotations) =>
-      unlessGone(() => core.patchNode({ name, body: { metadata: { annotations } } }, merge)),
-    cordonNode: (name) => unlessGone(() => core.patchNode({ name, body: { spec: { unschedulable: true } } }, merge)),
+    cordonNode: (name, annotations) =>
+      unlessGone(() => core.patchNode({ name, body: { metadata: { annotations }, spec: { unschedulable: true } } }, merge)),
     async taintNode(name, taint) {
       // Taints have no merge key: read, append, and write back guarded by resourceVersion (409 → retry).
       const node = await readNode(name);

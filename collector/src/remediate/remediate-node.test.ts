@@ -40,17 +40,11 @@ function memoryApi(pods: PodRef[]) {
     },
     patchIncidentContext: () => Promise.resolve('done'),
     listPodsOnNode: () => Promise.resolve([...live.values()].map(({ namespace, name, uid }) => ({ namespace, name, uid }))),
-    annotatePod(pod, a) {
-      maybeFail(`annotate ${pod.name}`);
-      const p = live.get(pod.name);
-      if (p === undefined) return Promise.resolve('gone');
-      Object.assign(p.annotations, a);
-      return Promise.resolve('done');
-    },
-    failPod(pod) {
+    failPod(pod, _condition, a) {
       maybeFail(`fail ${pod.name}`);
       const p = live.get(pod.name);
       if (p === undefined) return Promise.resolve('gone');
+      Object.assign(p.annotations, a);
       p.failed = true;
       return Promise.resolve('done');
     },
@@ -63,14 +57,12 @@ function memoryApi(pods: PodRef[]) {
       events.set(`${e.namespace}/${e.name}`, e);
       return Promise.resolve();
     },
-    annotateNode(_n, a) {
-      maybeFail('annotateNode');
-      Object.assign(node.annotations, a);
-      return Promise.resolve(node.exists ? 'done' : 'gone');
-    },
-    cordonNode() {
+    cordonNode(_n, a) {
       maybeFail('cordonNode');
-      if (node.exists) node.unschedulable = true;
+      if (node.exists) {
+        node.unschedulable = true;
+        Object.assign(node.annotations, a);
+      }
       return Promise.resolve(node.exists ? 'done' : 'gone');
     },
     taintNode(_n, t) {
@@ -157,7 +149,7 @@ const pods: PodRef[] = [
 ];
 
 describe('remediateIncident', () => {
-  it('fatal, immediate, delete: record → per pod annotate, fail, event, delete → node annotate, event, delete → Remediated', async () => {
+  it('fatal, immediate, delete: record → node annotated + cordoned → per pod explain+fail, delete → node delete → Events → Remediated', async () => {
     const m = memoryApi(pods);
     const out = await remediateIncident(req, ctx(m.api), { released: false });
     expect(out.phase).to.equal('Remediated');
@@ -165,12 +157,16 @@ describe('remediateIncident', () => {
     expect(m.live.size).to.equal(0);
     expect(m.node.exists).to.equal(false);
     const p1 = m.calls.filter((c) => c.endsWith(' p1'));
-    expect(p1).to.deep.equal(['annotate p1', 'fail p1', 'event Pod p1', 'delete p1']);
+    expect(p1).to.deep.equal(['fail p1', 'delete p1', 'event Pod p1']);
     const nodeSteps = m.calls.filter((c) => /Node|node/.test(c));
-    expect(nodeSteps).to.deep.equal(['cordonNode', 'annotateNode', 'event Node w1', 'deleteNode']);
-    const firstPodCall = m.calls.findIndex((c) => /^(annotate|fail|delete) p\d$/.test(c));
+    expect(nodeSteps).to.deep.equal(['cordonNode', 'deleteNode', 'event Node w1']);
+    const firstPodCall = m.calls.findIndex((c) => /^(fail|delete) p\d$/.test(c));
     expect(m.calls.indexOf('cordonNode')).to.be.within(0, firstPodCall - 1);
-    expect(m.calls.indexOf('annotateNode')).to.be.greaterThan(m.calls.indexOf('delete p2'));
+    expect(m.calls.indexOf('deleteNode')).to.be.greaterThan(m.calls.indexOf('delete p2'));
+    // The Events wait for the destructive steps: each one earlier would delay the cleanup.
+    expect(m.calls.findIndex((c) => c.startsWith('event '))).to.be.greaterThan(m.calls.indexOf('deleteNode'));
+    expect(m.node.annotations).to.include({ 'lastgasp.dev/reason-code': 'KernelPanic' });
+    expect(m.events.size).to.equal(3);
     const record = [...m.incidents.values()][0];
     expect(record?.status?.phase).to.equal('Remediated');
     expect(record?.status?.affectedPods).to.deep.equal(['a/p1', 'b/p2']);
@@ -271,20 +267,19 @@ describe('remediateIncident progress (what GetIncident shows)', () => {
       'list-pods',
       'cordon-node',
       'phase-remediating',
-      'annotate-pods',
       'fail-pods',
-      'pod-events',
       'delete-pods',
-      'annotate-node',
-      'node-event',
       'delete-node',
+      'node-event',
+      'pod-events',
       'phase-remediated',
     ]);
     for (const step of log.steps.values()) {
       expect(step.outcome, step.name).to.equal('ok');
       expect(step.finishedAt ?? 0, step.name).to.be.greaterThan(step.startedAt ?? Infinity);
     }
-    expect(log.steps.get('annotate-pods')?.message).to.equal('2 of 2 pod(s) annotated with the reason');
+    expect(log.steps.get('fail-pods')?.message).to.equal('2 of 2 pod(s) annotated with the reason and set Failed with condition DisruptionTarget');
+    expect(log.steps.get('cordon-node')?.message).to.equal('Node w1 annotated with the reason and cordoned (unschedulable)');
     expect(log.steps.get('delete-pods')?.message).to.equal('2 pod(s) deleted, grace period 0');
     expect(log.steps.get('record')?.message).to.match(/^NodeIncident w1-[0-9a-f]{10} created$/);
     expect(log.phases).to.deep.equal(['Detected', 'Remediating/NodeDied', 'Remediated/Remediated']);
@@ -344,7 +339,7 @@ describe('remediateIncident progress (what GetIncident shows)', () => {
     let thrown: unknown = null;
     await remediateIncident(req, c, { released: false }).catch((err: unknown) => (thrown = err));
     expect(thrown).to.be.instanceOf(NotLeaderError);
-    const annotate = log.steps.get('annotate-pods');
+    const annotate = log.steps.get('fail-pods');
     expect(annotate?.outcome).to.equal('pending');
     expect(annotate?.message).to.contain('interrupted');
     expect(log.phases).to.deep.equal(['Detected', 'Remediating/NodeDied']);

@@ -1,9 +1,13 @@
 // The steps for one incident on one Node, in order; every step idempotent and retried, so running the
 // whole function again (a new leader, a restart, a release) finishes what is left and repeats nothing
-// harmful. Order: record → (policy) → cordon the Node → pods: annotate, fail + DisruptionTarget, Event,
-// delete → Node: annotate, Event, delete|taint|none → record final phase. The cordon comes before any
-// pod is touched: a failed or deleted pod's replacement must not be scheduled onto the dying Node. Each step and each phase is reported to
-// `ctx.progress` as it happens (remediation-progress.ts).
+// harmful. Order: record → (policy) → annotate + cordon the Node → pods: annotate + fail +
+// DisruptionTarget (one write), delete → Node: delete|taint|none → Events on the pods and the Node →
+// record final phase. The cordon comes before any pod is touched: a failed or deleted pod's
+// replacement must not be scheduled onto the dying Node. The Events come after the destructive steps
+// because every write before them delays the cleanup (the API server is the bottleneck: on a
+// 2-core control plane 110 more writes took about a second); the record turns Remediated only once
+// they exist. Each step and each phase is reported to `ctx.progress` as it happens
+// (remediation-progress.ts).
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RemediationPolicy } from '../config/config.js';
@@ -23,7 +27,6 @@ import { describeError, isRetryable } from './api-errors.js';
 import type { ClusterApi, EventSpec, Gone, PodRef } from './cluster-api.js';
 import { goneSuffix, PodStepGroup, type RemediationProgress, type StepReport } from './remediation-progress.js';
 import type { Retry } from './retry.js';
-import { createTaskQueue, type TaskQueue } from './task-queue.js';
 import type { ClusterView, StormGuard } from './storm-guard.js';
 
 export const OUT_OF_SERVICE_TAINT = { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' } as const;
@@ -32,7 +35,7 @@ export const OUT_OF_SERVICE_TAINT = { key: 'node.kubernetes.io/out-of-service', 
  * incident cannot monopolise the API server or the connection pool.
  */
 const MAX_POD_CONCURRENCY = 128;
-/** Pod Events created at once; they are off the critical path and only need to keep up. */
+/** Events created at once; they come after the destructive steps and only need to keep up. */
 const EVENT_CONCURRENCY = 16;
 
 export class NotLeaderError extends Error {
@@ -116,9 +119,7 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
 
 /** The per-pod steps, each reported once for all pods of the node. */
 interface PodSteps {
-  annotate: PodStepGroup;
   fail: PodStepGroup;
-  events: PodStepGroup;
   delete: PodStepGroup;
 }
 
@@ -305,84 +306,85 @@ class Run {
     const group = (name: string, describe: (c: { done: number; gone: number; total: number }) => string): PodStepGroup =>
       new PodStepGroup(name, total, describe, (step) => this.report(step), this.ctx.now);
     return {
-      annotate: group('annotate-pods', (c) => `${c.done} of ${c.total} pod(s) annotated with the reason${goneSuffix(c.gone)}`),
-      fail: group('fail-pods', (c) => `${c.done} pod(s) set Failed with condition DisruptionTarget${goneSuffix(c.gone)}`),
-      events: group('pod-events', (c) => `${c.done} Warning Event(s), reason ${this.req.kind}`),
+      fail: group('fail-pods', (c) => `${c.done} of ${c.total} pod(s) annotated with the reason and set Failed with condition DisruptionTarget${goneSuffix(c.gone)}`),
       delete: group('delete-pods', (c) => `${c.done} pod(s) deleted, grace period 0${goneSuffix(c.gone)}`),
     };
   }
 
-  /** One pod's steps; its Event goes to `events`, off the critical path (the pod need not wait for it). */
-  async pod(pod: PodRef, annotations: Record<string, string>, steps: PodSteps, events: TaskQueue): Promise<boolean> {
+  /** One pod's steps: whether this call explained (annotated and failed) it, and whether it deleted it. */
+  async pod(pod: PodRef, annotations: Record<string, string>, steps: PodSteps): Promise<{ explained: boolean; deleted: boolean }> {
     const { api, retry } = this.ctx;
     this.ctx.assertLeader();
-    steps.annotate.begin();
-    const annotated = await retry(() => api.annotatePod(pod, annotations));
-    steps.annotate.end(annotated);
-    if (annotated === 'gone') return false;
     steps.fail.begin();
-    const failed = await retry(() => api.failPod(pod, { reason: this.req.kind, message: this.req.summary }));
+    const failed = await retry(() => api.failPod(pod, { reason: this.req.kind, message: this.req.summary }, annotations));
     steps.fail.end(failed);
-    if (failed === 'gone') return false;
-    steps.events.begin();
-    events.push(async () => {
-      await this.podEvent(pod, false);
-      steps.events.end('done');
-    });
+    if (failed === 'gone') return { explained: false, deleted: false };
     this.ctx.assertLeader();
     steps.delete.begin();
     const deleted = await retry(() => api.deletePod(pod));
     steps.delete.end(deleted);
     if (deleted === 'done') this.ctx.observer.podDeleted();
-    return deleted === 'done';
+    return { explained: true, deleted: deleted === 'done' };
   }
 
-  /**
-   * Fails and deletes every pod. Resolves when the pods are done; `eventsCreated` settles when their
-   * Events are (the pod-events step is reported then).
-   */
-  async pods(pods: readonly PodRef[], annotations: Record<string, string>): Promise<{ podsDeleted: number; eventsCreated: Promise<void> }> {
+  /** Fails and deletes every pod; resolves with the pods this call explained (they get an Event). */
+  async pods(pods: readonly PodRef[], annotations: Record<string, string>): Promise<{ podsDeleted: number; explained: PodRef[] }> {
     const steps = this.podSteps(pods.length);
-    const critical = [steps.annotate, steps.fail, steps.delete];
-    const events = createTaskQueue(EVENT_CONCURRENCY);
+    const critical = [steps.fail, steps.delete];
+    const explained: PodRef[] = [];
     let podsDeleted = 0;
     try {
       await mapLimit(pods, MAX_POD_CONCURRENCY, async (pod) => {
-        if (await this.pod(pod, annotations, steps, events)) podsDeleted++;
+        const result = await this.pod(pod, annotations, steps);
+        if (result.deleted) podsDeleted++;
+        // A pod found gone before it was failed was not explained by this run: no Event about it.
+        if (result.explained) explained.push(pod);
       });
     } catch (err) {
       const e = stepError(err, this.ctx.signal);
-      for (const g of [...critical, steps.events]) g.finish(e);
+      for (const g of critical) g.finish(e);
       throw err;
     }
     for (const g of critical) g.finish(null);
-    const eventsCreated = events.drain().then(
-      () => steps.events.finish(null),
-      (err: unknown) => {
-        steps.events.finish(stepError(err, this.ctx.signal));
-        throw err;
-      },
-    );
-    // Observed here so a failure is not unhandled when the run stops before awaiting it.
-    eventsCreated.catch(() => undefined);
-    return { podsDeleted, eventsCreated };
+    return { podsDeleted, explained };
   }
 
-  /** Marks the Node unschedulable; a Node already gone is fine. */
-  cordon(): Promise<Gone> {
+  /** The Warning Events on the pods this run explained and on the Node, created together. */
+  async events(pods: readonly PodRef[], action: string): Promise<void> {
     const node = this.req.node;
-    return this.step('cordon-node', () => this.ctx.retry(() => this.ctx.api.cordonNode(node)), (r) => gone(r, 'the Node') || `Node ${node} cordoned (unschedulable)`);
+    const sentence =
+      action === 'delete' ? 'The Node was deleted.' : action === 'taint' ? `The Node was tainted ${OUT_OF_SERVICE_TAINT.key}.` : 'The Node was left in place.';
+    const podEvents = new PodStepGroup('pod-events', pods.length, (c) => `${c.done} Warning Event(s), reason ${this.req.kind}`, (step) => this.report(step), this.ctx.now);
+    const nodeEvent = this.step('node-event', () => this.nodeEvent('Remediate', nodeEventNote(this.req, sentence)), () => `Warning Event on Node ${node}, reason ${this.req.kind}`);
+    try {
+      await mapLimit(pods, EVENT_CONCURRENCY, async (pod) => {
+        podEvents.begin();
+        await this.podEvent(pod, false);
+        podEvents.end('done');
+      });
+    } catch (err) {
+      podEvents.finish(stepError(err, this.ctx.signal));
+      await nodeEvent.catch(() => undefined);
+      throw err;
+    }
+    podEvents.finish(null);
+    await nodeEvent;
   }
 
-  async node(annotations: Record<string, string>): Promise<string> {
+  /** Annotates the Node with the reason and marks it unschedulable; a Node already gone is fine. */
+  cordon(annotations: Record<string, string>): Promise<Gone> {
+    const node = this.req.node;
+    return this.step(
+      'cordon-node',
+      () => this.ctx.retry(() => this.ctx.api.cordonNode(node, annotations)),
+      (r) => gone(r, 'the Node') || `Node ${node} annotated with the reason and cordoned (unschedulable)`,
+    );
+  }
+
+  async node(): Promise<string> {
     const { api, retry, policy } = this.ctx;
     const node = this.req.node;
-    this.ctx.assertLeader();
-    await this.step('annotate-node', () => retry(() => api.annotateNode(node, annotations)), (r) => gone(r, 'the Node') || `Node ${node} annotated with the reason`);
     const action = policy.nodeAction;
-    const sentence =
-      action === 'delete' ? 'Deleting the Node.' : action === 'taint' ? `Tainting the Node ${OUT_OF_SERVICE_TAINT.key}.` : 'Leaving the Node.';
-    await this.step('node-event', () => this.nodeEvent('Remediate', nodeEventNote(this.req, sentence)), () => `Warning Event on Node ${node}, reason ${this.req.kind}`);
     this.ctx.assertLeader();
     if (action === 'delete') {
       await this.step('delete-node', () => retry(() => api.deleteNode(node)), (r) => gone(r, 'the Node') || `Node ${node} deleted`);
@@ -403,9 +405,14 @@ class Run {
     this.ctx.assertLeader();
     const pods = await this.listPods();
     const startedAt = this.iso();
+    const annotations = remediationAnnotations(this.req, {
+      prefix: this.ctx.policy.annotationPrefix,
+      identity: this.ctx.identity,
+      recordName: this.name,
+    });
     // Independent writes (the Node, the record), so made at once: both must be done before any pod.
     await Promise.all([
-      this.cordon(),
+      this.cordon(annotations),
       this.status('Remediating', {
         reason: 'KernelPanic' === this.req.kind ? 'NodeDied' : this.req.kind,
         message: `failing and deleting ${pods.length} pod(s)`,
@@ -414,15 +421,10 @@ class Run {
         startedAt,
       }),
     ]);
-    const annotations = remediationAnnotations(this.req, {
-      prefix: this.ctx.policy.annotationPrefix,
-      identity: this.ctx.identity,
-      recordName: this.name,
-    });
-    const { podsDeleted, eventsCreated } = await this.pods(pods, annotations);
-    const action = await this.node(annotations);
-    // Remediated means fully explained: every pod's Event exists (they were created alongside the Node steps).
-    await eventsCreated;
+    const { podsDeleted, explained } = await this.pods(pods, annotations);
+    const action = await this.node();
+    // Remediated means fully explained: every pod's Event and the Node's exist.
+    await this.events(explained, action);
     await this.status('Remediated', {
       reason: 'Remediated',
       message: `${podsDeleted} pod(s) failed and deleted; node action: ${action}`,

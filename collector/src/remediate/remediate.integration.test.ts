@@ -207,6 +207,11 @@ describe('collector remediation against a real control plane', function () {
       } finally {
         tracker.stop();
       }
+      // Remediated only once every Event exists (they are written after the destructive steps).
+      const records = await waitFor('NodeIncident Remediated', async () => {
+        const r = await incidentsFor(c, 'del-1');
+        return r.length === 1 && phase(r[0]) === 'Remediated' ? r : false;
+      }, WAIT);
       for (const name of pods) {
         const seen = tracker.last.get(name);
         const ann = seen?.metadata?.annotations ?? {};
@@ -221,10 +226,6 @@ describe('collector remediation against a real control plane', function () {
         const events = await eventsAbout(c, 'work', name);
         expect(events.map((e) => e.reason)).to.include('KernelPanic');
       }
-      const records = await waitFor('NodeIncident Remediated', async () => {
-        const r = await incidentsFor(c, 'del-1');
-        return r.length === 1 && phase(r[0]) === 'Remediated' ? r : false;
-      }, WAIT);
       expect((records[0]?.status as { podsDeleted?: number }).podsDeleted).to.equal(3);
       expect((records[0]?.status as { nodeAction?: string }).nodeAction).to.equal('delete');
       const nodeEvents = await eventsAbout(c, 'default', 'del-1');

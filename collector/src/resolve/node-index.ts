@@ -12,8 +12,8 @@ export interface NodeInfo {
 export interface NodeIndex {
   upsert(node: V1Node): void;
   remove(name: string): void;
-  /** Replaces the whole content (after a relist). */
-  replaceAll(nodes: readonly V1Node[]): void;
+  /** Names of every Node held. */
+  names(): string[];
   /** Names of the Nodes that list this normalised address (normally one). */
   byAddress(address: string): readonly string[];
   get(name: string): NodeInfo | undefined;
@@ -55,11 +55,7 @@ export function createNodeIndex(): NodeIndex {
   return {
     upsert,
     remove,
-    replaceAll(list) {
-      nodes.clear();
-      addresses.clear();
-      for (const n of list) upsert(n);
-    },
+    names: () => [...nodes.keys()],
     byAddress: (address) => addresses.get(address) ?? [],
     get: (name) => nodes.get(name),
     readyCount() {

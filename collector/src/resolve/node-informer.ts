@@ -1,6 +1,9 @@
-// Watches Nodes (only Nodes: the collector's memory grows with nodes, never with pods) into a NodeIndex.
-import { CoreV1Api, makeInformer, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+// Watches Nodes (only Nodes: the collector's memory grows with nodes, never with pods) into a NodeIndex,
+// which keeps only what resolution needs of each Node; the full objects are not kept (list-watch.ts).
+import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { makeSharedApiClient } from '../remediate/kube-transport.js';
+import { createListWatch, type ListWatchSink } from './list-watch.js';
 import type { NodeIndex } from './node-index.js';
 import { keepInformerRunning, type RestartingInformer } from './restarting-informer.js';
 
@@ -12,13 +15,38 @@ export interface NodeInformerOptions {
   onRestart?: (reason: 'error' | 'silence') => void;
 }
 
+/** Feeds list and watch results into the index; a relist drops the Nodes it no longer lists. */
+export function indexSink(index: NodeIndex): ListWatchSink<V1Node> {
+  let listed: Set<string> | null = null;
+  return {
+    listStarted: () => {
+      listed = new Set();
+    },
+    upsert(node) {
+      index.upsert(node);
+      const name = node.metadata?.name;
+      if (listed !== null && name !== undefined) listed.add(name);
+    },
+    remove(node) {
+      const name = node.metadata?.name;
+      if (name !== undefined) index.remove(name);
+    },
+    listEnded() {
+      const seen = listed;
+      listed = null;
+      if (seen === null) return;
+      for (const name of index.names()) if (!seen.has(name)) index.remove(name);
+    },
+  };
+}
+
 export function startNodeInformer(opts: NodeInformerOptions): RestartingInformer {
-  const core = opts.kubeConfig.makeApiClient(CoreV1Api);
-  const informer = makeInformer<V1Node>(opts.kubeConfig, '/api/v1/nodes', () => core.listNode());
-  informer.on('add', (n) => opts.index.upsert(n));
-  informer.on('update', (n) => opts.index.upsert(n));
-  informer.on('delete', (n) => {
-    if (n.metadata?.name !== undefined) opts.index.remove(n.metadata.name);
+  const core = makeSharedApiClient(opts.kubeConfig, CoreV1Api);
+  const informer = createListWatch<V1Node>({
+    kubeConfig: opts.kubeConfig,
+    path: '/api/v1/nodes',
+    list: ({ limit, continueToken }) => core.listNode({ limit, _continue: continueToken }),
+    sink: indexSink(opts.index),
   });
   return keepInformerRunning(informer, {
     name: 'nodes',
