@@ -172,21 +172,26 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   function ingestExtended(host: HostState, frame: ExtendedFrame, now: number): void {
     const limitsSeq = limits.sequence;
-    if (judgeSequence(host.sequence, frame.seq, frame.timestampUs, limitsSeq) === 'duplicate') {
-      counts.duplicates++;
-      return;
-    }
-    const assembled = assembler.add(host.address, frame, now);
-    if (assembled.status === 'dropped') {
-      counts.fragmentDrops[assembled.reason]++;
-      return;
-    }
-    if (assembled.status === 'pending') return;
-    // Judge again: the sequence state may have moved while the fragments were in flight.
-    const verdict = judgeSequence(host.sequence, frame.seq, frame.timestampUs, limitsSeq);
+    let verdict = judgeSequence(host.sequence, frame.seq, frame.timestampUs, limitsSeq);
     if (verdict === 'duplicate') {
       counts.duplicates++;
       return;
+    }
+    let body = frame.body;
+    if (frame.fragment !== null) {
+      const assembled = assembler.add(host.address, frame, now);
+      if (assembled.status === 'dropped') {
+        counts.fragmentDrops[assembled.reason]++;
+        return;
+      }
+      if (assembled.status === 'pending') return;
+      body = assembled.body;
+      // Judge again: the sequence state may have moved while the fragments were in flight.
+      verdict = judgeSequence(host.sequence, frame.seq, frame.timestampUs, limitsSeq);
+      if (verdict === 'duplicate') {
+        counts.duplicates++;
+        return;
+      }
     }
     if (verdict === 'reset') {
       counts.sequenceResets++;
@@ -195,7 +200,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
     if (verdict === 'late') counts.reordered++;
     acceptSequence(host.sequence, frame.seq, frame.timestampUs, verdict, limitsSeq);
-    const { text, userdata } = parseExtendedBody(assembled.body);
+    const { text, userdata } = parseExtendedBody(body);
     counts.records++;
     const record = {
       format: 'extended' as const,

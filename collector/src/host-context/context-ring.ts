@@ -56,6 +56,11 @@ export function clearRing(ring: ContextRing): void {
 }
 
 export function insertSorted(entries: ContextEntry[], entry: ContextEntry): void {
+  const last = entries[entries.length - 1];
+  if (last === undefined || last.order <= entry.order) {
+    entries.push(entry);
+    return;
+  }
   let index = entries.length;
   while (index > 0 && (entries[index - 1]?.order ?? 0) > entry.order) index--;
   entries.splice(index, 0, entry);

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { parseDatagram } from './parse-datagram.js';
-import { parseExtendedBody } from './parse-extended.js';
+import { looksExtended, parseExtended, parseExtendedBody } from './parse-extended.js';
+import { scanExtended } from './scan-extended.js';
 import { parseLegacyLine } from './parse-legacy.js';
 import { formatExtended } from './format-extended.js';
 
@@ -76,6 +77,67 @@ describe('parseDatagram', () => {
   });
 });
 
+describe('scanExtended (fast path) agrees with the general extended parser', () => {
+  /** The general parser alone, as parseDatagram ran before the fast path existed. */
+  function general(payload: Buffer): unknown {
+    const semicolon = looksExtended(payload);
+    return semicolon < 0 ? { ok: true, format: 'legacy' } : parseExtended(payload, semicolon);
+  }
+
+  const rows: { input: string; fast: boolean }[] = [
+    { input: '0,382,9295222,-;Kernel panic - not syncing: sysrq triggered crash\n', fast: true },
+    { input: '6.8.0-45-generic,4,17,120000,-;hello\n', fast: true },
+    { input: '4,20,30,-,ncfrag=1000/1500;abc', fast: true },
+    { input: '4,20,30,c,caller=T12,ncfrag=0/3;abc', fast: true },
+    { input: '4,20,30,+;', fast: true },
+    { input: '1023,1,2,-;max prefix', fast: true },
+    { input: '1024,1,2,-;prefix out of range', fast: false },
+    { input: '1234567890123456,1,2,-;16-digit first field reads as a release', fast: false },
+    { input: '0,1,2,-,ncfrag=5/3;fragment outside its total', fast: false },
+    { input: '0,1,2,--;two-character flags', fast: false },
+    { input: '0,1,2;no flags', fast: false },
+    { input: 'plain text; with a semicolon', fast: false },
+    { input: `${'x'.repeat(300)};semicolon beyond the header limit`, fast: false },
+  ];
+  for (const row of rows) {
+    it(`${JSON.stringify(row.input.slice(0, 60))} → ${row.fast ? 'fast path, same frame' : 'general parser'}`, () => {
+      const payload = Buffer.from(row.input);
+      const fast = scanExtended(payload);
+      expect(fast !== null).to.equal(row.fast);
+      if (fast !== null) expect(fast).to.deep.equal(general(payload));
+    });
+  }
+
+  it('on header-shaped input, a fast-path frame always equals the general parser\'s result', () => {
+    // Mostly well-formed headers, each part sometimes replaced by something odd.
+    const digits = fc.oneof(fc.nat({ max: 2000 }).map(String), fc.stringMatching(/^[0-9]{1,17}$/), fc.string({ maxLength: 4 }));
+    const release = fc.option(fc.oneof(fc.constantFrom('6.1.0-18-amd64', '6.8.0-45-generic', '5', '7x', '6.1 a'), fc.string({ maxLength: 70 })));
+    const flags = fc.oneof(fc.constantFrom('-', 'c', '+'), fc.string({ maxLength: 3 }));
+    const extra = fc.oneof(
+      fc.constantFrom('caller=T1', '', 'ncfrag=', 'ncfrag=0/', 'ncfrag=1/2/3', 'ncfrag=0/10x'),
+      fc.tuple(fc.nat({ max: 3000 }), fc.nat({ max: 3000 })).map(([o, t]) => `ncfrag=${o}/${t}`),
+      fc.string({ maxLength: 10 }),
+    );
+    const header = fc
+      .tuple(release, digits, digits, digits, flags, fc.array(extra, { maxLength: 3 }))
+      .map(([r, p, s, t, f, extras]) => [...(r === null ? [] : [r]), p, s, t, f, ...extras].join(','));
+    let fastFrames = 0;
+    fc.assert(
+      fc.property(header, fc.uint8Array({ maxLength: 60 }), (text, body) => {
+        const payload = Buffer.concat([Buffer.from(`${text};`, 'latin1'), Buffer.from(body)]);
+        const fast = scanExtended(payload);
+        if (fast === null) return true;
+        fastFrames++;
+        expect(fast).to.deep.equal(general(payload));
+        return true;
+      }),
+      { numRuns: 20000 },
+    );
+    // The generator must reach the fast path often enough for the comparison to mean something.
+    expect(fastFrames).to.be.greaterThan(200);
+  });
+});
+
 describe('parseExtendedBody', () => {
   const rows = [
     { input: 'hello\n', text: 'hello', userdata: {} },
@@ -90,6 +152,27 @@ describe('parseExtendedBody', () => {
       expect(parseExtendedBody(Buffer.from(row.input))).to.deep.equal({ text: row.text, userdata: row.userdata });
     });
   }
+
+  it('arbitrary bytes → the same text and userdata as decoding the whole body and splitting it', () => {
+    const reference = (body: Buffer): { text: string; userdata: Record<string, string> } => {
+      const lines = body.toString('utf8').split('\n');
+      const userdata: Record<string, string> = {};
+      for (const line of lines.slice(1)) {
+        const eq = line.indexOf('=');
+        if (!line.startsWith(' ') || eq < 2) continue;
+        Object.defineProperty(userdata, line.slice(1, eq), { value: line.slice(eq + 1), enumerable: true, writable: true, configurable: true });
+      }
+      return { text: lines[0] ?? '', userdata };
+    };
+    const bytes = fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x0a, 0x20, 0x3d, 0xe2, 0x82, 0xac, 0xf0)), { maxLength: 80 });
+    fc.assert(
+      fc.property(bytes, (list) => {
+        const body = Buffer.from(list);
+        expect(parseExtendedBody(body)).to.deep.equal(reference(body));
+      }),
+      { numRuns: 5000 },
+    );
+  });
 
   it('keeps a __proto__ key as data', () => {
     const { userdata } = parseExtendedBody(Buffer.from('x\n __proto__=polluted\n'));

@@ -5,6 +5,9 @@
 import { parseError, type ExtendedFrame, type ParseError } from './parsed-frame.js';
 
 const SEMICOLON = 0x3b;
+const NEWLINE = 0x0a;
+/** Shared by every record without userdata (nearly all); frozen, so a stage that wrote to it would throw. */
+const NO_USERDATA: Record<string, string> = Object.freeze({});
 /** A header is short; looking further for `;` would only scan legacy text for nothing. */
 const MAX_HEADER_BYTES = 256;
 const DIGITS = /^\d{1,15}$/;
@@ -85,10 +88,15 @@ function parseFragment(extras: string[], bodyLength: number): ExtendedFrame['fra
  * the kernel escapes newlines inside the text, so the first line is the whole message.
  */
 export function parseExtendedBody(body: Buffer): { text: string; userdata: Record<string, string> } {
-  const lines = body.toString('utf8').split('\n');
-  const text = lines[0] ?? '';
+  // Decoding up to the first newline byte gives the same text as decoding all and splitting: 0x0a is
+  // never part of a multi-byte UTF-8 sequence, so it ends any incomplete one on both sides alike.
+  const newline = body.indexOf(NEWLINE);
+  if (newline < 0) return { text: body.toString('utf8'), userdata: NO_USERDATA };
+  const text = body.toString('utf8', 0, newline);
+  if (newline + 1 >= body.length) return { text, userdata: NO_USERDATA };
+  const lines = body.toString('utf8', newline + 1).split('\n');
   const userdata: Record<string, string> = {};
-  for (let i = 1; i < lines.length; i++) {
+  for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (!line.startsWith(' ')) continue;
     const eq = line.indexOf('=');
