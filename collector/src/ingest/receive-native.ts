@@ -6,13 +6,17 @@ import type { BatchReceiver } from '../../native/recvmmsg.js';
 import { isAddressFamilyError } from './receive-dgram.js';
 import type { ReceiveHandlers, ReceiveSocket } from './receive-socket.js';
 
+/** Where the addon's loader lives relative to this module (same depth in src/ and dist/). */
+const LOADER = '../../native/recvmmsg.js';
+
 /**
- * Loads the addon; null when it was not built (no C compiler where the package was built) or does
- * not load here. The import is dynamic because an image may ship without the native folder at all.
+ * Loads the addon; null when it was not built (no C compiler where the package was built), does not
+ * load here, or its loader is missing: the import is dynamic because a package may ship without the
+ * native folder at all. `loader` is the module specifier (tests point it elsewhere).
  */
-export async function loadNativeReceiver(): Promise<BatchReceiver | null> {
+export async function loadNativeReceiver(loader: string = LOADER): Promise<BatchReceiver | null> {
   try {
-    const mod = await import('../../native/recvmmsg.js');
+    const mod = (await import(loader)) as { loadBatchReceiver(): BatchReceiver | null };
     return mod.loadBatchReceiver();
   } catch {
     return null;
