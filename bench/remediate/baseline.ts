@@ -3,13 +3,13 @@
 // taints it NoExecute; the taint eviction controller deletes its pods once the 300 s default
 // tolerations (added by the DefaultTolerationSeconds admission plugin) run out.
 //
-// kwok heartbeats for the Nodes it manages the way a kubelet does (a Lease in kube-node-lease, renewed
-// every 10 s). The node dies by losing kwok: its management annotation is removed, so nothing renews
-// its Lease or answers a not-Ready status by making it Ready again. The clock starts at the Lease's last
-// renewal, read once it has stopped advancing. Three bystander nodes keep heartbeating: with every
-// node not Ready the controller assumes a control-plane network problem and evicts nothing.
-import { CoordinationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { KWOK_NODE_ANNOTATION, createNode, createPod, type Cluster } from '@lastgasp/testbed/cluster';
+// kwok heartbeats for the Nodes it runs the way a kubelet does (a Lease in kube-node-lease, renewed
+// every 10 s). The node dies as a crashed one does: its heartbeat stops (`stopNodeHeartbeat`), and kwok
+// no longer answers a not-Ready status by making it Ready again. The clock starts at the Lease's last
+// renewal. Three bystander nodes keep heartbeating: with every node not Ready the controller assumes
+// a control-plane network problem and evicts nothing.
+import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { createNode, createPod, stopNodeHeartbeat, type Cluster } from '@lastgasp/testbed/cluster';
 import { BENCH_NAMESPACE, NODE_LABEL, inParallel } from './run-rep.js';
 import { startWatch } from './watch-stream.js';
 
@@ -19,7 +19,6 @@ const SETUP_TIMEOUT_MS = 300_000;
 /** Default grace 50 s + eviction 300 s is about 6 min; allow for a slow controller-manager. */
 const EVICTION_TIMEOUT_MS = 15 * 60_000;
 const PROGRESS_INTERVAL_MS = 30_000;
-const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export interface BaselineContext {
   cluster: Cluster;
@@ -62,34 +61,6 @@ async function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }, { once: true });
   });
-}
-
-/** A kubelet (and kwok) renews every 10 s; this long without a renewal means the heartbeat has stopped. */
-const LEASE_QUIET_MS = 25_000;
-const LEASE_STOP_TIMEOUT_MS = 120_000;
-
-/** Waits until the node's Lease stops being renewed; resolves with its last renewTime (ms epoch). */
-async function lastLeaseRenewal(ctx: BaselineContext, node: string, signal: AbortSignal): Promise<number> {
-  const leases = ctx.cluster.kubeConfig.makeApiClient(CoordinationV1Api);
-  const renewed = async (): Promise<number> => {
-    const lease = await leases.readNamespacedLease({ name: node, namespace: 'kube-node-lease' });
-    const t = lease.spec?.renewTime;
-    if (t === undefined) throw new Error(`baseline: the Lease of ${node} has no renewTime`);
-    return new Date(t).getTime();
-  };
-  const deadline = Date.now() + LEASE_STOP_TIMEOUT_MS;
-  let last = await renewed();
-  let unchangedSince = Date.now();
-  while (Date.now() - unchangedSince < LEASE_QUIET_MS) {
-    if (Date.now() > deadline) throw new Error(`baseline: the Lease of ${node} was still renewed ${LEASE_STOP_TIMEOUT_MS / 1000} s after kwok stopped managing it`);
-    await sleep(1_000, signal);
-    const t = await renewed();
-    if (t !== last) {
-      last = t;
-      unchangedSince = Date.now();
-    }
-  }
-  return last;
 }
 
 /** Prepares the node and its pods (awaited), then returns while the wait for eviction runs on. */
@@ -145,9 +116,7 @@ export async function startBaseline(ctx: BaselineContext): Promise<Baseline> {
     }
     const tolerations = [...new Set([...pods.values()].map((p) => p.tolerationSeconds))].join(' | ');
     ctx.log(`baseline: ${ctx.pods} pods Running on ${NODE}; NoExecute tolerations added at admission: ${tolerations || 'none'}`);
-    // kwok no longer looks after the node: no more Lease renewals, no more Ready status.
-    await core.patchNode({ name: NODE, body: { metadata: { annotations: { [KWOK_NODE_ANNOTATION]: null } } } }, merge);
-    const lastBeat = await lastLeaseRenewal(ctx, NODE, abort.signal);
+    const lastBeat = await stopNodeHeartbeat(ctx.cluster, NODE);
     diedAt = performance.now() - (Date.now() - lastBeat);
     ctx.log(`baseline: ${NODE} stopped heartbeating at ${new Date(lastBeat).toISOString()}; waiting for Kubernetes to evict its pods (about 6 min)`);
   } catch (err) {

@@ -13,6 +13,8 @@ export interface CollectorProcess {
   udpPort: number;
   /** `http://host:port` of /metrics, /livez, /readyz. */
   httpBase: string;
+  /** `host:port` of the gRPC API. */
+  grpcAddress: string;
   logPath: string;
   logTail(lines?: number): Promise<string>;
   /** Sum of every sample of a metric on /metrics; null when absent. */
@@ -38,6 +40,7 @@ interface StartedLine {
   msg?: unknown;
   udp?: unknown;
   http?: unknown;
+  grpc?: unknown;
 }
 
 function parseJsonLines(text: string): StartedLine[] {
@@ -123,7 +126,7 @@ export async function startCollectorProcess(opts: CollectorProcessOptions): Prom
     );
     const udp = Array.isArray(started.udp) ? String(started.udp[0]) : '';
     const udpPort = Number(/:(\d+)$/.exec(udp)?.[1]);
-    if (!Number.isInteger(udpPort) || udpPort <= 0 || typeof started.http !== 'string') {
+    if (!Number.isInteger(udpPort) || udpPort <= 0 || typeof started.http !== 'string' || typeof started.grpc !== 'string') {
       throw new Error(`cannot read the listener addresses from ${JSON.stringify(started)}`);
     }
     const httpBase = `http://${started.http}`;
@@ -132,7 +135,7 @@ export async function startCollectorProcess(opts: CollectorProcessOptions): Prom
       if (!response.ok) throw new Error(`GET /metrics: HTTP ${response.status}`);
       return sumSamples(await response.text(), name);
     };
-    return { pid, udpPort, httpBase, logPath, logTail, metric, stop };
+    return { pid, udpPort, httpBase, grpcAddress: started.grpc, logPath, logTail, metric, stop };
   } catch (err) {
     const tail = await logTail();
     await stop();

@@ -1,7 +1,7 @@
 // One repetition: a new kwok Node reporting a loopback InternalIP, `pods` pods bound to it and Running,
 // then a panic from that address; the pod and Node watches time the collector's remediation.
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { KWOK_NODE_ANNOTATION, createNode, createPod, type Cluster } from '@lastgasp/testbed/cluster';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { createNode, createPod, stopNodeHeartbeat, type Cluster } from '@lastgasp/testbed/cluster';
 import type { CollectorProcess } from './collector-process.js';
 import { emptyMarks, observePod, summarise, type PodLike, type PodMarks, type RepResult } from './rep-timings.js';
 import { sendPanic } from './send-panic.js';
@@ -14,7 +14,6 @@ const REASON_ANNOTATION = 'lastgasp.dev/reason-code';
 const CREATE_CONCURRENCY = 20;
 const SETUP_TIMEOUT_MS = 300_000;
 const REMEDIATION_TIMEOUT_MS = 120_000;
-const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export interface RepContext {
   cluster: Cluster;
@@ -82,16 +81,6 @@ async function collectorKnowsAllNodes(ctx: RepContext): Promise<void> {
   throw new Error(`the collector's Node cache did not catch up: ${seen}`);
 }
 
-/**
- * The node dies as a panicked node does: nothing on it writes any more. kwok stops simulating its
- * kubelet (no more Lease renewals or pod status writes) once its management annotation is gone;
- * left running, it answers every pod the collector fails with a status write of its own.
- */
-async function stopSimulating(ctx: RepContext, node: string): Promise<void> {
-  const core = ctx.cluster.kubeConfig.makeApiClient(CoreV1Api);
-  await core.patchNode({ name: node, body: { metadata: { annotations: { [KWOK_NODE_ANNOTATION]: null } } } }, merge);
-}
-
 export async function runRep(ctx: RepContext, rep: number): Promise<RepResult> {
   const kc = ctx.cluster.kubeConfig;
   const node = `bench-r${rep}`;
@@ -146,7 +135,10 @@ export async function runRep(ctx: RepContext, rep: number): Promise<RepResult> {
     );
     await running.promise;
     await collectorKnowsAllNodes(ctx);
-    await stopSimulating(ctx, node);
+    // The node dies as a panicked node does: no more heartbeats, and nothing on it writes any more
+    // (kwok no longer runs a Node whose Lease it does not hold; left running, it would answer every
+    // pod the collector fails with a status write of its own).
+    await stopNodeHeartbeat(ctx.cluster, node);
     ctx.log(`rep ${rep}: ${ctx.pods} pods Running on ${node} (${ip}); sending the panic`);
     const sentAt = await sendPanic(ip, ctx.collector.udpPort, rep * 100);
     await finished.promise;

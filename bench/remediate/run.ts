@@ -27,6 +27,7 @@ import { formatProfile, summariseProfile, type CpuProfile } from './cpu-profile.
 import { formatHeap, summariseHeap, type HeapSnapshot } from './heap-snapshot.js';
 import { processMemory } from '../ingest/process-memory.js';
 import { percentile, type RepResult } from './rep-timings.js';
+import { stepTimings } from './step-timings.js';
 import { measureRssAtNodes, type RssAtNodes } from './rss-at-nodes.js';
 import { BENCH_NAMESPACE, runRep } from './run-rep.js';
 
@@ -172,6 +173,7 @@ async function measureReps(cluster: Cluster, collector: CollectorProcess, opts: 
     addTotals(calls, delta);
     results.push(r);
     log(describeRep(i, opts.reps, r, delta));
+    log(`  collector's steps (ms from the incident's opening: +start/duration): ${await stepTimings(collector.grpcAddress, `bench-r${i}`).catch((err: unknown) => String(err))}`);
   }
   log(`kube-apiserver, server-side time per call over all ${opts.reps} repetitions (setup included; the collector's calls are those on nodeincidents, pods, pods/status, events, nodes):`);
   for (const line of formatTotals(calls, (k) => /nodeincidents|pods|events|nodes$|leases/.test(k)).slice(0, 14)) log(`  ${line}`);

@@ -8,8 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BatchV1Api, CoreV1Api, CustomObjectsApi, Watch, type V1Pod } from '@kubernetes/client-node';
-import { createNode, createPod, useCluster, waitFor, type Cluster } from '@lastgasp/testbed/cluster';
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { createNode, createPod, stopNodeHeartbeat, useCluster, waitFor, type Cluster } from '@lastgasp/testbed/cluster';
 import { expect } from 'chai';
 import { formatExtended } from '../parse/format-extended.js';
 
@@ -371,6 +371,48 @@ describe('collector remediation against a real control plane', function () {
         expect((await eventsAbout(c, 'default', node)).some((e) => /held \(StormLimit\)/.test(e.note ?? ''))).to.equal(true);
       }
       for (let i = 5; i <= 10; i++) expect(await nodeExists(c, `storm-${i}`)).to.equal(true);
+
+      // An operator releases one held incident with the annotation on its NodeIncident.
+      const heldNode = `storm-${phases.indexOf('Held') + 1}`;
+      const held = (await incidentsFor(c, heldNode))[0];
+      const name = (held?.metadata as { name?: string } | undefined)?.name ?? '';
+      const custom = c.kubeConfig.makeApiClient(CustomObjectsApi);
+      await custom.patchClusterCustomObject(
+        { ...CR, name, body: { metadata: { annotations: { 'lastgasp.dev/release': 'true' } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      await waitFor(`released ${name} Remediated`, async () => phase((await incidentsFor(c, heldNode))[0]) === 'Remediated', WAIT);
+      expect(await nodeExists(c, heldNode)).to.equal(false);
+      expect(await podsOn(c, heldNode)).to.have.length(0);
+    });
+  });
+
+  describe('policy: confirm', () => {
+    let col: Collector;
+    before(async () => {
+      col = await startCollector(cluster(), 'confirm', {
+        policy: { mode: 'confirm', confirmTimeoutSeconds: 30, confirmLeaseStaleSeconds: 15, storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } },
+      });
+    });
+    after(() => col.stop());
+
+    it('panic from a node whose kubelet Lease stops → remediated; from one still renewing → Held NotConfirmed', async () => {
+      const c = cluster();
+      await nodeWithPods(c, 'confirm-dead', '127.0.3.1', 1);
+      await nodeWithPods(c, 'confirm-alive', '127.0.3.2', 1);
+      // kwok renews the Lease of the Nodes it runs every 10 s; this one's heartbeat stops, as in a crash.
+      await stopNodeHeartbeat(c, 'confirm-dead');
+      await sendPanic('127.0.3.1', [col.udpPort]);
+      await sendPanic('127.0.3.2', [col.udpPort]);
+      const records = await waitFor('both records final or held', async () => {
+        const [dead, alive] = await Promise.all([incidentsFor(c, 'confirm-dead'), incidentsFor(c, 'confirm-alive')]);
+        const done = phase(dead[0]) === 'Remediated' && phase(alive[0]) === 'Held';
+        return done ? { dead: dead[0], alive: alive[0] } : false;
+      }, { timeoutMs: 120_000, intervalMs: 500 });
+      expect(await nodeExists(c, 'confirm-dead')).to.equal(false);
+      expect((records.alive?.status as { reason?: string }).reason).to.equal('NotConfirmed');
+      expect(await nodeExists(c, 'confirm-alive')).to.equal(true);
+      expect(await podsOn(c, 'confirm-alive')).to.have.length(1);
     });
   });
 

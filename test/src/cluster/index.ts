@@ -6,6 +6,7 @@ export type { WaitForOptions } from './wait-for.js';
 export { startCluster } from './start-cluster.js';
 export { useCluster } from './mocha.js';
 export { createNode, createPod, ensureNamespace, FAKE_IMAGE } from './objects.js';
+export { stopNodeHeartbeat, STOPPED_HOLDER } from './node-heartbeat.js';
 export { applyManifest, parseManifest, FIELD_MANAGER } from './apply-manifest.js';
 export { waitFor, WaitForTimeoutError } from './wait-for.js';
 export { apiStatus } from './api-errors.js';
