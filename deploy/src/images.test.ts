@@ -155,6 +155,25 @@ for (const image of IMAGES) {
   });
 }
 
+describe('deploy/images/collector.Dockerfile: the batch UDP receiver', () => {
+  const text = readFileSync(join(ROOT, 'deploy/images/collector.Dockerfile'), 'utf8');
+  const stages = parseDockerfile(text);
+
+  it('builds the recvmmsg addon in the build stage, with the compiler installed there only', () => {
+    const buildText = text.slice(0, text.lastIndexOf('\nFROM '));
+    const finalText = text.slice(text.lastIndexOf('\nFROM '));
+    expect(buildText).to.match(/apt-get install[^\n]*\bgcc\b/);
+    expect(buildText).to.match(/bash collector\/native\/build\.sh --strict/);
+    expect(finalText).to.not.match(/apt-get install/);
+  });
+
+  it('carries the addon and its loader where the collector looks for them', () => {
+    for (const file of ['collector/native/recvmmsg.js', 'collector/native/build/recvmmsg.node']) {
+      expect(imagePathOf(stages, file), `${file} is copied into the image`).to.equal(`/app/${file}`);
+    }
+  });
+});
+
 describe('.dockerignore', () => {
   const table: Array<[string, boolean]> = [
     ['node_modules', true],
@@ -166,6 +185,8 @@ describe('.dockerignore', () => {
     ['collector/src/main.ts', false],
     ['collector/rules/kernel-rules.json', false],
     ['package-lock.json', false],
+    ['collector/native/build/recvmmsg.node', true],
+    ['collector/native/recvmmsg.c', false],
   ];
   for (const [path, ignored] of table) {
     it(`${ignored ? 'leaves out' : 'keeps'} ${path}`, () => {
