@@ -2,6 +2,7 @@
 // then a panic from that address; the pod and Node watches time the collector's remediation.
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { createNode, createPod, stopNodeHeartbeat, type Cluster } from '@lastgasp/testbed/cluster';
+import { processCpuSeconds } from '../ingest/process-cpu.js';
 import type { CollectorProcess } from './collector-process.js';
 import { emptyMarks, observePod, summarise, type PodLike, type PodMarks, type RepResult } from './rep-timings.js';
 import { sendPanic } from './send-panic.js';
@@ -140,8 +141,11 @@ export async function runRep(ctx: RepContext, rep: number): Promise<RepResult> {
     // pod the collector fails with a status write of its own).
     await stopNodeHeartbeat(ctx.cluster, node);
     ctx.log(`rep ${rep}: ${ctx.pods} pods Running on ${node} (${ip}); sending the panic`);
+    const cpuBefore = await processCpuSeconds(ctx.collector.pid);
     const sentAt = await sendPanic(ip, ctx.collector.udpPort, rep * 100);
     await finished.promise;
+    const cpuMs = Math.round((await processCpuSeconds(ctx.collector.pid) - cpuBefore) * 1000);
+    ctx.log(`rep ${rep}: the collector used ${cpuMs} ms of CPU from the panic until the Node was gone (${Math.round(performance.now() - sentAt)} ms)`);
     const result = summarise(marks, nodeGoneAt, sentAt);
     if (result instanceof Error) throw result;
     return result;

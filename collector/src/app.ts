@@ -19,6 +19,8 @@ import type { Phase } from './record/incident-record.js';
 import { startIncidentWatch, type IncidentWatch } from './record/incident-watch.js';
 import { waitUntilDead } from './remediate/confirm-dead.js';
 import { createKubeClusterApi } from './remediate/kube-cluster-api.js';
+import { startKeepWarm } from './remediate/keep-warm.js';
+import { MAX_POD_CONCURRENCY } from './remediate/remediate-node.js';
 import type { RemediationProgress } from './remediate/remediation-progress.js';
 import { createRemediator, type Remediator } from './remediate/remediator.js';
 import { createStormGuard } from './remediate/storm-guard.js';
@@ -148,6 +150,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
     const index = createNodeIndex();
     let remediator: Remediator | null = null;
+    let nodesSynced: () => void = () => undefined;
+    const nodesSyncedPromise = new Promise<void>((resolve) => (nodesSynced = resolve));
     const route = createIncidentRouter({
       resolver: opts.kubeConfig === null ? null : createNodeResolver({ index, logIntervalMs: config.unknownSourceLogIntervalSeconds * 1000 }),
       now,
@@ -168,6 +172,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       },
       submit: (req) => remediator?.submit(req),
       updateContext: (req) => remediator?.updateContext(req),
+      nodes: { isSynced: () => kube?.nodeInformer.isSynced() ?? false, synced: nodesSyncedPromise },
     });
 
     const pipe = createPipeline({ rules, trustLegacy: config.trustLegacy, onEvent: route });
@@ -213,6 +218,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       };
       kube = startKube({ kc: opts.kubeConfig, config, logger, now, index, metrics, progress, followLeader, counts, stops });
       remediator = kube.remediator;
+      void kube.nodeInformer.synced.then(nodesSynced);
     }
 
     // As bound (port 0 → the real port); the gRPC and HTTP addresses are added once those are listening.
@@ -284,6 +290,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     throw err;
   }
 }
+
+/** Under kube-apiserver's 90 s idle timeout, so the warm connections are never closed. */
+const KEEP_WARM_INTERVAL_MS = 45_000;
 
 /** The Kubernetes half: Node cache, records watch, remediation, leader election. */
 function startKube(parts: {
@@ -370,6 +379,15 @@ function startKube(parts: {
   });
   stops.push(() => incidentWatch.stop());
 
+  const keepWarm = startKeepWarm({
+    connections: MAX_POD_CONCURRENCY,
+    intervalMs: KEEP_WARM_INTERVAL_MS,
+    ping: () => api.ping(),
+    isLeader,
+    onError: (err) => logger.debug({ err }, 'keeping API connections warm failed'),
+  });
+  stops.push(() => Promise.resolve(keepWarm.stop()));
+
   elector = startLeaderElection({
     store: createKubeLeaseStore(kc, config.leaseNamespace, config.leaseName),
     identity: config.identity,
@@ -377,9 +395,11 @@ function startKube(parts: {
     now,
     logger,
     onStartedLeading: () => {
-      // The records list must be current before open ones are finished.
+      // The records list must be current before open ones are finished. The connections are warmed
+      // after that, so their handshakes do not delay the first lists.
       void Promise.all([incidentWatch.synced, nodeInformer.synced]).then(() => {
         if (isLeader()) remediator.leadershipGained(incidentWatch.list());
+        if (isLeader()) void keepWarm.warm();
       });
     },
     onStoppedLeading: () => remediator.leadershipLost(),

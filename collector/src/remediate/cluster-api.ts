@@ -61,4 +61,6 @@ export interface ClusterApi {
   deleteNode(node: string): Promise<Gone>;
   nodeUid(node: string): Promise<string | null>;
   nodeLiveness(node: string): Promise<NodeLiveness>;
+  /** A cheap request (the server's version) through the same connection pool; keeps it warm. */
+  ping(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import {
   CustomObjectsApi,
   EventsV1Api,
   PatchStrategy,
+  VersionApi,
   V1MicroTime,
   setHeaderOptions,
   type KubeConfig,
@@ -21,10 +22,9 @@ import {
 import { isConflict, isNotFound } from './api-errors.js';
 import type { ClusterApi, Gone, PodRef } from './cluster-api.js';
 import { isNodeReady } from '../resolve/node-addresses.js';
-import { makeSharedApiClient } from './kube-transport.js';
+import { kubeTransport, makeSharedApiClient } from './kube-transport.js';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const CR = { group: NODE_INCIDENT_GROUP, version: NODE_INCIDENT_VERSION, plural: NODE_INCIDENT_PLURAL };
 
 /** Keys of `wanted` that `actual` lacks or holds with another value. */
@@ -43,12 +43,29 @@ async function unlessGone(op: () => Promise<unknown>): Promise<Gone> {
   }
 }
 
-/** All clients share one keep-alive connection pool per KubeConfig (kube-transport.ts). */
+const STRATEGIC = 'application/strategic-merge-patch+json';
+const MERGE = 'application/merge-patch+json';
+
+/** What the collector reads of a pod the API server returns. */
+interface PodAnswer {
+  metadata?: { annotations?: Record<string, string> };
+}
+
+function podPath(pod: PodRef): string {
+  return `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}`;
+}
+
+/**
+ * All clients share one keep-alive connection pool per KubeConfig (kube-transport.ts). The per-pod
+ * writes go through its plain JSON `request`, the rest through the generated clients.
+ */
 export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string): ClusterApi {
+  const transport = kubeTransport(kc);
   const core = makeSharedApiClient(kc, CoreV1Api);
   const custom = makeSharedApiClient(kc, CustomObjectsApi);
   const events = makeSharedApiClient(kc, EventsV1Api);
   const coordination = makeSharedApiClient(kc, CoordinationV1Api);
+  const version = makeSharedApiClient(kc, VersionApi);
 
   const readNode = async (name: string) => {
     try {
@@ -92,7 +109,6 @@ export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string):
       return pods;
     },
     async failPod(pod, condition, annotations) {
-      const ref = { name: pod.name, namespace: pod.namespace };
       // The pods/status endpoint keeps metadata changes (only spec and ownerReferences are reset), so
       // one write carries the explanation and the failure. Checked on the answer: should an API server
       // ever drop them, the annotations follow in a metadata patch.
@@ -111,20 +127,20 @@ export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string):
           ],
         },
       };
+      const path = podPath(pod);
       return unlessGone(async () => {
-        const failed = await core.patchNamespacedPodStatus({ ...ref, body }, strategic);
-        if (missingAnnotations(failed.metadata?.annotations, annotations).length > 0) {
-          await core.patchNamespacedPod({ ...ref, body: { metadata: { annotations } } }, merge);
+        const failed = (await transport.request({ method: 'PATCH', path: `${path}/status`, body, contentType: STRATEGIC })) as PodAnswer | null;
+        if (missingAnnotations(failed?.metadata?.annotations, annotations).length > 0) {
+          await transport.request({ method: 'PATCH', path, body: { metadata: { annotations } }, contentType: MERGE });
         }
       });
     },
     async deletePod(pod) {
       try {
-        await core.deleteNamespacedPod({
-          name: pod.name,
-          namespace: pod.namespace,
-          gracePeriodSeconds: 0,
-          body: { gracePeriodSeconds: 0, preconditions: { uid: pod.uid } },
+        await transport.request({
+          method: 'DELETE',
+          path: podPath(pod),
+          body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: pod.uid } },
         });
         return 'done';
       } catch (err) {
@@ -192,6 +208,9 @@ export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string):
         if (!isNotFound(err)) throw err;
       }
       return { exists: true, ready: isNodeReady(node), leaseRenewedAt };
+    },
+    async ping() {
+      await version.getCode();
     },
   };
 }

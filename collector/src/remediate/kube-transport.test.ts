@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { kubeTransport, makeSharedApiClient } from './kube-transport.js';
+import { isConflict, isNotFound, isRetryable } from './api-errors.js';
+import { KubeApiError, kubeTransport, makeSharedApiClient } from './kube-transport.js';
 
 const run = promisify(execFile);
 
@@ -50,6 +51,7 @@ describe('kube-transport', function () {
   let url = '';
   let handshakes = 0;
   const authHeaders: (string | undefined)[] = [];
+  const seen: { method?: string; url?: string; contentType?: string; body: string }[] = [];
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kube-transport-'));
@@ -57,6 +59,17 @@ describe('kube-transport', function () {
     server = createServer({ cert: pki.serverCert, key: pki.serverKey }, (req, res) => {
       authHeaders.push(req.headers.authorization);
       res.setHeader('content-type', 'application/json');
+      if (req.url?.startsWith('/raw/') === true) {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          seen.push({ method: req.method, url: req.url, contentType: req.headers['content-type'], body });
+          const status = Number(/\/raw\/(\d+)/.exec(req.url ?? '')?.[1] ?? '200');
+          res.statusCode = status;
+          res.end(JSON.stringify(status === 200 ? { echo: body === '' ? null : (JSON.parse(body) as unknown) } : { kind: 'Status', code: status }));
+        });
+        return;
+      }
       // Written, then ended: a chunked response like kube-apiserver's, no Content-Length.
       res.write(JSON.stringify({ apiVersion: 'v1', kind: 'NodeList', metadata: {}, items: [] }));
       res.end();
@@ -75,7 +88,43 @@ describe('kube-transport', function () {
   beforeEach(() => {
     handshakes = 0;
     authHeaders.length = 0;
+    seen.length = 0;
   });
+
+  it('request: method, path, content type, JSON body and token sent; JSON answer parsed; one pool with the generated clients', async () => {
+    const kc = kubeConfigFor(url, pki.caCert);
+    const t = kubeTransport(kc);
+    const answer = await t.request({ method: 'PATCH', path: '/raw/200/pods/p%2Fq/status', body: { status: { phase: 'Failed' } }, contentType: 'application/strategic-merge-patch+json' });
+    expect(answer).to.deep.equal({ echo: { status: { phase: 'Failed' } } });
+    expect(seen).to.deep.equal([{ method: 'PATCH', url: '/raw/200/pods/p%2Fq/status', contentType: 'application/strategic-merge-patch+json', body: '{"status":{"phase":"Failed"}}' }]);
+    await makeSharedApiClient(kc, CoreV1Api).listNode();
+    await t.request({ method: 'DELETE', path: '/raw/200/x' });
+    expect(handshakes, 'one connection for both kinds of call').to.equal(1);
+    expect(authHeaders).to.deep.equal(['Bearer test-token', 'Bearer test-token', 'Bearer test-token']);
+    t.agent.destroy();
+  });
+
+  const statuses: [number, (err: unknown) => boolean, boolean][] = [
+    [404, isNotFound, false],
+    [409, isConflict, false],
+    [503, () => true, true],
+    [403, () => true, false],
+  ];
+  for (const [code, is, retryable] of statuses) {
+    it(`request: HTTP ${code} → KubeApiError with code ${code}${retryable ? ', retryable' : ''}`, async () => {
+      const kc = kubeConfigFor(url, pki.caCert);
+      const t = kubeTransport(kc);
+      const err = await t.request({ method: 'DELETE', path: `/raw/${code}/pods/p` }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(KubeApiError);
+      expect((err as KubeApiError).code).to.equal(code);
+      expect(is(err)).to.equal(true);
+      expect(isRetryable(err)).to.equal(retryable);
+      t.agent.destroy();
+    });
+  }
 
   const cases: { name: string; clients: (kc: KubeConfig) => CoreV1Api[]; handshakes: number }[] = [
     { name: 'three calls on one shared client', clients: (kc) => [makeSharedApiClient(kc, CoreV1Api)], handshakes: 1 },

@@ -78,6 +78,7 @@ function memoryApi(pods: PodRef[]) {
     },
     nodeUid: () => Promise.resolve('uid'),
     nodeLiveness: () => Promise.resolve({ exists: node.exists, ready: true, leaseRenewedAt: Date.now() }),
+    ping: () => Promise.resolve(),
   };
   return { api, calls, incidents, live, events, node, failFor: (n: number) => (failNext = n) };
 }

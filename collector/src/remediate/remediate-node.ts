@@ -34,7 +34,7 @@ export const OUT_OF_SERVICE_TAINT = { key: 'node.kubernetes.io/out-of-service', 
  * Pods handled at once on one node: all of them (a node runs at most ~110 by default), capped so one
  * incident cannot monopolise the API server or the connection pool.
  */
-const MAX_POD_CONCURRENCY = 128;
+export const MAX_POD_CONCURRENCY = 128;
 /** Events created at once; they come after the destructive steps and only need to keep up. */
 const EVENT_CONCURRENCY = 16;
 

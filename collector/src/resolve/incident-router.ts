@@ -15,10 +15,17 @@ export interface IncidentRouterOptions {
   onRejected: (reason: RejectReason) => void;
   submit: (req: RemediationRequest) => void;
   updateContext: (req: RemediationRequest) => void;
+  /**
+   * The Node cache resolution reads. Until its first list has completed every source would look
+   * unknown, so events wait (in order, at most MAX_WAITING) and go on once it is synced.
+   */
+  nodes?: { isSynced(): boolean; synced: Promise<void> };
 }
 
 /** Bound on incidents remembered between `opened` and `closed`. */
 const MAX_OPEN = 10_000;
+/** Events held while the Node cache syncs; beyond this the oldest are resolved against what it has. */
+const MAX_WAITING = 10_000;
 
 export function createIncidentRouter(opts: IncidentRouterOptions): (event: IncidentEvent) => void {
   const nodes = new Map<string, string | null>();
@@ -45,7 +52,7 @@ export function createIncidentRouter(opts: IncidentRouterOptions): (event: Incid
     return node;
   };
 
-  return (event) => {
+  const route = (event: IncidentEvent): void => {
     const { incident } = event;
     const node = resolve(event);
     opts.onRecorded(event, node, opts.resolver !== null && node === null);
@@ -64,5 +71,25 @@ export function createIncidentRouter(opts: IncidentRouterOptions): (event: Incid
     } else if (event.type === 'closed') {
       opts.submit(req);
     }
+  };
+
+  const gate = opts.nodes;
+  if (gate === undefined || opts.resolver === null) return route;
+  let waiting: IncidentEvent[] | null = gate.isSynced() ? null : [];
+  if (waiting !== null) {
+    void gate.synced.then(() => {
+      const held = waiting ?? [];
+      waiting = null;
+      if (held.length > 0) opts.logger.info({ events: held.length }, 'Node cache synced; resolving the incidents that waited for it');
+      for (const event of held) route(event);
+    });
+  }
+  return (event) => {
+    if (waiting === null) {
+      route(event);
+      return;
+    }
+    waiting.push(event);
+    if (waiting.length > MAX_WAITING) route(waiting.shift() as IncidentEvent);
   };
 }

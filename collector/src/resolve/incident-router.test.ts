@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { pino } from 'pino';
+import type { RemediationRequest } from '../record/incident-record.js';
+import type { Incident, IncidentEvent } from '../types.js';
+import { createIncidentRouter } from './incident-router.js';
+import { createNodeIndex } from './node-index.js';
+import { createNodeResolver } from './resolve-node.js';
+
+function panic(id: string, source: string): IncidentEvent {
+  const incident: Incident = {
+    id,
+    source,
+    kind: 'KernelPanic',
+    fatal: true,
+    summary: 'Kernel panic - not syncing: Fatal exception',
+    cause: null,
+    kernelRelease: null,
+    userdata: {},
+    format: 'extended',
+    firstSeq: 1,
+    lastSeq: 1,
+    lines: [],
+    openedAt: 0,
+    updatedAt: 0,
+    closedAt: null,
+  };
+  return { type: 'opened', incident };
+}
+
+function router(synced: boolean) {
+  const index = createNodeIndex();
+  const submitted: string[] = [];
+  const rejected: string[] = [];
+  let markSynced: () => void = () => undefined;
+  const nodes = { done: synced, isSynced: () => nodes.done, synced: new Promise<void>((r) => (markSynced = r)) };
+  const route = createIncidentRouter({
+    resolver: createNodeResolver({ index, logIntervalMs: 1000 }),
+    now: () => 0,
+    logger: pino({ level: 'silent' }),
+    onRecorded: () => undefined,
+    onRejected: (reason) => rejected.push(reason),
+    submit: (req: RemediationRequest) => submitted.push(`${req.incidentId}@${req.node}`),
+    updateContext: () => undefined,
+    nodes,
+  });
+  const addNode = (name: string, ip: string) =>
+    index.upsert({ metadata: { name }, status: { addresses: [{ type: 'InternalIP', address: ip }], conditions: [{ type: 'Ready', status: 'True' }] } });
+  const sync = async () => {
+    nodes.done = true;
+    markSynced();
+    await nodes.synced;
+    await Promise.resolve();
+  };
+  return { route, submitted, rejected, addNode, sync };
+}
+
+describe('createIncidentRouter', () => {
+  it('a panic before the Node cache has synced waits for it, then resolves against the synced cache', async () => {
+    const r = router(false);
+    r.route(panic('a', '10.0.0.1'));
+    r.route(panic('b', '10.0.0.9'));
+    expect(r.submitted).to.deep.equal([]);
+    expect(r.rejected).to.deep.equal([]);
+    r.addNode('w1', '10.0.0.1');
+    await r.sync();
+    expect(r.submitted).to.deep.equal(['a@w1']);
+    expect(r.rejected).to.deep.equal(['unknown-source']);
+    r.route(panic('c', '10.0.0.1'));
+    expect(r.submitted).to.deep.equal(['a@w1', 'c@w1']);
+  });
+
+  it('a synced cache → resolved at once; an unknown source → rejected at once', () => {
+    const r = router(true);
+    r.addNode('w1', '10.0.0.1');
+    r.route(panic('a', '10.0.0.1'));
+    r.route(panic('b', '10.0.0.2'));
+    expect(r.submitted).to.deep.equal(['a@w1']);
+    expect(r.rejected).to.deep.equal(['unknown-source']);
+  });
+});
