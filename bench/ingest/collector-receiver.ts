@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COLLECTOR_NODE_OPTIONS } from '@lastgasp/collector';
 import { track, untrack } from './child-registry.js';
 import { freeTcpPort, freeUdpPort } from './free-port.js';
 import { pollUntil } from './poll-until.js';
@@ -63,7 +64,8 @@ export async function startCollector(opts: CollectorOptions): Promise<CollectorR
     '--grpc-listen', `${opts.host}:${grpcPort}`,
     ...opts.extraArgs,
   ];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  // NODE_OPTIONS as in the image.
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: COLLECTOR_NODE_OPTIONS } });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const pid = child.pid;

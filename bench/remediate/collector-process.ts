@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { COLLECTOR_NODE_OPTIONS } from '@lastgasp/collector';
 import { waitFor } from '@lastgasp/testbed/cluster';
 import { sumSamples } from '../ingest/prometheus-text.js';
 
@@ -78,6 +79,8 @@ export async function startCollectorProcess(opts: CollectorProcessOptions): Prom
       ? [join(opts.repoRoot, 'collector', 'dist', 'main.js')]
       : ['--conditions=lastgasp-source', '--import', 'tsx', join(opts.repoRoot, 'collector', 'src', 'main.ts')];
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, 'serve', '--config', configPath], {
+    // As in the image.
+    env: { ...process.env, NODE_OPTIONS: COLLECTOR_NODE_OPTIONS },
     cwd: opts.repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -19,3 +19,5 @@ export { writePcap, writePcapng, ipv4Udp, ipv6Udp, ethernet, frameFor } from './
 // The gRPC client the CLI uses.
 export { connect } from './cli/client.js';
 export type { CollectorApi, ConnectOptions } from './cli/client.js';
+// The Node.js options the collector runs with in its image.
+export { COLLECTOR_NODE_OPTIONS } from './runtime-flags.js';

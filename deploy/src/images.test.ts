@@ -2,6 +2,7 @@
 // context (present after `npm run build` and not dropped by .dockerignore), every ENTRYPOINT/CMD file
 // exists in the build output and is copied into the final stage, and the Node.js major matches the
 // engines field and the Node.js running the tests.
+import { COLLECTOR_NODE_OPTIONS } from '@lastgasp/collector';
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
@@ -155,9 +156,15 @@ for (const image of IMAGES) {
   });
 }
 
-describe('deploy/images/collector.Dockerfile: the batch UDP receiver', () => {
+describe('deploy/images/collector.Dockerfile: the batch UDP receiver and Node.js options', () => {
   const text = readFileSync(join(ROOT, 'deploy/images/collector.Dockerfile'), 'utf8');
   const stages = parseDockerfile(text);
+
+  it(`runs Node.js with NODE_OPTIONS=${COLLECTOR_NODE_OPTIONS}, as the benchmarks measure it`, () => {
+    const finalText = text.slice(text.lastIndexOf('\nFROM '));
+    const set = [...finalText.matchAll(/^ENV NODE_OPTIONS=(.*)$/gm)].map((m) => m[1]);
+    expect(set).to.deep.equal([COLLECTOR_NODE_OPTIONS]);
+  });
 
   it('builds the recvmmsg addon in the build stage, with the compiler installed there only', () => {
     const buildText = text.slice(0, text.lastIndexOf('\nFROM '));

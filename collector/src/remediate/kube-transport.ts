@@ -12,6 +12,7 @@
 // fetch layer), CPU that a small control plane's API server needs at that very moment.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import {
   ServerConfiguration,
   createConfiguration,
@@ -49,6 +50,29 @@ function sameMaterial(a: Material, b: Material): boolean {
   return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
 }
 
+/**
+ * One TLS context (parsed key, certificate and CA) for every connection of the pool. Without it each
+ * new connection parses them again into a context of its own, which costs CPU at connect and memory
+ * for as long as the connection stays open (the pool keeps dozens open).
+ */
+function secureContextOf(options: Readonly<Record<string, unknown>>): tls.SecureContext {
+  const pick = <K extends keyof tls.SecureContextOptions>(key: K) => options[key] as tls.SecureContextOptions[K];
+  return tls.createSecureContext({
+    ca: pick('ca'),
+    cert: pick('cert'),
+    key: pick('key'),
+    pfx: pick('pfx'),
+    passphrase: pick('passphrase'),
+    ciphers: pick('ciphers'),
+    ecdhCurve: pick('ecdhCurve'),
+    crl: pick('crl'),
+    dhparam: pick('dhparam'),
+    secureOptions: pick('secureOptions'),
+    secureProtocol: pick('secureProtocol'),
+    sessionIdContext: pick('sessionIdContext'),
+  });
+}
+
 /** Lets requests in flight finish, then closes each socket instead of pooling it. */
 function retire(agent: http.Agent): void {
   for (const sockets of Object.values(agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
@@ -80,7 +104,7 @@ export class SharedAgent {
     if (this.agent === null || this.kind !== kind || !sameMaterial(material, this.material)) {
       if (this.agent !== null) retire(this.agent);
       const shared = { ...options, keepAlive: true, maxSockets: this.maxSockets };
-      this.agent = kind === 'https' ? new https.Agent(shared) : new http.Agent(shared);
+      this.agent = kind === 'https' ? new https.Agent({ ...shared, secureContext: secureContextOf(options) }) : new http.Agent(shared);
       this.material = material;
       this.kind = kind;
     }
