@@ -1,18 +1,17 @@
-// Watches NodeIncident records: a new leader reads the open ones from here, and a release annotation
-// on a Held record reaches the remediator as a change.
-import {
-  CustomObjectsApi,
-  makeInformer,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+// Watches NodeIncident records: a new leader reads them from here (it finishes the open ones and
+// knows which incidents it saw are already recorded), and a release annotation on a Held record
+// reaches the remediator as a change. Open records (phase not final) are kept whole; finished ones
+// accumulate in the cluster for as long as operators keep them and each can carry up to
+// MAX_CONTEXT_LINES lines of kernel log, so they are kept without their context lines and pod list.
+import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { makeSharedApiClient } from '../remediate/kube-transport.js';
+import { createListWatch, type ListPage } from '../resolve/list-watch.js';
 import { keepInformerRunning, type RestartingInformer } from '../resolve/restarting-informer.js';
-import { NODE_INCIDENT_GROUP, NODE_INCIDENT_PLURAL, NODE_INCIDENT_VERSION } from './incident-record.js';
+import { FINAL_PHASES, NODE_INCIDENT_GROUP, NODE_INCIDENT_PLURAL, NODE_INCIDENT_VERSION, phaseOf } from './incident-record.js';
 
 export interface IncidentWatch extends RestartingInformer {
+  /** Every record as last seen; finished ones without `spec.contextLines` and `status.affectedPods`. */
   list(): readonly unknown[];
 }
 
@@ -20,28 +19,73 @@ export interface IncidentWatchOptions {
   kubeConfig: KubeConfig;
   silenceMs: number;
   logger: Logger;
+  /** Every record listed or changed, open or not (followers mirror the leader's final phases too). */
   onChange: (obj: unknown) => void;
   onRestart?: (reason: 'error' | 'silence') => void;
 }
 
+interface RecordShape extends KubernetesObject {
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+/** A finished record without its bulky parts: what a new leader needs to know it is done. */
+export function slim(obj: RecordShape): RecordShape {
+  const { contextLines: _lines, ...spec } = obj.spec ?? {};
+  const { affectedPods: _pods, ...status } = obj.status ?? {};
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata?.name, annotations: obj.metadata?.annotations }, spec, status };
+}
+
+/** The records by name; a relist drops those gone meanwhile. */
+export function openRecords(onChange: (obj: unknown) => void) {
+  const records = new Map<string, KubernetesObject>();
+  let listed: Set<string> | null = null;
+  const nameOf = (obj: KubernetesObject) => obj.metadata?.name;
+  return {
+    list: (): readonly unknown[] => [...records.values()],
+    sink: {
+      listStarted: () => {
+        listed = new Set();
+      },
+      upsert(obj: KubernetesObject) {
+        const name = nameOf(obj);
+        if (name !== undefined) {
+          listed?.add(name);
+          const phase = phaseOf(obj);
+          records.set(name, phase !== null && FINAL_PHASES.includes(phase) ? slim(obj) : obj);
+        }
+        onChange(obj);
+      },
+      remove(obj: KubernetesObject) {
+        const name = nameOf(obj);
+        if (name !== undefined) records.delete(name);
+      },
+      listEnded() {
+        const seen = listed;
+        listed = null;
+        if (seen === null) return;
+        for (const name of [...records.keys()]) if (!seen.has(name)) records.delete(name);
+      },
+    },
+  };
+}
+
 export function startIncidentWatch(opts: IncidentWatchOptions): IncidentWatch {
   const custom = makeSharedApiClient(opts.kubeConfig, CustomObjectsApi);
-  const path = `/apis/${NODE_INCIDENT_GROUP}/${NODE_INCIDENT_VERSION}/${NODE_INCIDENT_PLURAL}`;
-  const informer = makeInformer<KubernetesObject>(opts.kubeConfig, path, async () => {
-    const list: unknown = await custom.listClusterCustomObject({
-      group: NODE_INCIDENT_GROUP,
-      version: NODE_INCIDENT_VERSION,
-      plural: NODE_INCIDENT_PLURAL,
-    });
-    return list as KubernetesListObject<KubernetesObject>;
+  const CR = { group: NODE_INCIDENT_GROUP, version: NODE_INCIDENT_VERSION, plural: NODE_INCIDENT_PLURAL };
+  const records = openRecords(opts.onChange);
+  const informer = createListWatch<KubernetesObject>({
+    kubeConfig: opts.kubeConfig,
+    path: `/apis/${NODE_INCIDENT_GROUP}/${NODE_INCIDENT_VERSION}/${NODE_INCIDENT_PLURAL}`,
+    list: async ({ limit, continueToken }) =>
+      (await custom.listClusterCustomObject({ ...CR, limit, _continue: continueToken })) as ListPage<KubernetesObject>,
+    sink: records.sink,
   });
-  informer.on('add', opts.onChange);
-  informer.on('update', opts.onChange);
   const running = keepInformerRunning(informer, {
     name: 'nodeincidents',
     silenceMs: opts.silenceMs,
     logger: opts.logger,
     onRestart: opts.onRestart,
   });
-  return { ...running, list: () => informer.list() };
+  return { ...running, list: records.list };
 }
