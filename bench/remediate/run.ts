@@ -28,6 +28,7 @@ import { formatHeap, summariseHeap, type HeapSnapshot } from './heap-snapshot.js
 import { processMemory } from '../ingest/process-memory.js';
 import { percentile, type RepResult } from './rep-timings.js';
 import { stepTimings } from './step-timings.js';
+import { warmControlPlane } from './warm-control-plane.js';
 import { measureRssAtNodes, type RssAtNodes } from './rss-at-nodes.js';
 import { BENCH_NAMESPACE, runRep } from './run-rep.js';
 
@@ -211,6 +212,7 @@ async function main(): Promise<void> {
     run.cluster = cluster;
     await cluster.installCrds([CRD]);
     await ensureNamespace(cluster, BENCH_NAMESPACE);
+    await warmControlPlane(cluster, opts.pods, log);
     if (opts.heapSnapshot) await mkdir(join(run.dir, 'heap'));
     const collector = await startCollectorProcess({
       repoRoot: REPO,
