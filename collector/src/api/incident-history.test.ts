@@ -64,6 +64,16 @@ describe('incident-history', () => {
     expect(h.replay({ kind: 'after-sequence', sequence: 0 })?.map((e) => e.sequence)).to.deep.equal([3, 4, 5]);
   });
 
+  for (const n of [16, 17, 18, 19, 100]) {
+    it(`maxEvents 16, ${n} events → replay after 0 gives exactly the last 16, in order`, () => {
+      const h = new IncidentHistory({ maxEvents: 16 });
+      for (let i = 1; i <= n; i++) h.recordIncidentEvent(opened(`i${i}`), T0);
+      const expected = Array.from({ length: 16 }, (_, k) => n - 15 + k);
+      expect(h.replay({ kind: 'after-sequence', sequence: 0 })?.map((e) => e.sequence)).to.deep.equal(expected);
+      expect(h.replay({ kind: 'from-incident', id: `i${n - 2}` })?.map((e) => e.sequence)).to.deep.equal([n - 2, n - 1, n]);
+    });
+  }
+
   it('replay from-incident b → b and everything after; unknown id → undefined; now → nothing', () => {
     const h = new IncidentHistory();
     for (const id of ['a', 'b', 'c']) h.recordIncidentEvent(opened(id), T0);

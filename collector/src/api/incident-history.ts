@@ -129,18 +129,24 @@ export class IncidentHistory implements IncidentSource {
   }
 
   replay(start: WatchStart): HistoryEvent[] | undefined {
+    const events = this.#retained();
     switch (start.kind) {
       case 'now':
         return [];
       case 'after-sequence':
-        return this.#events.filter((e) => e.sequence > start.sequence);
+        return events.filter((e) => e.sequence > start.sequence);
       case 'from-incident': {
         if (!this.#entries.has(start.id)) return undefined;
-        const first = this.#events.findIndex((e) => e.record.incident.id === start.id);
+        const first = events.findIndex((e) => e.record.incident.id === start.id);
         // Its own events were dropped already: everything retained came after them.
-        return first === -1 ? [...this.#events] : this.#events.slice(first);
+        return first === -1 ? events : events.slice(first);
       }
     }
+  }
+
+  /** The newest `maxEvents` events (the array may hold a few more until the next trim). */
+  #retained(): HistoryEvent[] {
+    return this.#events.slice(Math.max(0, this.#events.length - this.#maxEvents));
   }
 
   subscribe(listener: (event: HistoryEvent) => void): () => void {
@@ -163,8 +169,10 @@ export class IncidentHistory implements IncidentSource {
   #emit(type: HistoryEventType, entry: Entry, now: number): void {
     const event: HistoryEvent = { sequence: this.#nextSequence++, type, at: now, record: snapshot(entry, false) };
     this.#events.push(event);
-    if (this.#events.length > this.#maxEvents) {
-      this.#events = this.#events.slice(this.#events.length - this.#maxEvents);
+    // Trimmed in steps of an eighth, not on every event: copying the whole buffer per event cost
+    // O(maxEvents) each time once it was full.
+    if (this.#events.length > this.#maxEvents + Math.max(1, this.#maxEvents >> 3)) {
+      this.#events = this.#retained();
     }
     for (const listener of [...this.#listeners]) listener(event);
   }
