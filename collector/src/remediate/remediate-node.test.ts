@@ -192,6 +192,23 @@ describe('remediateIncident', () => {
     expect([...m.events.values()].filter((e) => e.regarding.kind === 'Pod')).to.have.length(2);
   });
 
+  it('leader lost after the pod deletes → the next leader writes the Events of the pods already gone, once', async () => {
+    const m = memoryApi(pods);
+    let checks = 0;
+    const first = { ...ctx(m.api), assertLeader: () => {
+      if (++checks >= 7) throw new NotLeaderError();
+    } };
+    const thrown = await remediateIncident(req, first, { released: false }).then(() => null, (err: unknown) => err);
+    expect(thrown).to.be.instanceOf(NotLeaderError);
+    expect(m.live.size, 'pods deleted by the first leader').to.equal(0);
+    expect(m.events.size, 'no Event yet').to.equal(0);
+    const out = await remediateIncident(req, ctx(m.api), { released: false });
+    expect(out.phase).to.equal('Remediated');
+    const podEvents = [...m.events.values()].filter((e) => e.regarding.kind === 'Pod');
+    expect(podEvents.map((e) => `${e.regarding.namespace ?? ''}/${e.regarding.name}`).sort()).to.deep.equal(['a/p1', 'b/p2']);
+    expect(m.node.exists).to.equal(false);
+  });
+
   it('run twice (a new leader finishing) → the second run does nothing', async () => {
     const m = memoryApi(pods);
     await remediateIncident(req, ctx(m.api), { released: false });

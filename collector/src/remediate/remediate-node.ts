@@ -86,6 +86,12 @@ export interface Outcome {
   podsDeleted: number;
 }
 
+/** `status.affectedPods` of a NodeIncident object (empty when absent or malformed). */
+function affectedPodsOf(obj: unknown): string[] {
+  const pods = (obj as { status?: { affectedPods?: unknown } } | null)?.status?.affectedPods;
+  return Array.isArray(pods) ? pods.filter((p): p is string => typeof p === 'string') : [];
+}
+
 function shortHash(...parts: string[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\0');
@@ -193,9 +199,10 @@ class Run {
   async podEvent(pod: PodRef, dryRun: boolean): Promise<void> {
     await this.ctx.retry(() =>
       this.ctx.api.createEvent({
-        name: eventName(pod.name, this.name, pod.uid),
+        // Named without the uid: a leader finishing this incident may know a deleted pod only by name.
+        name: eventName(pod.name, this.name, pod.namespace),
         namespace: pod.namespace,
-        regarding: { apiVersion: 'v1', kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: pod.uid },
+        regarding: { apiVersion: 'v1', kind: 'Pod', name: pod.name, namespace: pod.namespace, ...(pod.uid === '' ? {} : { uid: pod.uid }) },
         reason: this.req.kind,
         action: dryRun ? 'WouldTerminate' : 'Terminate',
         note: podEventNote(this.req, dryRun),
@@ -216,6 +223,9 @@ class Run {
     return { name: this.name, phase: 'Held', reason, podsDeleted: 0 };
   }
 
+  /** Pods an earlier run of this incident listed (`namespace/name`), from an existing record. */
+  earlierPods: string[] = [];
+
   /** Creates the record; returns the phase it already had (null for a new record). */
   async ensureRecord(): Promise<Phase | null> {
     const body = buildRecord(this.req, this.ctx.identity);
@@ -225,6 +235,7 @@ class Run {
         const result = await this.ctx.retry(() => this.ctx.api.createIncident(body));
         if (result === 'created') return null;
         const existing = await this.ctx.retry(() => this.ctx.api.getIncident(this.name));
+        this.earlierPods = affectedPodsOf(existing);
         return phaseOf(existing);
       },
       (existing) =>
@@ -422,6 +433,12 @@ class Run {
       }),
     ]);
     const { podsDeleted, explained } = await this.pods(pods, annotations);
+    // Finishing an interrupted run: the pods it had already deleted still get their Event.
+    const listed = new Set(pods.map((p) => `${p.namespace}/${p.name}`));
+    for (const ref of this.earlierPods) {
+      const [namespace = '', name = ''] = ref.split('/');
+      if (!listed.has(ref) && namespace !== '' && name !== '') explained.push({ namespace, name, uid: '' });
+    }
     const action = await this.node();
     // Remediated means fully explained: every pod's Event and the Node's exist.
     await this.events(explained, action);
