@@ -36,35 +36,23 @@ export function slim(obj: RecordShape): RecordShape {
   return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata?.name, annotations: obj.metadata?.annotations }, spec, status };
 }
 
-/** The records by name; a relist drops those gone meanwhile. */
+/** The records by name. */
 export function openRecords(onChange: (obj: unknown) => void) {
   const records = new Map<string, KubernetesObject>();
-  let listed: Set<string> | null = null;
-  const nameOf = (obj: KubernetesObject) => obj.metadata?.name;
   return {
     list: (): readonly unknown[] => [...records.values()],
     sink: {
-      listStarted: () => {
-        listed = new Set();
-      },
       upsert(obj: KubernetesObject) {
-        const name = nameOf(obj);
+        const name = obj.metadata?.name;
         if (name !== undefined) {
-          listed?.add(name);
           const phase = phaseOf(obj);
           records.set(name, phase !== null && FINAL_PHASES.includes(phase) ? slim(obj) : obj);
         }
         onChange(obj);
       },
       remove(obj: KubernetesObject) {
-        const name = nameOf(obj);
+        const name = obj.metadata?.name;
         if (name !== undefined) records.delete(name);
-      },
-      listEnded() {
-        const seen = listed;
-        listed = null;
-        if (seen === null) return;
-        for (const name of [...records.keys()]) if (!seen.has(name)) records.delete(name);
       },
     },
   };

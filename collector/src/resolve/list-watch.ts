@@ -3,7 +3,8 @@
 // it the collector held every Node twice (the full object and the NodeIndex's projection).
 //
 // It implements client-node's Informer interface, so keepInformerRunning restarts it after errors and
-// silence. Lists are paged (`pageSize` objects per request), so a relist of a large cluster never holds
+// silence. It remembers only the names it has passed on, so a relist can remove from the sink the
+// objects deleted while it was not watching. Lists are paged (`pageSize` objects per request), so a relist of a large cluster never holds
 // the whole collection at once. A watch the server closes normally is resumed from the last
 // resourceVersion seen (objects and bookmarks); any error (including 410 Gone for a compacted version)
 // is reported as 'error', and the restart lists again.
@@ -15,12 +16,9 @@ export interface ListPage<T> {
 }
 
 export interface ListWatchSink<T> {
-  /** A full list begins: every object follows through `upsert`, then `listEnded`. */
-  listStarted(): void;
   upsert(obj: T): void;
+  /** The object is gone; after a relist only its metadata name and namespace are known. */
   remove(obj: T): void;
-  /** The list is complete: objects not upserted since `listStarted` no longer exist. */
-  listEnded(): void;
 }
 
 export interface ListWatchOptions<T> {
@@ -41,6 +39,17 @@ function versionOf(obj: unknown): string | undefined {
   return (obj as KubernetesObject | null)?.metadata?.resourceVersion;
 }
 
+function keyOf(obj: KubernetesObject): string {
+  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+}
+
+/** What a relist knows of an object it no longer lists. */
+function stubOf<T extends KubernetesObject>(key: string): T {
+  const slash = key.indexOf('/');
+  const namespace = key.slice(0, slash);
+  return { metadata: { name: key.slice(slash + 1), ...(namespace === '' ? {} : { namespace }) } } as T;
+}
+
 export function createListWatch<T extends KubernetesObject>(opts: ListWatchOptions<T>): Informer<T> {
   const pageSize = opts.pageSize ?? 500;
   const callbacks = new Map<Verb, Callback[]>();
@@ -50,19 +59,25 @@ export function createListWatch<T extends KubernetesObject>(opts: ListWatchOptio
   let controller: AbortController | null = null;
   /** Bumped by start and stop: callbacks of an older watch are ignored. */
   let generation = 0;
+  /** Keys (`namespace/name`) of the objects the sink holds. */
+  let known = new Set<string>();
 
   const listAll = async (gen: number): Promise<string> => {
     let continueToken: string | undefined;
     let resourceVersion = '';
-    opts.sink.listStarted();
+    const listed = new Set<string>();
     do {
       const page = await opts.list({ limit: pageSize, continueToken });
       if (gen !== generation) return '';
-      for (const item of page.items) opts.sink.upsert(item);
+      for (const item of page.items) {
+        opts.sink.upsert(item);
+        listed.add(keyOf(item));
+      }
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       continueToken = page.metadata?._continue === '' ? undefined : page.metadata?._continue;
     } while (continueToken !== undefined);
-    opts.sink.listEnded();
+    for (const key of known) if (!listed.has(key)) opts.sink.remove(stubOf<T>(key));
+    known = listed;
     return resourceVersion;
   };
 
@@ -78,14 +93,13 @@ export function createListWatch<T extends KubernetesObject>(opts: ListWatchOptio
       }
       resourceVersion = versionOf(obj) ?? resourceVersion;
       const item = obj as T;
-      if (type === 'ADDED') {
+      if (type === 'ADDED' || type === 'MODIFIED') {
         opts.sink.upsert(item);
-        emit('add', item);
-      } else if (type === 'MODIFIED') {
-        opts.sink.upsert(item);
-        emit('update', item);
+        known.add(keyOf(item));
+        emit(type === 'ADDED' ? 'add' : 'update', item);
       } else if (type === 'DELETED') {
         opts.sink.remove(item);
+        known.delete(keyOf(item));
         emit('delete', item);
       }
     };

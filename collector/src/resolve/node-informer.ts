@@ -15,27 +15,13 @@ export interface NodeInformerOptions {
   onRestart?: (reason: 'error' | 'silence') => void;
 }
 
-/** Feeds list and watch results into the index; a relist drops the Nodes it no longer lists. */
+/** Feeds list and watch results into the index. */
 export function indexSink(index: NodeIndex): ListWatchSink<V1Node> {
-  let listed: Set<string> | null = null;
   return {
-    listStarted: () => {
-      listed = new Set();
-    },
-    upsert(node) {
-      index.upsert(node);
-      const name = node.metadata?.name;
-      if (listed !== null && name !== undefined) listed.add(name);
-    },
+    upsert: (node) => index.upsert(node),
     remove(node) {
       const name = node.metadata?.name;
       if (name !== undefined) index.remove(name);
-    },
-    listEnded() {
-      const seen = listed;
-      listed = null;
-      if (seen === null) return;
-      for (const name of index.names()) if (!seen.has(name)) index.remove(name);
     },
   };
 }
