@@ -23,6 +23,7 @@ import { isConflict, isNotFound } from './api-errors.js';
 import type { ClusterApi, Gone, PodRef } from './cluster-api.js';
 import { isNodeReady } from '../resolve/node-addresses.js';
 import { kubeTransport, makeSharedApiClient } from './kube-transport.js';
+import { retryOnConflict } from './retry.js';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const CR = { group: NODE_INCIDENT_GROUP, version: NODE_INCIDENT_VERSION, plural: NODE_INCIDENT_PLURAL };
@@ -171,25 +172,28 @@ export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string):
     },
     cordonNode: (name, annotations) =>
       unlessGone(() => core.patchNode({ name, body: { metadata: { annotations }, spec: { unschedulable: true } } }, merge)),
-    async taintNode(name, taint) {
-      // Taints have no merge key: read, append, and write back guarded by resourceVersion (409 → retry).
-      const node = await readNode(name);
-      if (node === null) return 'gone';
-      const taints: V1Taint[] = node.spec?.taints ?? [];
-      if (taints.some((t) => t.key === taint.key && t.effect === taint.effect)) return 'done';
-      return unlessGone(() =>
-        core.patchNode(
-          {
-            name,
-            body: {
-              metadata: { resourceVersion: node.metadata?.resourceVersion },
-              spec: { taints: [...taints, { ...taint, timeAdded: new Date().toISOString() }] },
+    taintNode: (name, taint) =>
+      // Taints have no merge key: read, append, and write back guarded by resourceVersion. Controllers
+      // write the Node too (cordoning makes the node lifecycle controller add its unschedulable
+      // taint), so a 409 re-reads and tries again.
+      retryOnConflict(async () => {
+        const node = await readNode(name);
+        if (node === null) return 'gone';
+        const taints: V1Taint[] = node.spec?.taints ?? [];
+        if (taints.some((t) => t.key === taint.key && t.effect === taint.effect)) return 'done';
+        return unlessGone(() =>
+          core.patchNode(
+            {
+              name,
+              body: {
+                metadata: { resourceVersion: node.metadata?.resourceVersion },
+                spec: { taints: [...taints, { ...taint, timeAdded: new Date().toISOString() }] },
+              },
             },
-          },
-          merge,
-        ),
-      );
-    },
+            merge,
+          ),
+        );
+      }),
     async deleteNode(name) {
       return unlessGone(() => core.deleteNode({ name }));
     },

@@ -2,7 +2,7 @@
 // non-retryable error occurs, or the signal aborts (shutdown / leadership lost). Nothing gives up
 // while the API server is merely down: queued work completes when it returns.
 import pRetry from 'p-retry';
-import { isRetryable, withTimeout } from './api-errors.js';
+import { isConflict, isRetryable, withTimeout } from './api-errors.js';
 
 export interface RetryOptions {
   signal: AbortSignal;
@@ -32,4 +32,19 @@ export function makeRetry(opts: RetryOptions): Retry {
         opts.onRetry?.(err, err.attemptNumber);
       },
     });
+}
+
+/**
+ * Runs a read-modify-write `op` again while it fails with 409 Conflict (the object changed between
+ * the read and the guarded write), as client-go's RetryOnConflict does: a few quick attempts, since
+ * each one re-reads. Any other error, or a conflict on the last attempt, propagates.
+ */
+export function retryOnConflict<T>(op: () => Promise<T>, attempts = 5): Promise<T> {
+  return pRetry(op, {
+    retries: attempts - 1,
+    factor: 1,
+    minTimeout: 10,
+    randomize: true,
+    shouldRetry: (err) => isConflict(err),
+  });
 }
