@@ -1,6 +1,7 @@
 // Loader and JavaScript side of the optional batch receiver (recvmmsg.c). `loadBatchReceiver()`
 // returns null when the addon was not built or does not load, so callers fall back to node:dgram.
 import { createRequire } from 'node:module';
+import ipaddr from 'ipaddr.js';
 
 const require = createRequire(import.meta.url);
 const META_WORDS = 8;
@@ -12,26 +13,10 @@ function formatIPv4(n) {
 
 /** RFC 5952 text of an IPv6 address given as four host-order words; IPv4-mapped addresses as IPv4. */
 export function formatIPv6(w0, w1, w2, w3) {
-  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return formatIPv4(w3 >>> 0);
-  const groups = [w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff];
-  let bestStart = -1;
-  let bestLength = 1; // a single zero group is not compressed
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  const bytes = [];
+  for (const w of [w0, w1, w2, w3]) bytes.push(w >>> 24, (w >>> 16) & 255, (w >>> 8) & 255, w & 255);
+  const address = ipaddr.fromByteArray(bytes);
+  return address.isIPv4MappedAddress() ? address.toIPv4Address().toString() : address.toString();
 }
 
 /**
