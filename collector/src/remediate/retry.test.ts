@@ -7,10 +7,9 @@ const conflict = () => new KubeApiError(409, 'the object has been modified', 'PA
 /** An operation failing with the given errors in turn, then answering 'done'. */
 function failing(errors: Error[]) {
   let calls = 0;
-  const op = async () => {
+  const op = () => {
     const err = errors[calls++];
-    if (err !== undefined) throw err;
-    return 'done';
+    return err === undefined ? Promise.resolve('done') : Promise.reject(err);
   };
   return { op, calls: () => calls };
 }
