@@ -101,6 +101,15 @@ describe('startApp (standalone, loopback)', function () {
       const page = await metricsOf(app);
       expect(page.get(`lastgasp_udp_receiver_info{receiver="${udpReceiver}"}`)).to.equal(1);
     });
+
+    it(`udpReceiver ${udpReceiver} → GetStatus names it and the granted receive buffer on the netconsole listener`, async () => {
+      const { client } = await start({ udpReceiver });
+      const status = await client.getStatus();
+      const udp = status.listeners.find((l) => l.name === 'netconsole');
+      expect(udp?.receiver).to.equal(udpReceiver);
+      expect(udp?.recvBufferBytes).to.be.greaterThan(0);
+      expect(status.listeners.filter((l) => l.name !== 'netconsole').map((l) => l.receiver)).to.deep.equal(['', '']);
+    });
   }
 
   it('good, malformed and duplicate datagrams → /metrics and GetStatus show the same counts', async () => {

@@ -4,7 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
-import { IncidentHistory, composeStatusSource, startGrpcServer, type CollectorStatus, type IncidentPhase } from './api/index.js';
+import { IncidentHistory, composeStatusSource, startGrpcServer, type CollectorStatus, type IncidentPhase, type Listener } from './api/index.js';
 import { loadRules } from './classify/rules.js';
 import type { CollectorConfig, ListenAddress } from './config/config.js';
 import { parseLabelSelector } from './config/label-selector.js';
@@ -222,7 +222,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
     }
 
     // As bound (port 0 → the real port); the gRPC and HTTP addresses are added once those are listening.
-    const listeners = listener.addresses.map((address) => ({ name: 'netconsole', address }));
+    const listeners: Listener[] = listener.addresses.map((address) => ({
+      name: 'netconsole',
+      address,
+      receiver: listener.receiver,
+      recvBufferBytes: listener.grantedRecvBufferBytes,
+    }));
     const statusSource = composeStatusSource(history, {
       getStatus: (): CollectorStatus => {
         const r = receive();

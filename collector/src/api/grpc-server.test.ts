@@ -110,7 +110,10 @@ describe('grpc-server', function () {
       expect(s.counters?.incidentsByKind).to.deep.equal({ KernelPanic: 2, SoftLockup: 1 });
       expect(s.policy?.mode).to.equal('POLICY_MODE_IMMEDIATE');
       expect(s.policy?.storm?.maxPercentOfReadyNodes).to.equal(10);
-      expect(s.listeners.map((l) => l.name)).to.deep.equal(['netconsole', 'grpc']);
+      expect(s.listeners.map((l) => [l.name, l.receiver, l.recvBufferBytes])).to.deep.equal([
+        ['netconsole', 'native', 8 << 20],
+        ['grpc', '', 0],
+      ]);
     });
 
     it('ListHosts pages of 100 over 250 hosts → every host once, by address', async () => {

@@ -2,6 +2,7 @@
 // (hosts, counters), the remediation side (policy, leadership, steps) and an IncidentHistory
 // (incident-history.ts). Every method is synchronous and cheap: the server calls them per request.
 import type { HostSnapshot, Incident, ReasonCode } from '../types.js';
+import type { ReceiverKind } from '../ingest/receive-socket.js';
 
 export type StepOutcome = 'pending' | 'ok' | 'skipped' | 'failed';
 
@@ -72,6 +73,10 @@ export interface Listener {
   name: string;
   /** host:port as bound. */
   address: string;
+  /** netconsole only: the receive path in use. */
+  receiver?: ReceiverKind;
+  /** netconsole only: the socket receive buffer granted, bytes. */
+  recvBufferBytes?: number;
 }
 
 export interface CollectorCounters {

@@ -36,7 +36,7 @@ export function makeStatus(overrides: Partial<CollectorStatus> = {}): CollectorS
     leaderIdentity: 'collector-0',
     standalone: false,
     listeners: [
-      { name: 'netconsole', address: '[::]:6666' },
+      { name: 'netconsole', address: '[::]:6666', receiver: 'native', recvBufferBytes: 8 << 20 },
       { name: 'grpc', address: '[::]:6667' },
     ],
     counters: {

@@ -80,7 +80,7 @@ export function statusMessage(s: CollectorStatus): Status {
     leading: s.leading,
     leaderIdentity: s.leaderIdentity ?? '',
     standalone: s.standalone,
-    listeners: s.listeners.map((l) => ({ name: l.name, address: l.address })),
+    listeners: s.listeners.map((l) => ({ name: l.name, address: l.address, receiver: l.receiver ?? '', recvBufferBytes: l.recvBufferBytes ?? 0 })),
     counters: {
       ...s.counters,
       malformedByReason: { ...s.counters.malformedByReason },

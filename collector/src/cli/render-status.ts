@@ -1,5 +1,5 @@
 // `lastgasp status`: is this collector healthy and leading, what does it hear, what has it done. Pure.
-import type { Status__Output } from '@lastgasp/proto';
+import type { Listener__Output, Status__Output } from '@lastgasp/proto';
 import { duration, isoTime, timestampMs } from './relative-time.js';
 import { enumName, type RenderContext } from './render-context.js';
 import { renderFields } from './table.js';
@@ -27,6 +27,18 @@ function policy(s: Status__Output): string {
   return `${enumName(p.mode, 'POLICY_MODE_')}${confirm}, node action ${enumName(p.nodeAction, 'NODE_ACTION_')}, dry run ${p.dryRun ? 'ON' : 'off'}${limits}`;
 }
 
+/** `netconsole [::]:6666 (native receiver, 8 MiB buffer)`; the others as name and address. */
+function listener(l: Listener__Output): string {
+  const details = [l.receiver === '' ? null : `${l.receiver} receiver`, l.recvBufferBytes > 0 ? `${mebibytes(l.recvBufferBytes)} buffer` : null];
+  const shown = details.filter((d) => d !== null);
+  return `${l.name} ${l.address}${shown.length === 0 ? '' : ` (${shown.join(', ')})`}`;
+}
+
+function mebibytes(bytes: number): string {
+  const mib = bytes / (1 << 20);
+  return mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
 export function renderStatus(s: Status__Output, ctx: RenderContext): string {
   const started = timestampMs(s.startTime);
   const c = s.counters;
@@ -35,7 +47,7 @@ export function renderStatus(s: Status__Output, ctx: RenderContext): string {
     ['Serving', 'yes'],
     ['Up', started === null ? '-' : `${duration(Math.max(ctx.now - started, 0))} (since ${isoTime(started)})`],
     ['Leading', leadership(s)],
-    ['Listeners', s.listeners.map((l) => `${l.name} ${l.address}`).join(', ') || '-'],
+    ['Listeners', s.listeners.map(listener).join(', ') || '-'],
     ['Policy', policy(s)],
   ];
   if (c !== null) {

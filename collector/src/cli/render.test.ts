@@ -62,7 +62,7 @@ describe('renderStatus', () => {
   it('a leading replica → says it leads, its listeners, policy and counters', () => {
     const text = renderStatus(asOutput<Status__Output>(statusMessage(makeStatus())), ctx());
     expect(text).to.match(/^Leading +yes, this replica leads$/m);
-    expect(text).to.match(/^Listeners +netconsole \[::\]:6666, grpc \[::\]:6667$/m);
+    expect(text).to.match(/^Listeners +netconsole \[::\]:6666 \(native receiver, 8 MiB buffer\), grpc \[::\]:6667$/m);
     expect(text).to.match(/^Policy +immediate, node action delete, dry run off; storm limit 5 nodes\/300s and 10% of ready nodes$/m);
     expect(text).to.match(/^Remediated +2 nodes, 17 pods deleted$/m);
     expect(text).to.match(/^Up +60m \(since 2024-12-31T23:00:00.000Z\)$/m);
