@@ -92,6 +92,15 @@ describe('incident-history', () => {
     expect(h.getIncident('a')?.incident.lines).to.have.length(2);
   });
 
+  it('a step recorded again → earlier event snapshots keep the step as it was', () => {
+    const h = new IncidentHistory();
+    h.recordIncidentEvent(opened('a'), T0, { node: 'n1' });
+    h.recordStep('a', { name: 'delete-pods', outcome: 'pending', startedAt: T0, finishedAt: null, message: '' }, T0);
+    h.recordStep('a', { name: 'delete-pods', outcome: 'ok', startedAt: T0, finishedAt: T0 + 5, message: '3 pods' }, T0 + 5);
+    const events = h.replay({ kind: 'after-sequence', sequence: 0 }) ?? [];
+    expect(events.map((e) => e.record.steps.map((s) => `${s.outcome} ${s.message}`))).to.deep.equal([[], ['pending '], ['ok 3 pods']]);
+  });
+
   it('unsubscribe → no more events', () => {
     const h = new IncidentHistory();
     let count = 0;

@@ -186,13 +186,18 @@ export class IncidentHistory implements IncidentSource {
   }
 }
 
+/**
+ * The record as it stands. Step objects are shared, not copied: recordStep stores its own copy and
+ * later replaces it rather than changing it, and records are read-only. Every retained event holds a
+ * snapshot, so a copy per step per event would cost the replay buffer ~2 KB an event.
+ */
 function snapshot(entry: Entry, withLines: boolean): IncidentRecord {
   return {
     ordinal: entry.ordinal,
     incident: withLines ? entry.incident : { ...entry.incident, lines: [] },
     node: entry.node,
     phase: entry.phase,
-    steps: entry.steps.map((s) => ({ ...s })),
+    steps: entry.steps.slice(),
   };
 }
 

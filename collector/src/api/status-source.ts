@@ -42,7 +42,7 @@ export interface IncidentRecord {
   /** The Node the source resolved to; null when unresolved (still listed: operators want to see it). */
   node: string | null;
   phase: IncidentPhase;
-  steps: readonly RemediationStep[];
+  steps: readonly Readonly<RemediationStep>[];
 }
 
 export type HistoryEventType = 'opened' | 'updated' | 'remediated' | 'held' | 'failed';
