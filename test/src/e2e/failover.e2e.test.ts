@@ -6,7 +6,7 @@
 import { createPod, waitFor } from '@lastgasp/testbed/cluster';
 import { consoleOnFailure } from '@lastgasp/testbed/kernel';
 import { expect } from 'chai';
-import type { CollectorProcess } from './collector-process.js';
+import type { CollectorProcess } from '../collector/index.js';
 import { figure, progress } from './figures.js';
 import { readGuestTargets, startTargetSampler, type TargetSample } from './guest-agent.js';
 import { listNodeIncidents } from './scenario-reads.js';

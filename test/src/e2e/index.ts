@@ -11,7 +11,7 @@ export {
   type WorldOptions,
 } from './world.js';
 export { startClusterTimeline, isDisrupted, type ClusterTimeline, type TimelineEvent, type TimelineKind } from './cluster-timeline.js';
-export type { CollectorProcess, LogEntry } from './collector-process.js';
+export type { CollectorProcess, LogEntry } from '../collector/index.js';
 export { readGuestTargets, type GuestTarget } from './guest-agent.js';
 export { cliJson, hostsOf, incidentsOf, listNodeIncidents, type NodeIncidentObject } from './scenario-reads.js';
 export { checkRoot, NOT_ROOT_EXIT_CODE, type RootCheck } from './root-check.js';

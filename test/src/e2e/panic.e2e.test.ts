@@ -7,7 +7,7 @@ import { createPod, waitFor } from '@lastgasp/testbed/cluster';
 import { consoleOnFailure } from '@lastgasp/testbed/kernel';
 import { expect } from 'chai';
 import { startClusterTimeline, isDisrupted, type ClusterTimeline, type TimelineEvent } from './cluster-timeline.js';
-import type { CollectorProcess } from './collector-process.js';
+import type { CollectorProcess } from '../collector/index.js';
 import { figure, progress } from './figures.js';
 import { readGuestTargets } from './guest-agent.js';
 import { ANNOTATION_PREFIX, bringUpWorld, GUEST_ADDRESS, HOST_ADDRESSES, type World } from './world.js';

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root (this file is test/src/e2e/paths.ts, or test/dist/e2e/paths.js when built). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
-export const COLLECTOR_MAIN = `${REPO_ROOT}/collector/src/main.ts`;
 export const CLI_MAIN = `${REPO_ROOT}/collector/src/cli/main.ts`;
 export const AGENT_MAIN = `${REPO_ROOT}/agent/src/main.ts`;
 export const CRD_PATH = `${REPO_ROOT}/deploy/helm/lastgasp/crds/nodeincidents.lastgasp.dev.yaml`;

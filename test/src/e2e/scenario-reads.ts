@@ -1,7 +1,7 @@
 // What the scenarios read back: the `lastgasp` CLI's JSON output (run as a process in the namespace)
 // and NodeIncident objects, narrowed to the fields the assertions use.
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { CollectorProcess } from './collector-process.js';
+import type { CollectorProcess } from '../collector/index.js';
 import type { World } from './world.js';
 
 export interface HostRow {

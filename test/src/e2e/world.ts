@@ -13,7 +13,8 @@ import { applyManifest, createNode, ensureNamespace, startCluster, waitFor, type
 import { bootGuest, type Guest } from '@lastgasp/testbed/kernel';
 import { bundleAgent } from './agent-bundle.js';
 import { startApiBridge, type ApiBridge } from './api-bridge.js';
-import { NETCONSOLE_PORT, startCollector, type CollectorProcess } from './collector-process.js';
+import type { CollectorProcess } from '../collector/index.js';
+import { NETCONSOLE_PORT, startCollectorInNetns } from './collector-process.js';
 import { startGuestAgent, type GuestAgent } from './guest-agent.js';
 import { rehomeKubeconfig } from './kubeconfigs.js';
 import { nodeFromSource, runNodeInNetns, type RunResult } from './netns-process.js';
@@ -183,7 +184,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
       },
       async startCollector(hostAddress, identity) {
         const index = collectors.length;
-        const c = await startCollector({
+        const c = await startCollectorInNetns({
           netns: vm.network,
           identity,
           udpHost: hostAddress,
@@ -237,9 +238,9 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
           return null;
         }
       },
-      cli: (collector, args) => runNodeInNetns(vm.network, [...nodeFromSource(CLI_MAIN), '--server', collector.grpcAddress, ...args], 120_000),
+      cli: (collector, args) => runNodeInNetns(vm.network, [...nodeFromSource(CLI_MAIN), '--server', collector.listeners.grpc, ...args], 120_000),
       diagnostics() {
-        const parts = collectors.map((c) => `--- collector ${c.identity} (${c.logPath}) ---\n${c.process.logTail(40)}`);
+        const parts = collectors.map((c) => `--- collector ${c.name} (${c.logPath}) ---\n${c.logTail(40)}`);
         parts.push(`--- agent in the guest ---\n${clipLines(agent?.lines() ?? [], 40)}`);
         return parts.join('\n');
       },
