@@ -2,37 +2,30 @@
 // scheduler, kwok): real UDP datagrams from a loopback address that a kwok Node reports as its
 // InternalIP. One cluster for the file; each scenario has its own nodes and, where the policy differs,
 // its own collector process (own Lease, so they never compete).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BatchV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { createNode, createPod, stopNodeHeartbeat, useCluster, waitFor, type Cluster } from '@lastgasp/testbed/cluster';
+import { startCollector as startCollectorProcess, type CollectorProcess } from '@lastgasp/testbed/collector';
 import { expect } from 'chai';
 import { formatExtended } from '../parse/format-extended.js';
 
 const CRD = fileURLToPath(new URL('../../../deploy/helm/lastgasp/crds/nodeincidents.lastgasp.dev.yaml', import.meta.url));
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 const WAIT = { timeoutMs: 90_000, intervalMs: 300 };
 const CR = { group: 'lastgasp.dev', version: 'v1alpha1', plural: 'nodeincidents' };
 
-interface Collector {
-  udpPort: number;
-  proc: ChildProcess;
-  output: () => string;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
-
 let tmp = '';
-const running = new Set<Collector>();
+const running = new Set<CollectorProcess>();
 
-async function startCollector(cluster: Cluster, name: string, config: Record<string, unknown>, expectLeader = true): Promise<Collector> {
-  const configPath = join(tmp, `${name}.json`);
-  await writeFile(
-    configPath,
-    JSON.stringify({
+async function startCollector(cluster: Cluster, name: string, config: Record<string, unknown>, expectLeader = true): Promise<CollectorProcess> {
+  const c = await startCollectorProcess({
+    name,
+    dir: tmp,
+    entry: 'source',
+    configDefaults: {
       kubeconfig: cluster.kubeconfigPath,
       udpListen: '127.0.0.1:0',
       grpcListen: '127.0.0.1:0',
@@ -42,42 +35,14 @@ async function startCollector(cluster: Cluster, name: string, config: Record<str
       leaseName: `lease-${name}`,
       logLevel: 'debug',
       leaderElection: { leaseDurationSeconds: 6, renewDeadlineSeconds: 4, retryPeriodSeconds: 1 },
-      ...config,
-    }),
-  );
-  const proc = spawn(process.execPath, ['--conditions=lastgasp-source', '--import', 'tsx', MAIN, 'serve', '--config', configPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-  proc.stderr?.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const c: Collector = {
-    udpPort: 0,
-    proc,
-    output: () => out,
-    async stop(signal = 'SIGTERM') {
-      running.delete(c);
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      await exited;
     },
-  };
+    config,
+    startTimeoutMs: 60_000,
+  });
   running.add(c);
-  c.udpPort = await waitFor(
-    `collector ${name} to start`,
-    () => {
-      if (proc.exitCode !== null) throw new Error(`collector exited: ${out}`);
-      const m = /"udp":\["127\.0\.0\.1:(\d+)"\].*"msg":"collector started"/.exec(out);
-      return Promise.resolve(m === null ? false : Number(m[1]));
-    },
-    { timeoutMs: 60_000, describe: () => Promise.resolve(out.slice(-2000)) },
-  );
-  if (!expectLeader) return c;
+  void c.exited.then(() => running.delete(c));
   // Leadership: seen from its log.
-  await waitFor('collector to lead', () => Promise.resolve(out.includes('"msg":"became leader"')), {
-    timeoutMs: 30_000,
-    describe: () => Promise.resolve(out.slice(-2000)),
-  });
+  if (expectLeader) await c.waitForLog('became leader', 30_000);
   return c;
 }
 
@@ -180,18 +145,18 @@ describe('collector remediation against a real control plane', function () {
   afterEach(function () {
     if (this.currentTest?.state === 'failed') {
       for (const c of running) {
-        const lines = c.output().split('\n').filter((l) => !l.includes('"level":20') && !l.includes('"msg":"restarting watch"'));
+        const lines = c.logText().split('\n').filter((l) => !l.includes('"level":20') && !l.includes('"msg":"restarting watch"'));
         process.stderr.write(`--- collector output ---\n${lines.slice(-60).join('\n').slice(-12000)}\n`);
       }
     }
   });
   after(async () => {
-    for (const c of [...running]) await c.stop('SIGKILL');
+    for (const c of [...running]) await c.kill();
     if (tmp !== '') await rm(tmp, { recursive: true, force: true });
   });
 
   describe('policy: delete (default)', () => {
-    let col: Collector;
+    let col: CollectorProcess;
     before(async () => {
       col = await startCollector(cluster(), 'del', { policy: { storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } } });
     });
@@ -239,7 +204,7 @@ describe('collector remediation against a real control plane', function () {
       await sendPanic('127.0.2.99', [col.udpPort]);
       await sendPanic('127.0.2.1', [col.udpPort], { node: 'forge-2' });
       await waitFor('both incidents rejected in the log', () => {
-        const out = col.output();
+        const out = col.logText();
         return Promise.resolve(out.includes('"reason":"unknown-source"') && out.includes('"reason":"node-mismatch"'));
       }, WAIT);
       expect(await nodeExists(c, 'forge-1')).to.equal(true);
@@ -293,7 +258,7 @@ describe('collector remediation against a real control plane', function () {
   });
 
   describe('policy: taint', () => {
-    let col: Collector;
+    let col: CollectorProcess;
     before(async () => {
       col = await startCollector(cluster(), 'taint', { policy: { nodeAction: 'taint' } });
     });
@@ -316,7 +281,7 @@ describe('collector remediation against a real control plane', function () {
   });
 
   describe('policy: dry run', () => {
-    let col: Collector;
+    let col: CollectorProcess;
     before(async () => {
       col = await startCollector(cluster(), 'dry', { policy: { dryRun: true } });
     });
@@ -348,7 +313,7 @@ describe('collector remediation against a real control plane', function () {
   });
 
   describe('storm limits', () => {
-    let col: Collector;
+    let col: CollectorProcess;
     before(async () => {
       col = await startCollector(cluster(), 'storm', { policy: { storm: { maxNodesPerWindow: 2, windowSeconds: 600, maxPercentOfReadyNodes: 100 } } });
     });
@@ -388,7 +353,7 @@ describe('collector remediation against a real control plane', function () {
   });
 
   describe('policy: confirm', () => {
-    let col: Collector;
+    let col: CollectorProcess;
     before(async () => {
       col = await startCollector(cluster(), 'confirm', {
         policy: { mode: 'confirm', confirmTimeoutSeconds: 30, confirmLeaseStaleSeconds: 15, storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } },
@@ -432,9 +397,9 @@ describe('collector remediation against a real control plane', function () {
           const started = pods.length < 100 || pods.some((p) => p.metadata?.annotations?.['lastgasp.dev/incident'] !== undefined);
           return started ? pods.length : false;
         }, { timeoutMs: 60_000, intervalMs: 20 });
-        await a.stop('SIGKILL');
+        await a.kill();
         expect(left, 'pods left when the leader died').to.be.greaterThan(0);
-        await waitFor('the other replica to lead', () => Promise.resolve(b.output().includes('"msg":"became leader"')), WAIT);
+        await b.waitForLog('became leader', WAIT.timeoutMs);
         await waitFor('pods gone and Node deleted', async () => (await podsOn(c, 'ha-1')).length === 0 && !(await nodeExists(c, 'ha-1')), {
           timeoutMs: 180_000,
         });
@@ -445,10 +410,10 @@ describe('collector remediation against a real control plane', function () {
         expect(r).to.have.length(1);
         expect((r[0]?.status as { remediatedBy?: string }).remediatedBy).to.equal('ha-b');
       } catch (err) {
-        process.stderr.write(`--- ha-a ---\n${a.output().slice(-4000)}\n--- ha-b ---\n${b.output().slice(-8000)}\n`);
+        process.stderr.write(`--- ha-a ---\n${a.logText().slice(-4000)}\n--- ha-b ---\n${b.logText().slice(-8000)}\n`);
         throw err;
       } finally {
-        await a.stop('SIGKILL');
+        await a.kill();
         await b.stop();
       }
     });
@@ -457,7 +422,7 @@ describe('collector remediation against a real control plane', function () {
   // Last in the file: after the API server restarts, kwok (the fake kubelets) takes a while to
   // resume its watches, which would slow the set-up of any test after this one.
   describe('API outage', () => {
-    let col: Collector;
+    let col: CollectorProcess;
     before(async () => {
       col = await startCollector(cluster(), 'outage', { policy: { storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } } });
     });
