@@ -3,8 +3,8 @@
 // gauge) holds every Node of the cluster, after a short settle.
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { createNode, type Cluster } from '@lastgasp/testbed/cluster';
+import type { CollectorProcess } from '@lastgasp/testbed/collector';
 import { processMemory } from '../ingest/process-memory.js';
-import type { CollectorProcess } from './collector-process.js';
 import { inParallel } from './run-rep.js';
 
 const SCALE_LABEL = 'lastgasp.bench/scale';

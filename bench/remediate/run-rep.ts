@@ -2,8 +2,8 @@
 // then a panic from that address; the pod and Node watches time the collector's remediation.
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { createNode, createPod, stopNodeHeartbeat, type Cluster } from '@lastgasp/testbed/cluster';
+import type { CollectorProcess } from '@lastgasp/testbed/collector';
 import { processCpuSeconds } from '../ingest/process-cpu.js';
-import type { CollectorProcess } from './collector-process.js';
 import { emptyMarks, observePod, summarise, type PodLike, type PodMarks, type RepResult } from './rep-timings.js';
 import { sendPanic } from './send-panic.js';
 import { startWatch } from './watch-stream.js';

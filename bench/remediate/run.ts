@@ -19,10 +19,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureNamespace, startCluster, type Cluster } from '@lastgasp/testbed/cluster';
+import type { CollectorProcess } from '@lastgasp/testbed/collector';
 import { buildCollector } from '../ingest/build-collector.js';
 import { addTotals, formatTotals, scrapeApiServer, subtractTotals, type RequestTotals } from './apiserver-metrics.js';
 import { startBaseline, type Baseline } from './baseline.js';
-import { startCollectorProcess, type CollectorProcess } from './collector-process.js';
+import { startBenchCollector } from './collector-process.js';
 import { formatProfile, summariseProfile, type CpuProfile } from './cpu-profile.js';
 import { formatHeap, summariseHeap, type HeapSnapshot } from './heap-snapshot.js';
 import { processMemory } from '../ingest/process-memory.js';
@@ -174,7 +175,7 @@ async function measureReps(cluster: Cluster, collector: CollectorProcess, opts: 
     addTotals(calls, delta);
     results.push(r);
     log(describeRep(i, opts.reps, r, delta));
-    log(`  collector's steps (ms from the incident's opening: +start/duration): ${await stepTimings(collector.grpcAddress, `bench-r${i}`).catch((err: unknown) => String(err))}`);
+    log(`  collector's steps (ms from the incident's opening: +start/duration): ${await stepTimings(collector.listeners.grpc, `bench-r${i}`).catch((err: unknown) => String(err))}`);
   }
   log(`kube-apiserver, server-side time per call over all ${opts.reps} repetitions (setup included; the collector's calls are those on nodeincidents, pods, pods/status, events, nodes):`);
   for (const line of formatTotals(calls, (k) => /nodeincidents|pods|events|nodes$|leases/.test(k)).slice(0, 14)) log(`  ${line}`);
@@ -214,8 +215,7 @@ async function main(): Promise<void> {
     await ensureNamespace(cluster, BENCH_NAMESPACE);
     await warmControlPlane(cluster, opts.pods, log);
     if (opts.heapSnapshot) await mkdir(join(run.dir, 'heap'));
-    const collector = await startCollectorProcess({
-      repoRoot: REPO,
+    const collector = await startBenchCollector({
       from,
       kubeconfigPath: cluster.kubeconfigPath,
       dir: run.dir,
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
     log(`targets: nodeGoneP99Ms ≤ 1500 (${summary.nodeGoneP99Ms <= 1500 ? 'met' : 'MISSED'}), RSS ≤ 150 MiB (${rssVerdict}); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } catch (err) {
-    if (run.collector !== null) log(`collector log ends with:\n${await run.collector.logTail(40)}`);
+    if (run.collector !== null) log(`collector log ends with:\n${run.collector.logTail(40)}`);
     throw err;
   } finally {
     await cleanUp(run, opts.keepLogs);
