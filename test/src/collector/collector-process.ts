@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { logTail, type ExitInfo } from '../cluster/processes.js';
+import { logTail, type ManagedProcess } from '../cluster/processes.js';
 import { waitFor } from '../cluster/wait-for.js';
 import { LogFile } from './log-file.js';
 import type { LogEntry } from './log-lines.js';
@@ -54,13 +54,7 @@ export interface StartCollectorOptions extends CollectorProcessOptions {
 }
 
 /** A collector process as launched: not known to be listening yet. */
-export interface SpawnedCollector {
-  readonly name: string;
-  readonly pid: number;
-  readonly logPath: string;
-  /** Settles when the process has exited (never rejects). */
-  readonly exited: Promise<ExitInfo>;
-  exitInfo(): ExitInfo | undefined;
+export interface SpawnedCollector extends Pick<ManagedProcess, 'name' | 'pid' | 'logPath' | 'exited' | 'exitInfo'> {
   /** Its JSON log entries so far, in order. */
   log(): readonly LogEntry[];
   /** The whole log file as text, non-JSON output included. */
@@ -95,6 +89,7 @@ export interface CollectorProcess extends SpawnedCollector {
 }
 
 const TAIL_LINES = 25;
+const DEFAULT_STOP_GRACE_MS = 5000;
 
 function entryArgs(entry: CollectorEntry): string[] {
   if (entry === 'source') return ['--conditions=lastgasp-source', '--import', TSX_LOADER, join(REPO_ROOT, 'collector', 'src', 'main.ts')];
@@ -150,7 +145,7 @@ export async function spawnCollector(o: CollectorProcessOptions): Promise<Spawne
     logText: () => readText(logPath),
     logTail: tail,
     waitForLog,
-    stop: () => proc.stop(o.stopGraceMs ?? 5000),
+    stop: () => proc.stop(o.stopGraceMs ?? DEFAULT_STOP_GRACE_MS),
     kill: async () => {
       proc.killSync();
       await proc.exited;

@@ -3,7 +3,7 @@
 // over it; `spawnNode` is the plain one: a child of this process, output appended to the log file.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import type { ExitInfo } from '../cluster/processes.js';
+import type { ExitInfo, ManagedProcess } from '../cluster/processes.js';
 
 export interface NodeLaunch {
   /** Short name for messages, e.g. `collector del`. */
@@ -17,18 +17,12 @@ export interface NodeLaunch {
   cwd: string;
 }
 
-/** What a launcher returns; the cluster harness's ManagedProcess has this shape. */
-export interface NodeProcess {
-  readonly pid: number;
-  /** Settles when the process has exited (never rejects). */
-  readonly exited: Promise<ExitInfo>;
-  /** The exit, once it happened. */
-  exitInfo(): ExitInfo | undefined;
-  /** SIGTERM, SIGKILL after `graceMs`; resolves when the process is gone. */
-  stop(graceMs?: number): Promise<void>;
-  /** SIGKILL without waiting; does nothing once the process has exited. */
-  killSync(): void;
-}
+/**
+ * What a launcher returns: the cluster harness's ManagedProcess minus its names. `stop(graceMs)`
+ * sends SIGTERM, SIGKILL after `graceMs`, and resolves when the process is gone; `killSync()` sends
+ * SIGKILL without waiting and does nothing once the process has exited.
+ */
+export type NodeProcess = Pick<ManagedProcess, 'pid' | 'exited' | 'exitInfo' | 'stop' | 'killSync'>;
 
 export type LaunchNode = (launch: NodeLaunch) => NodeProcess;
 
