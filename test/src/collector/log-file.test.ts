@@ -5,14 +5,16 @@ import { expect } from 'chai';
 import { LogFile } from './log-file.js';
 
 describe('LogFile', () => {
-  let dir = '';
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'lastgasp-log-file-test-'));
-  });
-  after(() => rm(dir, { recursive: true, force: true }));
+  const dirs: string[] = [];
+  const pathInNewDir = async (name: string): Promise<string> => {
+    const dir = await mkdtemp(join(tmpdir(), 'lastgasp-log-file-test-'));
+    dirs.push(dir);
+    return join(dir, name);
+  };
+  after(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
 
   it('a file appended in pieces (a line cut in two, a character cut between its bytes) → each entry once, whole', async () => {
-    const path = join(dir, 'pieces.log');
+    const path = await pathInNewDir('pieces.log');
     const file = new LogFile(path);
     expect(file.entries()).to.deep.equal([]);
     const line = Buffer.from('{"time":2,"msg":"héllo"}\n');
@@ -27,7 +29,7 @@ describe('LogFile', () => {
   });
 
   it('a file larger than one read → every entry', async () => {
-    const path = join(dir, 'large.log');
+    const path = await pathInNewDir('large.log');
     const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ time: i, msg: 'line', pad: 'x'.repeat(40) }));
     await appendFile(path, `${lines.join('\n')}\n`);
     expect(new LogFile(path).entries().map((e) => e.time)).to.deep.equal(lines.map((_, i) => i));
