@@ -1,4 +1,4 @@
-// The long-running child processes (receivers) this benchmark has started and not yet seen exit, so
+// The child processes (receivers, the load generator) this benchmark has started and not yet seen exit, so
 // an interrupted run can stop them by pid instead of leaving a collector behind.
 
 const pids = new Set<number>();

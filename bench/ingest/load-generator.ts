@@ -1,8 +1,18 @@
 // Runs the C load generator once and returns its report of what it actually sent.
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { track, untrack } from './child-registry.js';
 
-const execFileAsync = promisify(execFile);
+/** Runs `binary` to completion and resolves with its stdout; tracked so an interrupted run stops it. */
+function runTracked(binary: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(binary, args, { maxBuffer: 1 << 20 }, (err, stdout) => {
+      if (child.pid !== undefined) untrack(child.pid);
+      if (err === null) resolve(stdout);
+      else reject(new Error(`${binary} failed: ${err.message}`, { cause: err }));
+    });
+    if (child.pid !== undefined) track(child.pid);
+  });
+}
 
 export interface LoadOptions {
   target: { host: string; port: number };
@@ -65,7 +75,7 @@ export async function runLoad(binary: string, opts: LoadOptions): Promise<LoadRe
   if (opts.perSource !== undefined) args.push('--per-source', String(opts.perSource));
   else args.push('--duration', String(opts.durationSeconds ?? 1));
   if (opts.sourceBase !== undefined) args.push('--source-base', opts.sourceBase);
-  const { stdout } = await execFileAsync(binary, args, { maxBuffer: 1 << 20 });
+  const stdout = await runTracked(binary, args);
   const last = stdout.trim().split('\n').pop() ?? '';
   const report = parseLoadReport(last);
   if (report.sendErrors > 0) throw new Error(`load generator failed to send ${report.sendErrors} datagrams: ${report.firstError}`);
