@@ -17,7 +17,9 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY proto/ proto/
 COPY test/ test/
 COPY collector/ collector/
+# Then @kubernetes/client-node is bundled down to what the collector uses (~20 MiB less memory).
 RUN npx tsc -b collector \
+ && node collector/scripts/bundle-client-node.mjs \
  && npm prune --omit=dev --no-audit --no-fund
 # The batch UDP receiver (recvmmsg addon): a C compiler in the build stage only. The collector falls
 # back to node:dgram when the addon is absent (udpReceiver: auto), so the image works either way.

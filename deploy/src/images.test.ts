@@ -174,6 +174,16 @@ describe('deploy/images/collector.Dockerfile: the batch UDP receiver and Node.js
     expect(finalText).to.not.match(/apt-get install/);
   });
 
+  it('bundles @kubernetes/client-node after compiling and before pruning the dev dependencies', () => {
+    const buildText = text.slice(0, text.lastIndexOf('\nFROM '));
+    const compile = buildText.indexOf('npx tsc -b collector');
+    const bundle = buildText.indexOf('node collector/scripts/bundle-client-node.mjs');
+    const prune = buildText.indexOf('npm prune --omit=dev');
+    expect(compile, 'compiles the collector').to.be.greaterThan(-1);
+    expect(bundle, 'bundles client-node after compiling').to.be.greaterThan(compile);
+    expect(prune, 'prunes dev dependencies (esbuild) after bundling').to.be.greaterThan(bundle);
+  });
+
   it('carries the addon and its loader where the collector looks for them', () => {
     for (const file of ['collector/native/recvmmsg.js', 'collector/native/build/recvmmsg.node']) {
       expect(imagePathOf(stages, file), `${file} is copied into the image`).to.equal(`/app/${file}`);

@@ -1,7 +1,8 @@
 // The Lease operations leader election needs (coordination.k8s.io/v1), behind a narrow interface so the
 // election logic can be unit-tested with an in-memory store. Optimistic concurrency: `replace` fails
 // with `conflict` when the stored resourceVersion moved on.
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
+import { CoordinationV1Api, V1MicroTime } from '../client-node.js';
 import { isConflict, isNotFound } from '../remediate/api-errors.js';
 import { makeSharedApiClient } from '../remediate/kube-transport.js';
 

@@ -3,7 +3,8 @@
 // reaches the remediator as a change. Open records (phase not final) are kept whole; finished ones
 // accumulate in the cluster for as long as operators keep them and each can carry up to
 // MAX_CONTEXT_LINES lines of kernel log, so they are kept without their context lines and pod list.
-import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '../client-node.js';
 import type { Logger } from 'pino';
 import { makeSharedApiClient } from '../remediate/kube-transport.js';
 import { createListWatch, type ListPage } from '../resolve/list-watch.js';

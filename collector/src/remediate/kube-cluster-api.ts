@@ -1,6 +1,7 @@
 // ClusterApi on @kubernetes/client-node. Patches state their content type explicitly (the client
 // defaults to JSON Patch): merge patch for metadata and custom resources, strategic merge patch for
 // pod status so `conditions` merge by type instead of being replaced.
+import type { KubeConfig, V1Taint } from '@kubernetes/client-node';
 import {
   CoordinationV1Api,
   CoreV1Api,
@@ -10,9 +11,7 @@ import {
   VersionApi,
   V1MicroTime,
   setHeaderOptions,
-  type KubeConfig,
-  type V1Taint,
-} from '@kubernetes/client-node';
+} from '../client-node.js';
 import {
   NODE_INCIDENT_GROUP,
   NODE_INCIDENT_PLURAL,

@@ -3,7 +3,7 @@
 // InternalIP. One cluster for the file; each scenario has its own nodes and, where the policy differs,
 // its own collector process (own Lease, so they never compete).
 import { createSocket } from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,16 +15,36 @@ import { formatExtended } from '../parse/format-extended.js';
 
 const CRD = fileURLToPath(new URL('../../../deploy/helm/lastgasp/crds/nodeincidents.lastgasp.dev.yaml', import.meta.url));
 const WAIT = { timeoutMs: 90_000, intervalMs: 300 };
+const DIST_CLIENT_NODE = fileURLToPath(new URL('../../dist/client-node.js', import.meta.url));
 const CR = { group: 'lastgasp.dev', version: 'v1alpha1', plural: 'nodeincidents' };
 
 let tmp = '';
 const running = new Set<CollectorProcess>();
 
-async function startCollector(cluster: Cluster, name: string, config: Record<string, unknown>, expectLeader = true): Promise<CollectorProcess> {
+/**
+ * The collector as it ships: compiled, with @kubernetes/client-node bundled down to what it uses
+ * (collector/scripts/bundle-client-node.mjs). `npm run build` makes it; a stale build is tested as is.
+ */
+async function assertShippedBuild(): Promise<void> {
+  const text = await readFile(DIST_CLIENT_NODE, 'utf8').catch(() => '');
+  const bundled = text.includes('KubeConfig') && !/(?:\bfrom|\bimport\()\s*["']@kubernetes\/client-node/.test(text);
+  if (!bundled) {
+    throw new Error(`${DIST_CLIENT_NODE} is missing or not the client-node bundle: run \`npm run build\` first`);
+  }
+}
+
+interface StartOptions {
+  /** Wait until it leads (default true). */
+  expectLeader?: boolean;
+  /** `dist`: what ships (see assertShippedBuild); default the sources. */
+  entry?: 'source' | 'dist';
+}
+
+async function startCollector(cluster: Cluster, name: string, config: Record<string, unknown>, opts: StartOptions = {}): Promise<CollectorProcess> {
   const c = await startCollectorProcess({
     name,
     dir: tmp,
-    entry: 'source',
+    entry: opts.entry ?? 'source',
     configDefaults: {
       kubeconfig: cluster.kubeconfigPath,
       udpListen: '127.0.0.1:0',
@@ -42,7 +62,7 @@ async function startCollector(cluster: Cluster, name: string, config: Record<str
   running.add(c);
   void c.exited.then(() => running.delete(c));
   // Leadership: seen from its log.
-  if (expectLeader) await c.waitForLog('became leader', 30_000);
+  if (opts.expectLeader ?? true) await c.waitForLog('became leader', 30_000);
   return c;
 }
 
@@ -158,7 +178,8 @@ describe('collector remediation against a real control plane', function () {
   describe('policy: delete (default)', () => {
     let col: CollectorProcess;
     before(async () => {
-      col = await startCollector(cluster(), 'del', { policy: { storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } } });
+      await assertShippedBuild();
+      col = await startCollector(cluster(), 'del', { policy: { storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } } }, { entry: 'dist' });
     });
     after(() => col.stop());
 
@@ -387,7 +408,7 @@ describe('collector remediation against a real control plane', function () {
       // client-go's default timings: a loaded 2-core machine can delay a renewal by seconds.
       const timings = { leaderElection: { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 } };
       const a = await startCollector(c, 'ha-a', { leaseName: 'lease-ha', ...timings });
-      const b = await startCollector(c, 'ha-b', { leaseName: 'lease-ha', ...timings }, false);
+      const b = await startCollector(c, 'ha-b', { leaseName: 'lease-ha', ...timings }, { expectLeader: false });
       try {
         await nodeWithPods(c, 'ha-1', '127.0.8.1', 100);
         await sendPanic('127.0.8.1', [a.udpPort, b.udpPort]);
@@ -424,7 +445,8 @@ describe('collector remediation against a real control plane', function () {
   describe('API outage', () => {
     let col: CollectorProcess;
     before(async () => {
-      col = await startCollector(cluster(), 'outage', { policy: { storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } } });
+      await assertShippedBuild();
+      col = await startCollector(cluster(), 'outage', { policy: { storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } } }, { entry: 'dist' });
     });
     after(() => col.stop());
 

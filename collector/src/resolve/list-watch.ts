@@ -8,7 +8,8 @@
 // the whole collection at once. A watch the server closes normally is resumed from the last
 // resourceVersion seen (objects and bookmarks); any error (including 410 Gone for a compacted version)
 // is reported as 'error', and the restart lists again.
-import { Watch, type Informer, type KubeConfig, type KubernetesObject, type ObjectCallback } from '@kubernetes/client-node';
+import type { Informer, KubeConfig, KubernetesObject, ObjectCallback } from '@kubernetes/client-node';
+import { Watch } from '../client-node.js';
 
 export interface ListPage<T> {
   items: T[];

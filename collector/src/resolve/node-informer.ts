@@ -1,6 +1,7 @@
 // Watches Nodes (only Nodes: the collector's memory grows with nodes, never with pods) into a NodeIndex,
 // which keeps only what resolution needs of each Node; the full objects are not kept (list-watch.ts).
-import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+import type { KubeConfig, V1Node } from '@kubernetes/client-node';
+import { CoreV1Api } from '../client-node.js';
 import type { Logger } from 'pino';
 import { makeSharedApiClient } from '../remediate/kube-transport.js';
 import { createListWatch, type ListWatchSink } from './list-watch.js';
