@@ -9,7 +9,6 @@ export {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  EventsV1Api,
   KubeConfig,
   PatchStrategy,
   ServerConfiguration,

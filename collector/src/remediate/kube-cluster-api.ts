@@ -6,10 +6,8 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  EventsV1Api,
   PatchStrategy,
   VersionApi,
-  V1MicroTime,
   setHeaderOptions,
 } from '../client-node.js';
 import {
@@ -51,6 +49,16 @@ interface PodAnswer {
   metadata?: { annotations?: Record<string, string> };
 }
 
+/** What the collector reads of a pod list. */
+interface PodList {
+  items?: { metadata?: { name?: string; namespace?: string; uid?: string } }[];
+}
+
+/** RFC 3339 with microseconds, as a MicroTime field wants it (`2006-01-02T15:04:05.000000Z`). */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/(\.\d{3})Z$/, '$1000Z');
+}
+
 function podPath(pod: PodRef): string {
   return `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}`;
 }
@@ -63,7 +71,6 @@ export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string):
   const transport = kubeTransport(kc);
   const core = makeSharedApiClient(kc, CoreV1Api);
   const custom = makeSharedApiClient(kc, CustomObjectsApi);
-  const events = makeSharedApiClient(kc, EventsV1Api);
   const coordination = makeSharedApiClient(kc, CoordinationV1Api);
   const version = makeSharedApiClient(kc, VersionApi);
 
@@ -100,9 +107,14 @@ export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string):
       unlessGone(() => custom.patchClusterCustomObject({ ...CR, name, body: { spec: { contextLines } } }, merge)),
 
     async listPodsOnNode(node) {
-      const list = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
+      // Plain JSON: only three fields of each pod are read, so the generated client's model objects
+      // for every pod would be garbage made during the remediation's busiest moment.
+      const list = (await transport.request({
+        method: 'GET',
+        path: `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`,
+      })) as PodList | null;
       const pods: PodRef[] = [];
-      for (const p of list.items) {
+      for (const p of list?.items ?? []) {
         const { name, namespace, uid } = p.metadata ?? {};
         if (name !== undefined && namespace !== undefined && uid !== undefined) pods.push({ name, namespace, uid });
       }
@@ -150,12 +162,16 @@ export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string):
       }
     },
     async createEvent(e) {
+      // Plain JSON through the shared pool, like the per-pod writes: one Event per pod.
       try {
-        await events.createNamespacedEvent({
-          namespace: e.namespace,
+        await transport.request({
+          method: 'POST',
+          path: `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(e.namespace)}/events`,
           body: {
+            apiVersion: 'events.k8s.io/v1',
+            kind: 'Event',
             metadata: { name: e.name, namespace: e.namespace },
-            eventTime: new V1MicroTime(Date.now()),
+            eventTime: microTime(Date.now()),
             reportingController: 'lastgasp.dev/collector',
             reportingInstance,
             action: e.action,
