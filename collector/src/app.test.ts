@@ -112,6 +112,14 @@ describe('startApp (standalone, loopback)', function () {
     });
   }
 
+  it('/metrics carries the process metrics: resident memory, V8 heap, event-loop delay', async () => {
+    const { app } = await start();
+    const page = await metricsOf(app);
+    expect(page.get('process_resident_memory_bytes')).to.be.greaterThan(16 << 20);
+    expect(page.get('nodejs_heap_size_used_bytes')).to.be.greaterThan(0);
+    expect(page.has('nodejs_eventloop_lag_p99_seconds')).to.equal(true);
+  });
+
   it('good, malformed and duplicate datagrams → /metrics and GetStatus show the same counts', async () => {
     const { app, client } = await start();
     const good = formatExtended({ seq: 10, timestampUs: 1000, text: 'hello from the kernel', level: 6 });

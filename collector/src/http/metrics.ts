@@ -1,6 +1,6 @@
 // Prometheus metrics (prom-client) on a registry the app owns (no global default registry).
 // Counters kept elsewhere (listener, pipeline) are read at scrape time through `sources`.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The receive path's counters (listener and pipeline), read at scrape time. GetStatus reads the same
@@ -48,6 +48,8 @@ export interface CollectorMetrics {
 
 export function createMetrics(sources: MetricSources): CollectorMetrics {
   const registry = new Registry();
+  // The process's own health: resident memory, V8 heap by space, GC pauses, event-loop delay, handles.
+  collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const counter = (name: string, help: string, read: (r: ReceiveCounters) => number): void => {
     new Counter({
