@@ -225,7 +225,7 @@ async function collectorOptions(): Promise<CollectorOptions> {
   if (wanted !== 'source' && wanted !== 'dist') throw new Error(`--collector-from must be dist or source`);
   let from: CollectorOptions['from'] = wanted;
   if (from === 'dist') {
-    log('building the collector (tsc -b collector)');
+    log('building the collector as its image does (tsc -b collector, then client-node bundled)');
     const build = await buildCollector(repoRoot);
     if (!build.ok) log(`WARNING the collector build reported errors; running what it emitted:\n${build.diagnostics.split('\n').slice(0, 10).join('\n')}`);
     if (!(await collectorDistExists(repoRoot))) {

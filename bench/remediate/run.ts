@@ -98,7 +98,7 @@ function parseOptions(argv: string[]): Options {
 /** The compiled collector when it builds (what ships; less RSS than a TypeScript loader), else the sources. */
 async function collectorFrom(choice: Options['from']): Promise<'dist' | 'source'> {
   if (choice !== 'auto') return choice;
-  log('building the collector (tsc -b collector)');
+  log('building the collector as its image does (tsc -b collector, then client-node bundled)');
   const build = await buildCollector(REPO);
   if (build.ok) return 'dist';
   log(`the collector does not build cleanly; running its sources through tsx instead (RSS includes the loader):\n${build.diagnostics.slice(0, 2000)}`);
