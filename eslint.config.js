@@ -23,6 +23,25 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // Import boundaries of the collector: arrows point one way only (collector/README.md).
+  {
+    files: ['collector/src/parse/**', 'collector/src/reassemble/**', 'collector/src/classify/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!types\\.js$)', message: 'parse, reassemble and classify are pure stages: they import only ../types.js.' }] }],
+    },
+  },
+  {
+    files: ['collector/src/kube/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: 'kube/ is Kubernetes plumbing: it imports nothing of the collector.' }] }],
+    },
+  },
+  {
+    files: ['collector/src/record/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(remediate|resolve|leader|api|cli|ingest)/', message: 'record/ is below remediate/, resolve/ and the API: it never imports them.' }] }],
+    },
+  },
   {
     files: ['**/*.test.ts'],
     rules: {

@@ -1,16 +1,16 @@
-// Replaces the compiled dist/client-node.js (a re-export of @kubernetes/client-node) with a bundle of
-// only the exports src/client-node.ts names, tree-shaken: the package's own entry evaluates the clients
+// Replaces the compiled dist/kube/client-node.js (a re-export of @kubernetes/client-node) with a bundle of
+// only the exports src/kube/client-node.ts names, tree-shaken: the package's own entry evaluates the clients
 // of every API group. Run after `tsc -b`; the collector also works without it, with more memory.
-//   node collector/scripts/bundle-client-node.mjs [OUTFILE]   (default: collector/dist/client-node.js)
+//   node collector/scripts/bundle-client-node.mjs [OUTFILE]   (default: collector/dist/kube/client-node.js)
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = process.argv[2] ?? join(root, 'dist', 'client-node.js');
+const outfile = process.argv[2] ?? join(root, 'dist', 'kube', 'client-node.js');
 
 await build({
-  entryPoints: [join(root, 'src', 'client-node.ts')],
+  entryPoints: [join(root, 'src', 'kube', 'client-node.ts')],
   outfile,
   allowOverwrite: true,
   bundle: true,

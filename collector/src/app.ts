@@ -19,15 +19,15 @@ import type { Phase } from './record/incident-record.js';
 import { startIncidentWatch, type IncidentWatch } from './record/incident-watch.js';
 import { waitUntilDead } from './remediate/confirm-dead.js';
 import { createKubeClusterApi } from './remediate/kube-cluster-api.js';
-import { startKeepWarm } from './remediate/keep-warm.js';
+import { startKeepWarm } from './kube/keep-warm.js';
 import { MAX_POD_CONCURRENCY } from './remediate/remediate-node.js';
-import type { RemediationProgress } from './remediate/remediation-progress.js';
+import type { RemediationProgress } from './record/remediation-steps.js';
 import { createRemediator, type Remediator } from './remediate/remediator.js';
 import { createStormGuard } from './remediate/storm-guard.js';
 import { createIncidentRouter } from './resolve/incident-router.js';
 import { createNodeIndex, type NodeIndex } from './resolve/node-index.js';
 import { startNodeInformer } from './resolve/node-informer.js';
-import type { RestartingInformer } from './resolve/restarting-informer.js';
+import type { RestartingInformer } from './kube/restarting-informer.js';
 import { createNodeResolver } from './resolve/resolve-node.js';
 import type { ReasonCode } from './types.js';
 

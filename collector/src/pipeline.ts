@@ -17,7 +17,7 @@ import { createHostState, hostBytes, hostSnapshot, type HostState } from './host
 import { DEFAULT_MAX_DATAGRAM_BYTES, parseDatagram } from './parse/parse-datagram.js';
 import { parseExtendedBody } from './parse/parse-extended.js';
 import { parseLegacyLine } from './parse/parse-legacy.js';
-import { PARSE_ERROR_REASONS, type ExtendedFrame, type ParseErrorReason } from './parse/parsed-frame.js';
+import { PARSE_ERROR_REASONS, type ExtendedFrame, type ParseErrorReason } from './types.js';
 import {
   createFragmentAssembler,
   DEFAULT_FRAGMENT_LIMITS,

@@ -1,7 +1,7 @@
 // `lastgasp-collector serve`: flags + config file (flags win) → validated config → app; graceful
 // shutdown on SIGTERM/SIGINT. Returns the exit code: 0 after a clean stop, 2 for bad flags or config.
 import { parseArgs } from 'node:util';
-import { KubeConfig } from './client-node.js';
+import { KubeConfig } from './kube/client-node.js';
 import { pino } from 'pino';
 import { startApp } from './app.js';
 import { loadConfig } from './config/load-config.js';

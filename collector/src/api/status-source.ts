@@ -3,19 +3,11 @@
 // (incident-history.ts). Every method is synchronous and cheap: the server calls them per request.
 import type { HostSnapshot, Incident, ReasonCode } from '../types.js';
 import type { ReceiverKind } from '../ingest/receive-socket.js';
+import type { StepReport } from '../record/remediation-steps.js';
 
-export type StepOutcome = 'pending' | 'ok' | 'skipped' | 'failed';
-
-/** One remediation step of one incident. Times are ms since the epoch; null until it happened. */
-export interface RemediationStep {
-  /** Stable step name, e.g. `annotate-pods`, `fail-pods`, `delete-pods`, `delete-node`. */
-  name: string;
-  outcome: StepOutcome;
-  startedAt: number | null;
-  finishedAt: number | null;
-  /** Human-readable detail: counts, the reason a step was skipped, the error of a failed one. */
-  message: string;
-}
+export type { StepOutcome } from '../record/remediation-steps.js';
+/** One remediation step of one incident, as the API serves it. */
+export type RemediationStep = StepReport;
 
 /**
  * Where an incident stands. `observed`: recorded only (not fatal, or standalone); `unresolved`: the

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Classifier } from '../classify/classifier.js';
 import { kernelReleaseFromText } from '../classify/kernel-release.js';
 import type { Rule } from '../classify/rules.js';
-import type { KernelRecord } from '../parse/parsed-frame.js';
+import type { KernelRecord } from '../types.js';
 import { CANARY_PREFIX, type Incident, type IncidentCause, type IncidentEvent } from '../types.js';
 import { clearRing, entryBytes, entryLine, insertEntry, insertSorted, type ContextEntry } from './context-ring.js';
 import type { HostState, OpenIncident } from './host-state.js';

@@ -7,7 +7,7 @@
 // - on shutdown the leader releases the Lease (empty holder) so a successor need not wait.
 import type { Logger } from 'pino';
 import type { LeaderElectionTimings } from '../config/config.js';
-import { withTimeout } from '../remediate/api-errors.js';
+import { withTimeout } from '../kube/api-errors.js';
 import type { LeaseRecord, LeaseStore } from './lease-store.js';
 
 export interface LeaderElectionOptions {

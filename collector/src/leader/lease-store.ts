@@ -2,9 +2,9 @@
 // election logic can be unit-tested with an in-memory store. Optimistic concurrency: `replace` fails
 // with `conflict` when the stored resourceVersion moved on.
 import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
-import { CoordinationV1Api, V1MicroTime } from '../client-node.js';
-import { isConflict, isNotFound } from '../remediate/api-errors.js';
-import { makeSharedApiClient } from '../remediate/kube-transport.js';
+import { CoordinationV1Api, V1MicroTime } from '../kube/client-node.js';
+import { isConflict, isNotFound } from '../kube/api-errors.js';
+import { makeSharedApiClient } from '../kube/transport.js';
 
 export interface LeaseRecord {
   holderIdentity: string;

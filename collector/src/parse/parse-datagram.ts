@@ -1,6 +1,6 @@
 // Parse stage entry point: one datagram payload → an extended frame, legacy text, or an error value.
 import { looksExtended, parseExtended } from './parse-extended.js';
-import { parseError, type ParseResult } from './parsed-frame.js';
+import { parseError, type ParseResult } from '../types.js';
 import { scanExtended } from './scan-extended.js';
 
 /** Larger than any datagram netconsole sends (≤ 1000 bytes of text plus a header). */

@@ -2,7 +2,7 @@
 //   [<release>,]<prefix>,<seq>,<timestamp_usec>,<flags>[,ncfrag=<offset>/<total>][,<other>...];<body>
 // <prefix> = facility << 3 | level. <body> = text, `\n`, then ` key=value\n` lines (device properties
 // and, from 6.9, configfs userdata). Non-printable bytes arrive escaped as `\xNN` and are kept so.
-import { parseError, type ExtendedFrame, type ParseError } from './parsed-frame.js';
+import { parseError, type ExtendedFrame, type ParseError } from '../types.js';
 
 const SEMICOLON = 0x3b;
 const NEWLINE = 0x0a;

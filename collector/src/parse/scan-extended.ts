@@ -3,7 +3,7 @@
 // meaning is certain and returns null for everything else, which then goes through the general
 // parser (parse-extended.ts) and gets exactly its result, including the error value and detail.
 // Invariant (property-tested): whenever this returns a frame, parseExtended returns an equal one.
-import type { ExtendedFrame } from './parsed-frame.js';
+import type { ExtendedFrame } from '../types.js';
 
 const SEMICOLON = 0x3b;
 const COMMA = 0x2c;

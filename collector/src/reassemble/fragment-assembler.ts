@@ -1,7 +1,7 @@
 // Joins `ncfrag=<offset>/<total>` fragments of one extended record back into its body. Pure: the
 // caller passes the time. Memory is bounded: fragments in flight per host and overall, total bytes
 // held, record size and age. Anything beyond a limit is dropped and reported as a reason.
-import type { ExtendedFrame } from '../parse/parsed-frame.js';
+import type { ExtendedFrame } from '../types.js';
 
 export interface FragmentLimits {
   /** Records being assembled at once per host; the oldest is dropped beyond. */

@@ -1,6 +1,6 @@
 // What a follower learns from a NodeIncident the leader writes: the phase and one `leader` step that
 // says who did what, so any replica answers GetIncident with the outcome. Pure.
-import type { StepReport } from '../remediate/remediation-progress.js';
+import type { StepReport } from './remediation-steps.js';
 import { FINAL_PHASES, phaseOf, recordName, requestFromRecord, type Phase } from './incident-record.js';
 
 export interface FollowedRecord {

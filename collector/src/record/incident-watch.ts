@@ -4,11 +4,11 @@
 // accumulate in the cluster for as long as operators keep them and each can carry up to
 // MAX_CONTEXT_LINES lines of kernel log, so they are kept without their context lines and pod list.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { CustomObjectsApi } from '../client-node.js';
+import { CustomObjectsApi } from '../kube/client-node.js';
 import type { Logger } from 'pino';
-import { makeSharedApiClient } from '../remediate/kube-transport.js';
-import { createListWatch, type ListPage } from '../resolve/list-watch.js';
-import { keepInformerRunning, type RestartingInformer } from '../resolve/restarting-informer.js';
+import { makeSharedApiClient } from '../kube/transport.js';
+import { createListWatch, type ListPage } from '../kube/list-watch.js';
+import { keepInformerRunning, type RestartingInformer } from '../kube/restarting-informer.js';
 import { FINAL_PHASES, NODE_INCIDENT_GROUP, NODE_INCIDENT_PLURAL, NODE_INCIDENT_VERSION, phaseOf } from './incident-record.js';
 
 export interface IncidentWatch extends RestartingInformer {

@@ -9,18 +9,18 @@ import {
   PatchStrategy,
   VersionApi,
   setHeaderOptions,
-} from '../client-node.js';
+} from '../kube/client-node.js';
 import {
   NODE_INCIDENT_GROUP,
   NODE_INCIDENT_PLURAL,
   NODE_INCIDENT_VERSION,
   type NodeIncidentObject,
 } from '../record/incident-record.js';
-import { isConflict, isNotFound } from './api-errors.js';
+import { isConflict, isNotFound } from '../kube/api-errors.js';
 import type { ClusterApi, Gone, PodRef } from './cluster-api.js';
-import { isNodeReady } from '../resolve/node-addresses.js';
-import { kubeTransport, makeSharedApiClient } from './kube-transport.js';
-import { retryOnConflict } from './retry.js';
+import { isNodeReady } from '../kube/node-addresses.js';
+import { kubeTransport, makeSharedApiClient } from '../kube/transport.js';
+import { retryOnConflict } from '../kube/retry.js';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const CR = { group: NODE_INCIDENT_GROUP, version: NODE_INCIDENT_VERSION, plural: NODE_INCIDENT_PLURAL };

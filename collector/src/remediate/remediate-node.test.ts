@@ -5,7 +5,7 @@ import { parseLabelSelector } from '../config/label-selector.js';
 import type { NodeIncidentObject, NodeIncidentStatus, RemediationRequest } from '../record/incident-record.js';
 import type { ClusterApi, EventSpec, PodRef } from './cluster-api.js';
 import { NotLeaderError, remediateIncident, type RemediateContext } from './remediate-node.js';
-import type { RemediationProgress, StepReport } from './remediation-progress.js';
+import type { RemediationProgress, StepReport } from '../record/remediation-steps.js';
 import { createStormGuard } from './storm-guard.js';
 
 /** In-memory stand-in for the API: records calls, keeps objects, can fail the first N calls of a kind. */

@@ -23,10 +23,11 @@ import {
   type Phase,
   type RemediationRequest,
 } from '../record/incident-record.js';
-import { describeError, isRetryable } from './api-errors.js';
+import { describeError, isRetryable } from '../kube/api-errors.js';
 import type { ClusterApi, EventSpec, Gone, PodRef } from './cluster-api.js';
-import { goneSuffix, PodStepGroup, type RemediationProgress, type StepReport } from './remediation-progress.js';
-import type { Retry } from './retry.js';
+import type { RemediationProgress, StepReport } from '../record/remediation-steps.js';
+import { goneSuffix, PodStepGroup } from './remediation-progress.js';
+import type { Retry } from '../kube/retry.js';
 import type { ClusterView, StormGuard } from './storm-guard.js';
 
 export const OUT_OF_SERVICE_TAINT = { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' } as const;

@@ -15,7 +15,7 @@ import { formatExtended } from '../parse/format-extended.js';
 
 const CRD = fileURLToPath(new URL('../../../deploy/helm/lastgasp/crds/nodeincidents.lastgasp.dev.yaml', import.meta.url));
 const WAIT = { timeoutMs: 90_000, intervalMs: 300 };
-const DIST_CLIENT_NODE = fileURLToPath(new URL('../../dist/client-node.js', import.meta.url));
+const DIST_CLIENT_NODE = fileURLToPath(new URL('../../dist/kube/client-node.js', import.meta.url));
 const CR = { group: 'lastgasp.dev', version: 'v1alpha1', plural: 'nodeincidents' };
 
 let tmp = '';

@@ -1,31 +1,6 @@
-// What remediation reports while it works on one incident: each step as it starts and as it ends, and
-// each phase the record enters. The app feeds this into the history the gRPC API serves; nothing here
-// touches Kubernetes. Steps over many pods are reported as one step per kind, with counts, so an
-// incident on a full node stays a handful of lines and a handful of watch events.
-import type { Phase } from '../record/incident-record.js';
-
-export type StepOutcome = 'pending' | 'ok' | 'skipped' | 'failed';
-
-/**
- * One step of one incident. A later report with the same `name` replaces the earlier one (pending →
- * ok). Times are ms since the epoch; `finishedAt` is null while the step runs.
- */
-export interface StepReport {
-  name: string;
-  outcome: StepOutcome;
-  startedAt: number | null;
-  finishedAt: number | null;
-  message: string;
-}
-
-export interface RemediationProgress {
-  step(incidentId: string, step: StepReport): void;
-  /** The record entered `phase`; `reason` says why for Held and Failed (e.g. `StormLimit`), else null. */
-  phase(incidentId: string, phase: Phase, reason: string | null): void;
-}
-
-/** Reports nothing (standalone callers and tests that do not look). */
-export const NO_PROGRESS: RemediationProgress = { step: () => undefined, phase: () => undefined };
+// Steps over many pods reported as one step per kind, with counts, so an incident on a full node stays
+// a handful of lines and a handful of watch events. The step vocabulary is record/remediation-steps.ts.
+import type { StepReport } from '../record/remediation-steps.js';
 
 /** How one per-pod step reads once finished: `done` pods handled, `gone` already gone, of `total`. */
 export type DescribePodStep = (counts: { done: number; gone: number; total: number }) => string;

@@ -16,7 +16,7 @@ import {
 import { releaseAnnotation } from '../record/explain.js';
 import { createKeyedQueue } from './keyed-queue.js';
 import { NotLeaderError, remediateIncident, type Outcome, type RemediateContext } from './remediate-node.js';
-import { makeRetry } from './retry.js';
+import { makeRetry } from '../kube/retry.js';
 
 export interface RemediatorOptions {
   /** Everything but the per-term pieces (retry, assertLeader, logger), which the remediator supplies. */

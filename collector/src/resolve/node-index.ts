@@ -1,6 +1,6 @@
 // What the collector keeps per Node: names, addresses, labels, readiness. Memory O(nodes); no pods.
 import type { V1Node } from '@kubernetes/client-node';
-import { isNodeReady, nodeAddresses } from './node-addresses.js';
+import { isNodeReady, nodeAddresses } from '../kube/node-addresses.js';
 
 export interface NodeInfo {
   name: string;

@@ -1,12 +1,12 @@
 // Watches Nodes (only Nodes: the collector's memory grows with nodes, never with pods) into a NodeIndex,
 // which keeps only what resolution needs of each Node; the full objects are not kept (list-watch.ts).
 import type { KubeConfig, V1Node } from '@kubernetes/client-node';
-import { CoreV1Api } from '../client-node.js';
+import { CoreV1Api } from '../kube/client-node.js';
 import type { Logger } from 'pino';
-import { makeSharedApiClient } from '../remediate/kube-transport.js';
-import { createListWatch, type ListWatchSink } from './list-watch.js';
+import { makeSharedApiClient } from '../kube/transport.js';
+import { createListWatch, type ListWatchSink } from '../kube/list-watch.js';
 import type { NodeIndex } from './node-index.js';
-import { keepInformerRunning, type RestartingInformer } from './restarting-informer.js';
+import { keepInformerRunning, type RestartingInformer } from '../kube/restarting-informer.js';
 
 export interface NodeInformerOptions {
   kubeConfig: KubeConfig;

@@ -1,6 +1,6 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { normaliseAddress, nodeAddresses } from './node-addresses.js';
+import { normaliseAddress, nodeAddresses } from '../kube/node-addresses.js';
 import { createNodeIndex } from './node-index.js';
 import { createNodeResolver } from './resolve-node.js';
 

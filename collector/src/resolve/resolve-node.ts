@@ -1,7 +1,7 @@
 // Source address (+ optional userdata `node=`) → the Node an incident belongs to. Pure; time passed in.
 // Safety rule: only a sender whose address belongs to exactly one Node is ever acted on, and when the
 // kernel names its node in userdata, that name must be the same Node.
-import { normaliseAddress } from './node-addresses.js';
+import { normaliseAddress } from '../kube/node-addresses.js';
 import type { NodeIndex } from './node-index.js';
 
 export type RejectReason = 'unknown-source' | 'ambiguous-source' | 'node-mismatch';

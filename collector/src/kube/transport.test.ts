@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { isConflict, isNotFound, isRetryable } from './api-errors.js';
-import { KubeApiError, kubeTransport, makeSharedApiClient } from './kube-transport.js';
+import { KubeApiError, kubeTransport, makeSharedApiClient } from './transport.js';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { KubeApiError } from './kube-transport.js';
+import { KubeApiError } from './transport.js';
 import { retryOnConflict } from './retry.js';
 
 const conflict = () => new KubeApiError(409, 'the object has been modified', 'PATCH /api/v1/nodes/n');

@@ -14,7 +14,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 import type { Configuration, KubeConfig, RequestContext, SecurityAuthentication } from '@kubernetes/client-node';
-import { ServerConfiguration, createConfiguration } from '../client-node.js';
+import { ServerConfiguration, createConfiguration } from './client-node.js';
 
 /**
  * Sockets per API server: more than remediation ever has in flight (128 pods + 16 Events + a few), so

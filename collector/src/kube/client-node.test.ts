@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import * as shim from './client-node.js';
 
 const run = promisify(execFile);
-const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'bundle-client-node.mjs');
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'bundle-client-node.mjs');
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -39,7 +39,7 @@ describe('scripts/bundle-client-node.mjs', function () {
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
-  it('exports exactly what src/client-node.ts names', () => {
+  it('exports exactly what src/kube/client-node.ts names', () => {
     expect(Object.keys(bundle).sort()).to.deep.equal(Object.keys(shim).sort());
   });
 

@@ -3,8 +3,8 @@
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { createNode, useCluster, waitFor } from '@lastgasp/testbed/cluster';
 import { expect } from 'chai';
-import { makeSharedApiClient } from '../remediate/kube-transport.js';
-import { createListWatch } from './list-watch.js';
+import { makeSharedApiClient } from '../kube/transport.js';
+import { createListWatch } from '../kube/list-watch.js';
 import { createNodeIndex } from './node-index.js';
 import { indexSink } from './node-informer.js';
 

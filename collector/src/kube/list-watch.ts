@@ -9,7 +9,7 @@
 // resourceVersion seen (objects and bookmarks); any error (including 410 Gone for a compacted version)
 // is reported as 'error', and the restart lists again.
 import type { Informer, KubeConfig, KubernetesObject, ObjectCallback } from '@kubernetes/client-node';
-import { Watch } from '../client-node.js';
+import { Watch } from './client-node.js';
 
 export interface ListPage<T> {
   items: T[];
