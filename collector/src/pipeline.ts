@@ -1,61 +1,26 @@
-// The receive pipeline without I/O: parse → reassemble/order → host context → classify → incident
-// events. Pure: every time comes from `Datagram.receivedAt` or `tick(now)`, so the live listener and
-// the pcap replay run exactly this code. Memory is bounded by the limits below (per host and overall).
-import { LRUCache } from 'lru-cache';
+// The receive pipeline without I/O, one straight line per datagram:
+//   parse → the source's host stream (order, fragments, legacy lines) → host context (classify,
+//   incident state) → incident events.
+// Pure: every time comes from `Datagram.receivedAt` or `tick(now)`, so the live listener and the pcap
+// replay run exactly this code; `nextDeadline()` says when `tick` next has work. Memory is bounded by
+// pipeline-limits.ts (per host and overall); the counters are pipeline-stats.ts.
 import { createClassifier } from './classify/classifier.js';
 import type { Rules } from './classify/rules.js';
-import {
-  closeIfQuiet,
-  closeOpen,
-  DEFAULT_HOST_CONTEXT_LIMITS,
-  ingestRecord,
-  resetBoot,
-  type HostContextEnv,
-  type HostContextLimits,
-} from './host-context/host-context.js';
-import { createHostState, hostBytes, hostSnapshot, type HostState } from './host-context/host-state.js';
-import { DEFAULT_MAX_DATAGRAM_BYTES, parseDatagram } from './parse/parse-datagram.js';
+import { closeIfQuiet, closeOpen, ingestRecord, resetBoot, type HostContextEnv } from './host-context/host-context.js';
+import type { HostState } from './host-context/host-state.js';
+import { createHostTable, type HostEntry } from './host-context/host-table.js';
+import { parseDatagram } from './parse/parse-datagram.js';
 import { parseExtendedBody } from './parse/parse-extended.js';
 import { parseLegacyLine } from './parse/parse-legacy.js';
-import { PARSE_ERROR_REASONS, type ExtendedFrame, type ParseErrorReason } from './types.js';
-import {
-  createFragmentAssembler,
-  DEFAULT_FRAGMENT_LIMITS,
-  type FragmentDropReason,
-  type FragmentLimits,
-} from './reassemble/fragment-assembler.js';
-import { flushLegacyText, pushLegacyText } from './reassemble/legacy-lines.js';
-import { acceptSequence, DEFAULT_SEQUENCE_LIMITS, judgeSequence, type SequenceLimits } from './reassemble/sequence-order.js';
-import { REASON_CODES, type Datagram, type HostSnapshot, type IncidentEvent, type ReasonCode } from './types.js';
+import { resolveLimits, type PipelineLimitOptions } from './pipeline-limits.js';
+import { createPipelineCounts, pipelineStats, type PipelineStats } from './pipeline-stats.js';
+import { createFragmentAssembler } from './reassemble/fragment-assembler.js';
+import type { StreamDecoders, StreamEnv, StreamSink } from './reassemble/host-stream.js';
+import type { Datagram, HostSnapshot, IncidentEvent } from './types.js';
 
-export interface PipelineLimits {
-  fragments: FragmentLimits;
-  sequence: SequenceLimits;
-  host: HostContextLimits;
-  /** Hosts tracked at once; the least recently heard from is evicted beyond. */
-  maxHosts: number;
-  /** Approximate bytes of host context overall; least recently heard-from hosts are evicted beyond. */
-  maxHostBytes: number;
-  maxDatagramBytes: number;
-}
-
-export interface PipelineLimitOptions {
-  fragments?: Partial<FragmentLimits>;
-  sequence?: Partial<SequenceLimits>;
-  host?: Partial<HostContextLimits>;
-  maxHosts?: number;
-  maxHostBytes?: number;
-  maxDatagramBytes?: number;
-}
-
-export const DEFAULT_PIPELINE_LIMITS: PipelineLimits = {
-  fragments: DEFAULT_FRAGMENT_LIMITS,
-  sequence: DEFAULT_SEQUENCE_LIMITS,
-  host: DEFAULT_HOST_CONTEXT_LIMITS,
-  maxHosts: 20_000,
-  maxHostBytes: 96 * 1024 * 1024,
-  maxDatagramBytes: DEFAULT_MAX_DATAGRAM_BYTES,
-};
+// The pipeline's surface is one module: its limits and counters are defined beside it.
+export { DEFAULT_PIPELINE_LIMITS, resolveLimits, type PipelineLimitOptions, type PipelineLimits } from './pipeline-limits.js';
+export type { PipelineStats } from './pipeline-stats.js';
 
 export interface PipelineOptions {
   rules: Rules;
@@ -69,75 +34,28 @@ export interface PipelineOptions {
   onEvent(event: IncidentEvent): void;
 }
 
-export interface PipelineStats {
-  datagrams: number;
-  /** Datagrams refused by the parser, by reason, and their sum. */
-  parseErrors: Record<ParseErrorReason, number>;
-  malformed: number;
-  records: number;
-  duplicates: number;
-  reordered: number;
-  sequenceResets: number;
-  /** Fragments (or whole fragmented records) dropped, by reason. */
-  fragmentDrops: Record<FragmentDropReason, number>;
-  fragmentsInFlight: number;
-  fragmentBytesInFlight: number;
-  /** Userspace (facility ≥ 1) or refused-legacy records whose text looked like an incident: ignored. */
-  untrustedIncidentLike: number;
-  incidentsOpened: Record<ReasonCode, number>;
-  hosts: number;
-  hostBytes: number;
-  hostsEvicted: number;
-}
-
 export interface Pipeline {
   ingest(datagram: Datagram): void;
   /** Advances time: closes incidents of hosts quiet for the quiet period, expires fragments. */
   tick(now: number): void;
+  /**
+   * When `tick` next has something to do (ms), or null when nothing is pending. Never later than
+   * that; a tick before it is a cheap no-op. A datagram may move it, so ask again after ingest.
+   */
+  nextDeadline(): number | null;
   hosts(): HostSnapshot[];
   stats(): PipelineStats;
   /** Closes every open incident (at shutdown or the end of a replay). */
   flush(now: number): void;
 }
 
-function counters<K extends string>(keys: readonly K[]): Record<K, number> {
-  return Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
-}
-
-const FRAGMENT_DROP_REASONS: FragmentDropReason[] = [
-  'fragment-too-large',
-  'fragment-too-many',
-  'fragment-duplicate',
-  'fragment-evicted',
-  'fragment-expired',
-];
-
-export function resolveLimits(options: PipelineLimitOptions = {}): PipelineLimits {
-  const base = DEFAULT_PIPELINE_LIMITS;
-  return {
-    fragments: { ...base.fragments, ...options.fragments },
-    sequence: { ...base.sequence, ...options.sequence },
-    host: { ...base.host, ...options.host },
-    maxHosts: options.maxHosts ?? base.maxHosts,
-    maxHostBytes: options.maxHostBytes ?? base.maxHostBytes,
-    maxDatagramBytes: options.maxDatagramBytes ?? base.maxDatagramBytes,
-  };
-}
+/** Record decoding the host streams get from the parse stage. */
+const DECODERS: StreamDecoders = { body: parseExtendedBody, line: parseLegacyLine };
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const limits = resolveLimits(options.limits);
-  const counts = {
-    datagrams: 0,
-    records: 0,
-    duplicates: 0,
-    reordered: 0,
-    sequenceResets: 0,
-    untrustedIncidentLike: 0,
-    hostsEvicted: 0,
-    parseErrors: counters(PARSE_ERROR_REASONS),
-    fragmentDrops: counters(FRAGMENT_DROP_REASONS),
-    incidentsOpened: counters(REASON_CODES),
-  };
+  const counts = createPipelineCounts();
+  /** Latest time seen; an evicted host's incident closes at it. */
   let lastNow = 0;
   const env: HostContextEnv = {
     classifier: createClassifier(options.rules),
@@ -151,117 +69,40 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       counts.untrustedIncidentLike++;
     },
   };
-  const assembler = createFragmentAssembler(limits.fragments);
-  /** Hosts with an open incident or an unfinished legacy line: the ones tick() must look at. */
-  const pending = new Set<string>();
-  /** Bytes accounted per host at its last settle(); their sum is `hostBytesTotal`. */
-  const accounted = new Map<string, number>();
-  let hostBytesTotal = 0;
-  const hosts = new LRUCache<string, HostState>({
-    max: limits.maxHosts,
-    dispose(host, address, reason) {
-      hostBytesTotal -= accounted.get(address) ?? 0;
-      accounted.delete(address);
-      if (reason !== 'evict') return;
-      counts.hostsEvicted++;
-      pending.delete(address);
-      assembler.dropHost(address);
-      closeOpen(host, lastNow, env);
-    },
+  const fragments = createFragmentAssembler(limits.fragments);
+  const streams: StreamEnv = {
+    fragments,
+    sequence: limits.sequence,
+    maxLineBytes: limits.fragments.maxRecordBytes,
+    quietMs: limits.host.quietMs,
+    decode: DECODERS,
+  };
+  const hosts = createHostTable({
+    maxHosts: limits.maxHosts,
+    maxBytes: limits.maxHostBytes,
+    streams,
+    onEvict: (host) => closeOpen(host.context, lastNow, env),
   });
-
-  function ingestExtended(host: HostState, frame: ExtendedFrame, now: number): void {
-    const limitsSeq = limits.sequence;
-    let verdict = judgeSequence(host.sequence, frame.seq, frame.timestampUs, limitsSeq);
-    if (verdict === 'duplicate') {
-      counts.duplicates++;
-      return;
-    }
-    let body = frame.body;
-    if (frame.fragment !== null) {
-      const assembled = assembler.add(host.address, frame, now);
-      if (assembled.status === 'dropped') {
-        counts.fragmentDrops[assembled.reason]++;
-        return;
-      }
-      if (assembled.status === 'pending') return;
-      body = assembled.body;
-      // Judge again: the sequence state may have moved while the fragments were in flight.
-      verdict = judgeSequence(host.sequence, frame.seq, frame.timestampUs, limitsSeq);
-      if (verdict === 'duplicate') {
-        counts.duplicates++;
-        return;
-      }
-    }
-    if (verdict === 'reset') {
-      counts.sequenceResets++;
-      assembler.dropHost(host.address);
-      resetBoot(host, now, env);
-    }
-    if (verdict === 'late') counts.reordered++;
-    acceptSequence(host.sequence, frame.seq, frame.timestampUs, verdict, limitsSeq);
-    const { text, userdata } = parseExtendedBody(body);
-    counts.records++;
-    const record = {
-      format: 'extended' as const,
-      facility: frame.facility,
-      level: frame.level,
-      seq: frame.seq,
-      timestampUs: frame.timestampUs,
-      continuation: frame.continuation,
-      release: frame.release,
-      text,
-      userdata,
-    };
-    ingestRecord(host, record, frame.seq, now, env);
-  }
-
-  function ingestLegacyLines(host: HostState, lines: string[], now: number): void {
-    const slack = limits.sequence.clockSlackUs;
-    for (const raw of lines) {
-      const { timestampUs, text } = parseLegacyLine(raw);
-      if (text === '' && timestampUs === null) continue;
-      const last = host.lastLegacyTimestampUs;
-      if (timestampUs !== null) {
-        if (last !== null && timestampUs + slack < last) {
-          counts.sequenceResets++;
-          resetBoot(host, now, env);
-        }
-        host.lastLegacyTimestampUs = timestampUs;
-      }
+  /** Where every host stream delivers: records and reboots into that host's context, the rest counted. */
+  const toContext: StreamSink<HostState> = {
+    record(host, record, order, now) {
       counts.records++;
-      const record = {
-        format: 'legacy' as const,
-        facility: null,
-        level: null,
-        seq: null,
-        timestampUs,
-        continuation: false,
-        release: null,
-        text,
-        userdata: {},
-      };
-      ingestRecord(host, record, host.legacyCounter++, now, env);
-    }
-  }
-
-  function hostFor(address: string): HostState {
-    const known = hosts.get(address);
-    if (known !== undefined) return known;
-    const created = createHostState(address);
-    hosts.set(address, created);
-    return created;
-  }
-
-  function settle(host: HostState): void {
-    if (host.open !== null || host.legacy.carry !== '') pending.add(host.address);
-    if (!hosts.has(host.address)) return;
-    const bytes = hostBytes(host);
-    hostBytesTotal += bytes - (accounted.get(host.address) ?? 0);
-    accounted.set(host.address, bytes);
-    // Evict least recently heard-from hosts, never the one just heard from.
-    while (hostBytesTotal > limits.maxHostBytes && hosts.size > 1) hosts.pop();
-  }
+      ingestRecord(host, record, order, now, env);
+    },
+    reboot(host, now) {
+      counts.sequenceResets++;
+      resetBoot(host, now, env);
+    },
+    count(what) {
+      if (what === 'duplicate') counts.duplicates++;
+      else if (what === 'late') counts.reordered++;
+      else counts.fragmentDrops[what]++;
+    },
+  };
+  /** A host whose deadline passed: its unfinished line once quiet, then its incident if quiet too. */
+  const visitDue = (host: HostEntry, now: number): void => {
+    if (host.stream.poll(now, toContext, host.context)) closeIfQuiet(host.context, now, env);
+  };
 
   return {
     ingest(datagram) {
@@ -273,53 +114,28 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         counts.parseErrors[parsed.reason]++;
         return;
       }
-      const host = hostFor(datagram.source);
-      host.lastHeardAt = now;
-      if (parsed.format === 'extended') ingestExtended(host, parsed, now);
-      else ingestLegacyLines(host, pushLegacyText(host.legacy, parsed.text, limits.fragments.maxRecordBytes), now);
-      settle(host);
+      const host = hosts.get(datagram.source);
+      host.stream.push(parsed, now, toContext, host.context);
+      hosts.settle(host);
     },
     tick(now) {
       lastNow = Math.max(lastNow, now);
-      counts.fragmentDrops['fragment-expired'] += assembler.expire(now);
-      for (const address of pending) {
-        const host = hosts.peek(address);
-        if (host === undefined) {
-          pending.delete(address);
-          continue;
-        }
-        if (host.lastHeardAt !== null && now - host.lastHeardAt >= limits.host.quietMs) {
-          ingestLegacyLines(host, flushLegacyText(host.legacy), host.lastHeardAt);
-          closeIfQuiet(host, now, env);
-        }
-        if (host.open === null && host.legacy.carry === '') pending.delete(address);
-        settle(host);
-      }
+      counts.fragmentDrops['fragment-expired'] += fragments.expire(now);
+      hosts.due(now, visitDue);
+    },
+    nextDeadline() {
+      const host = hosts.nextDeadline();
+      const fragment = fragments.nextExpiry();
+      if (host === null) return fragment;
+      return fragment === null ? host : Math.min(host, fragment);
     },
     flush(now) {
-      for (const address of pending) {
-        const host = hosts.peek(address);
-        if (host === undefined) continue;
-        ingestLegacyLines(host, flushLegacyText(host.legacy), host.lastRecordAt ?? now);
-        closeOpen(host, now, env);
-      }
-      pending.clear();
+      hosts.drain((host) => {
+        host.stream.flush(host.context.lastRecordAt ?? now, toContext, host.context);
+        closeOpen(host.context, now, env);
+      });
     },
-    hosts: () => [...hosts.values()].map(hostSnapshot),
-    stats() {
-      const fragments = assembler.stats();
-      const malformed = Object.values<number>(counts.parseErrors).reduce((sum, n) => sum + n, 0);
-      return {
-        ...counts,
-        parseErrors: { ...counts.parseErrors },
-        fragmentDrops: { ...counts.fragmentDrops, 'fragment-evicted': fragments.evicted },
-        incidentsOpened: { ...counts.incidentsOpened },
-        malformed,
-        fragmentsInFlight: fragments.inFlight,
-        fragmentBytesInFlight: fragments.bytesInFlight,
-        hosts: hosts.size,
-        hostBytes: hostBytesTotal,
-      };
-    },
+    hosts: () => hosts.snapshots(),
+    stats: () => pipelineStats(counts, fragments.stats(), hosts.stats()),
   };
 }

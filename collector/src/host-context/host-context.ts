@@ -94,6 +94,11 @@ export function closeIfQuiet(host: HostState, now: number, env: HostContextEnv):
   return true;
 }
 
+/** When closeIfQuiet would first close the open incident (ms), or null with nothing open. */
+export function closeDeadline(host: HostState, quietMs: number): number | null {
+  return host.open === null || host.lastRecordAt === null ? null : host.lastRecordAt + quietMs;
+}
+
 /** The host rebooted (sequence reset or legacy clock going back): close and forget its boot. */
 export function resetBoot(host: HostState, now: number, env: HostContextEnv): void {
   if (host.open !== null) closeOpen(host, now, env);

@@ -1,8 +1,7 @@
-// Everything the collector keeps about one sending host. Bounded: a ring of recent records, the one
-// incident currently capturing trailing lines, and small fixed-size bookkeeping.
-import { createLegacyLineState, type LegacyLineState } from '../reassemble/legacy-lines.js';
-import { createSequenceState, type SequenceState } from '../reassemble/sequence-order.js';
-import type { HostSnapshot, Incident, IncidentCause } from '../types.js';
+// What host context keeps about one sending host (its record stream is reassemble/host-stream.ts).
+// Bounded: a ring of recent records, the one incident currently capturing trailing lines, and small
+// fixed-size bookkeeping.
+import type { Incident, IncidentCause } from '../types.js';
 import { createContextRing, type ContextEntry, type ContextRing } from './context-ring.js';
 
 export interface OpenIncident {
@@ -19,12 +18,6 @@ export interface OpenIncident {
 
 export interface HostState {
   address: string;
-  sequence: SequenceState;
-  legacy: LegacyLineState;
-  /** Arrival counter giving legacy records their order. */
-  legacyCounter: number;
-  /** Last legacy printk timestamp seen (µs), to notice a reboot when it goes back. */
-  lastLegacyTimestampUs: number | null;
   ring: ContextRing;
   open: OpenIncident | null;
   /** A fatal incident was opened in this boot: no other may open until a reset or re-arm time. */
@@ -34,25 +27,20 @@ export interface HostState {
   /** The most recent cause-capable non-fatal incident of this boot. */
   lastCause: { cause: IncidentCause; order: number } | null;
   kernelRelease: string | null;
+  /** ms of the last record (the time passed with it). */
   lastRecordAt: number | null;
-  /** Time of the last datagram of any kind (records may still be incomplete). */
-  lastHeardAt: number | null;
   records: number;
   lastCanaryAt: number | null;
   lastCanaryNode: string | null;
   incidents: number;
 }
 
-/** Fixed bytes per host beyond its ring and open incident (maps, counters, the sequence window). */
+/** Fixed bytes per host beyond its ring, open incident and unfinished line (maps, counters, the sequence window). */
 export const HOST_OVERHEAD_BYTES = 2048;
 
 export function createHostState(address: string): HostState {
   return {
     address,
-    sequence: createSequenceState(),
-    legacy: createLegacyLineState(),
-    legacyCounter: 0,
-    lastLegacyTimestampUs: null,
     ring: createContextRing(),
     open: null,
     fatalAt: null,
@@ -60,7 +48,6 @@ export function createHostState(address: string): HostState {
     lastCause: null,
     kernelRelease: null,
     lastRecordAt: null,
-    lastHeardAt: null,
     records: 0,
     lastCanaryAt: null,
     lastCanaryNode: null,
@@ -68,20 +55,7 @@ export function createHostState(address: string): HostState {
   };
 }
 
+/** Approximate bytes held for the host's context (its stream's unfinished line is counted apart). */
 export function hostBytes(host: HostState): number {
-  return HOST_OVERHEAD_BYTES + host.ring.bytes + host.legacy.carry.length + (host.open?.bytes ?? 0);
-}
-
-export function hostSnapshot(host: HostState): HostSnapshot {
-  return {
-    address: host.address,
-    kernelRelease: host.kernelRelease,
-    lastRecordAt: host.lastRecordAt,
-    lastSeq: host.sequence.maxSeq,
-    records: host.records,
-    sequenceGaps: host.sequence.gaps,
-    lastCanaryAt: host.lastCanaryAt,
-    lastCanaryNode: host.lastCanaryNode,
-    incidents: host.incidents,
-  };
+  return HOST_OVERHEAD_BYTES + host.ring.bytes + (host.open?.bytes ?? 0);
 }

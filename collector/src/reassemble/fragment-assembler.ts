@@ -55,6 +55,8 @@ export interface FragmentAssembler {
   add(host: string, frame: ExtendedFrame, now: number): FragmentResult;
   /** Drops assemblies older than maxAgeMs; returns how many. */
   expire(now: number): number;
+  /** The time (ms) before which `expire` drops nothing; null with nothing in flight. */
+  nextExpiry(): number | null;
   dropHost(host: string): void;
   stats(): { inFlight: number; bytesInFlight: number; evicted: number };
 }
@@ -131,6 +133,11 @@ export function createFragmentAssembler(limits: FragmentLimits = DEFAULT_FRAGMEN
         dropped++;
       }
       return dropped;
+    },
+    nextExpiry() {
+      // expire() stops at the first (oldest inserted) assembly still young, so that one decides.
+      for (const assembly of all.values()) return assembly.startedAt + limits.maxAgeMs;
+      return null;
     },
     dropHost(host) {
       for (const assembly of all.values()) if (assembly.host === host) remove(assembly);

@@ -114,7 +114,9 @@ export async function replayCommand(argv: string[], streams: ReplayStreams): Pro
       }
       summary.datagrams++;
       lastTime = Math.max(lastTime, frame.timestampMs);
-      pipeline.tick(frame.timestampMs);
+      // Time moves with the capture: call back whenever the pipeline's next deadline has passed.
+      const due = pipeline.nextDeadline();
+      if (due !== null && due <= frame.timestampMs) pipeline.tick(frame.timestampMs);
       pipeline.ingest({
         source: normaliseAddress(decoded.source),
         sourcePort: decoded.sourcePort,
