@@ -20,7 +20,7 @@ import { startIncidentWatch, type IncidentWatch } from './record/incident-watch.
 import { waitUntilDead } from './remediate/confirm-dead.js';
 import { createKubeClusterApi } from './remediate/kube-cluster-api.js';
 import { startKeepWarm } from './kube/keep-warm.js';
-import { MAX_POD_CONCURRENCY } from './remediate/remediate-node.js';
+import { MAX_POD_CONCURRENCY } from './remediate/pod-steps.js';
 import type { RemediationProgress } from './record/remediation-steps.js';
 import { createRemediator, type Remediator } from './remediate/remediator.js';
 import { createStormGuard } from './remediate/storm-guard.js';

@@ -15,7 +15,7 @@ import {
 } from '../record/incident-record.js';
 import { releaseAnnotation } from '../record/explain.js';
 import { createKeyedQueue } from './keyed-queue.js';
-import { NotLeaderError, remediateIncident, type Outcome, type RemediateContext } from './remediate-node.js';
+import { NotLeaderError, remediateIncident, type Outcome, type RemediateContext } from './remediate-incident.js';
 import { makeRetry } from '../kube/retry.js';
 
 export interface RemediatorOptions {

@@ -4,7 +4,7 @@ import { defaultConfig } from '../config/config.js';
 import { parseLabelSelector } from '../config/label-selector.js';
 import type { NodeIncidentObject, NodeIncidentStatus, RemediationRequest } from '../record/incident-record.js';
 import type { ClusterApi, EventSpec, PodRef } from './cluster-api.js';
-import { NotLeaderError, remediateIncident, type RemediateContext } from './remediate-node.js';
+import { NotLeaderError, remediateIncident, type RemediateContext } from './remediate-incident.js';
 import type { RemediationProgress, StepReport } from '../record/remediation-steps.js';
 import { createStormGuard } from './storm-guard.js';
 
