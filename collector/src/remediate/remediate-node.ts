@@ -40,7 +40,7 @@ export const MAX_POD_CONCURRENCY = 128;
 const EVENT_CONCURRENCY = 16;
 
 export class NotLeaderError extends Error {
-  readonly code = 'LASTGASP_NOT_LEADER';
+  readonly code = 'ERR_LASTGASP_NOT_LEADER';
   constructor() {
     super('leadership lost; remediation left to the next leader');
     this.name = 'NotLeaderError';
