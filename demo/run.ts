@@ -3,7 +3,8 @@
 // agent from this checkout, a Deployment and a Job run on it, the guest's kernel panics, and the demo
 // shows what happened, when (ms), and why. Everything started is removed at the end.
 import { AppsV1Api, BatchV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { createNode, ensureNamespace, waitFor } from '@lastgasp/testbed/cluster';
+import { createNode, ensureNamespace } from '@lastgasp/testbed/cluster';
+import { waitFor } from '@lastgasp/testbed/testing';
 import {
   ANNOTATION_PREFIX,
   bringUpWorld,

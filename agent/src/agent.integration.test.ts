@@ -8,7 +8,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, RbacAuthorizationV1Api, type V1EndpointSlice } from '@kubernetes/client-node';
-import { createNode, ensureNamespace, useCluster, waitFor } from '@lastgasp/testbed/cluster';
+import { createNode, ensureNamespace, useCluster } from '@lastgasp/testbed/cluster';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { startApp, type App } from './app.js';

@@ -2,7 +2,5 @@
 export { startApp, kubeClientFor, type App, type AppDeps } from './app.js';
 export { loadConfig, resolveConfig, ConfigError, type AgentConfig } from './config/config.js';
 export { createNodeConfigfsFs, type ConfigfsFs } from './configfs/configfs-fs.js';
-export { FakeConfigfs } from './configfs/fake-configfs.js';
-export { CANARY_PREFIX, formatCanary } from './canary/canary-line.js';
 export { CONDITION_TYPE } from './status/node-condition.js';
 export type * from './types.js';

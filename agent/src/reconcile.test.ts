@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { FakeConfigfs } from './configfs/fake-configfs.js';
+import { FakeConfigfs } from '../test-support/fake-configfs.js';
 import { readTargets } from './configfs/read-targets.js';
 import { createReconciler, type Reconciler } from './reconcile.js';
 import type { AgentStatus, NextHopResult } from './types.js';

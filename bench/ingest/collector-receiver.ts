@@ -6,9 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COLLECTOR_NODE_OPTIONS } from '@lastgasp/collector';
 import { scrapeMetrics, spawnCollector, spawnNode, sumSamples, type LaunchNode } from '@lastgasp/testbed/collector';
+import { freePort, waitFor } from '@lastgasp/testbed/testing';
 import { track, untrack } from './child-registry.js';
-import { freeTcpPort, freeUdpPort } from './free-port.js';
-import { pollUntil } from './poll-until.js';
 import type { Receiver, ReceiverCounts } from './receiver.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,9 +49,9 @@ const trackedChild: LaunchNode = (launch) => {
 };
 
 export async function startCollector(opts: CollectorOptions): Promise<CollectorReceiver> {
-  const udpPort = await freeUdpPort(opts.host);
-  const httpPort = await freeTcpPort(opts.host);
-  const grpcPort = await freeTcpPort(opts.host);
+  const udpPort = await freePort({ host: opts.host, protocol: 'udp' });
+  const httpPort = await freePort({ host: opts.host });
+  const grpcPort = await freePort({ host: opts.host });
   const dir = await mkdtemp(join(tmpdir(), 'lastgasp-bench-'));
   const collector = await spawnCollector({
     name: 'collector',
@@ -87,7 +86,7 @@ export async function startCollector(opts: CollectorOptions): Promise<CollectorR
     return { received, parsed: parsed ?? received };
   };
   try {
-    const first = await pollUntil(
+    const first = await waitFor(
       'the collector to answer /readyz and /metrics',
       async () => {
         const exit = collector.exitInfo();

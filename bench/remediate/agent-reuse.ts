@@ -18,6 +18,7 @@ import {
   type RequestContext,
   type SecurityAuthentication,
 } from '@kubernetes/client-node';
+import { annotationKey, DEFAULT_ANNOTATION_PREFIX } from '@lastgasp/proto/contract';
 import { ensureNamespace, startCluster } from '@lastgasp/testbed/cluster';
 import { inParallel } from './run-rep.js';
 import { SharedAgent } from './shared-agent.js';
@@ -60,7 +61,7 @@ function sharedAgentClients(kc: KubeConfig): Clients {
 }
 
 async function podSteps(c: Clients, name: string): Promise<void> {
-  await c.core.patchNamespacedPod({ name, namespace: NAMESPACE, body: { metadata: { annotations: { 'lastgasp.dev/reason-code': 'KernelPanic' } } } }, merge);
+  await c.core.patchNamespacedPod({ name, namespace: NAMESPACE, body: { metadata: { annotations: { [annotationKey(DEFAULT_ANNOTATION_PREFIX, 'reason-code')]: 'KernelPanic' } } } }, merge);
   await c.core.patchNamespacedPodStatus(
     { name, namespace: NAMESPACE, body: { status: { phase: 'Failed', conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'KernelPanic', message: 'experiment', lastTransitionTime: new Date().toISOString() }] } } },
     strategic,

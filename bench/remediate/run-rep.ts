@@ -1,8 +1,10 @@
 // One repetition: a new kwok Node reporting a loopback InternalIP, `pods` pods bound to it and Running,
 // then a panic from that address; the pod and Node watches time the collector's remediation.
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { annotationKey, DEFAULT_ANNOTATION_PREFIX } from '@lastgasp/proto/contract';
 import { createNode, createPod, stopNodeHeartbeat, type Cluster } from '@lastgasp/testbed/cluster';
 import type { CollectorProcess } from '@lastgasp/testbed/collector';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { processCpuSeconds } from '../ingest/process-cpu.js';
 import { emptyMarks, observePod, summarise, type PodLike, type PodMarks, type RepResult } from './rep-timings.js';
 import { sendPanic } from './send-panic.js';
@@ -10,7 +12,7 @@ import { startWatch } from './watch-stream.js';
 
 export const BENCH_NAMESPACE = 'bench';
 export const NODE_LABEL = 'lastgasp.bench/node';
-const REASON_ANNOTATION = 'lastgasp.dev/reason-code';
+const REASON_ANNOTATION = annotationKey(DEFAULT_ANNOTATION_PREFIX, 'reason-code');
 /** Pods created at once; the apiserver of a loaded 2-core machine answers this many without timeouts. */
 const CREATE_CONCURRENCY = 20;
 const SETUP_TIMEOUT_MS = 300_000;
@@ -71,15 +73,16 @@ function until(description: string, done: () => boolean, timeoutMs: number, stat
 /** Waits (by polling, outside any measured interval) until the collector's Node cache holds every Node. */
 async function collectorKnowsAllNodes(ctx: RepContext): Promise<void> {
   const core = ctx.cluster.kubeConfig.makeApiClient(CoreV1Api);
-  const deadline = Date.now() + SETUP_TIMEOUT_MS;
   let seen = '';
-  while (Date.now() < deadline) {
-    const [nodes, known] = await Promise.all([core.listNode(), ctx.collector.metric('lastgasp_nodes_known')]);
-    if (known === nodes.items.length) return;
-    seen = `collector knows ${String(known)}, cluster has ${nodes.items.length}`;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the collector's Node cache did not catch up: ${seen}`);
+  await waitFor(
+    "the collector's Node cache to catch up",
+    async () => {
+      const [nodes, known] = await Promise.all([core.listNode(), ctx.collector.metric('lastgasp_nodes_known')]);
+      seen = `collector knows ${String(known)}, cluster has ${nodes.items.length}`;
+      return known === nodes.items.length;
+    },
+    { timeoutMs: SETUP_TIMEOUT_MS, intervalMs: 200, describe: () => Promise.resolve(seen) },
+  );
 }
 
 export async function runRep(ctx: RepContext, rep: number): Promise<RepResult> {

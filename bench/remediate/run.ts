@@ -23,7 +23,7 @@ import type { CollectorProcess } from '@lastgasp/testbed/collector';
 import { buildCollector } from '../ingest/build-collector.js';
 import { addTotals, formatTotals, scrapeApiServer, subtractTotals, type RequestTotals } from './apiserver-metrics.js';
 import { startBaseline, type Baseline } from './baseline.js';
-import { startBenchCollector } from './collector-process.js';
+import { startBenchCollector } from './bench-collector.js';
 import { formatProfile, summariseProfile, type CpuProfile } from './cpu-profile.js';
 import { formatHeap, summariseHeap, type HeapSnapshot } from './heap-snapshot.js';
 import { processMemory } from '../ingest/process-memory.js';

@@ -19,7 +19,8 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, DiscoveryV1Api, type V1EndpointSlice } from '@kubernetes/client-node';
-import { createNode, ensureNamespace, startCluster, waitFor, type Cluster } from '@lastgasp/testbed/cluster';
+import { createNode, ensureNamespace, startCluster, type Cluster } from '@lastgasp/testbed/cluster';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { processCpuSeconds } from '../ingest/process-cpu.js';
 import { processMemory } from '../ingest/process-memory.js';
 
@@ -66,14 +67,13 @@ async function enabledRemotes(dir: string): Promise<string[]> {
   return remotes.sort();
 }
 
-async function pollUntil(dir: string, done: (remotes: string[]) => boolean, timeoutMs: number): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const remotes = await enabledRemotes(dir);
-    if (done(remotes)) return performance.now();
-    if (performance.now() > deadline) throw new Error(`configfs did not change in ${timeoutMs} ms; last seen ${JSON.stringify(remotes)}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** When configfs first satisfies `done` (performance.now(), ms), polled every 5 ms. */
+function configfsReflects(dir: string, done: (remotes: string[]) => boolean, timeoutMs: number): Promise<number> {
+  return waitFor('configfs to change', async () => (done(await enabledRemotes(dir)) ? performance.now() : false), {
+    timeoutMs,
+    intervalMs: 5,
+    describe: async () => JSON.stringify(await enabledRemotes(dir)),
+  });
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     const pid = child.pid;
     if (pid === undefined) throw new Error('agent did not start');
     log(`agent pid ${pid}; waiting for its first target`);
-    await pollUntil(dir, (r) => r.join() === key(v4, 7000), 120_000);
+    await configfsReflects(dir, (r) => r.join() === key(v4, 7000), 120_000);
 
     const samples: number[] = [];
     for (let i = 1; i <= changes; i += 1) {
@@ -136,9 +136,9 @@ async function main(): Promise<void> {
       const address = key(v4, port);
       const started = performance.now();
       await discovery.replaceNamespacedEndpointSlice({ name: SLICE, namespace: NS, body: sliceBody(SLICE, 'IPv4', v4, port) });
-      const reflected = await pollUntil(dir, (r) => r.includes(address), 30_000);
+      const reflected = await configfsReflects(dir, (r) => r.includes(address), 30_000);
       samples.push(reflected - started);
-      await pollUntil(dir, (r) => r.join() === address, 30_000);
+      await configfsReflects(dir, (r) => r.join() === address, 30_000);
     }
     samples.sort((a, b) => a - b);
     log(`re-point ms over ${samples.length}: min ${samples[0]?.toFixed(1)} p50 ${percentile(samples, 50).toFixed(1)} p99 ${percentile(samples, 99).toFixed(1)} max ${samples.at(-1)?.toFixed(1)}`);
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     await discovery.replaceNamespacedEndpointSlice({ name: SLICE, namespace: NS, body: sliceBody(SLICE, 'IPv4', v4, 6666) });
     await discovery.createNamespacedEndpointSlice({ namespace: NS, body: second });
     const idleKeys = [key(v4, 6666), v6 === null ? key(v4, 6667) : key(v6, 6666)].sort();
-    await pollUntil(dir, (r) => r.join() === idleKeys.join(), 30_000);
+    await configfsReflects(dir, (r) => r.join() === idleKeys.join(), 30_000);
     await waitFor('agent settled (status written)', async () => {
       const node = await c.kubeConfig.makeApiClient(CoreV1Api).readNode({ name: NODE });
       return node.status?.conditions?.find((x) => x.type === 'LastGaspReady')?.message?.includes(idleKeys[1] ?? '') ?? false;

@@ -3,7 +3,8 @@
 // an incident resolved to, the current leader as a follower sees it, and the remediation counters.
 import { createSocket } from 'node:dgram';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { createNode, createPod, useCluster, waitFor, type Cluster } from '@lastgasp/testbed/cluster';
+import { createNode, createPod, useCluster, type Cluster } from '@lastgasp/testbed/cluster';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';

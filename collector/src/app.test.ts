@@ -1,6 +1,7 @@
 // The app in standalone mode on loopback sockets (port 0 everywhere): what GetStatus and /metrics say
 // about the receive path, and the trustLegacy setting reaching the pipeline.
 import { createSocket } from 'node:dgram';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { startApp, type App } from './app.js';
@@ -37,20 +38,8 @@ async function send(app: App, payloads: (string | Buffer)[]): Promise<void> {
   }
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | false>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last error: ${String(last)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The app runs in this process: poll its counters every 50 ms, for up to 10 s. */
+const SOON = { timeoutMs: 10_000, intervalMs: 50 };
 
 /** `name{labels} value` lines of a Prometheus text page → map from `name{labels}` to value. */
 function parseMetrics(text: string): Map<string, number> {
@@ -124,10 +113,10 @@ describe('startApp (standalone, loopback)', function () {
     const { app, client } = await start();
     const good = formatExtended({ seq: 10, timestampUs: 1000, text: 'hello from the kernel', level: 6 });
     await send(app, [...good, ...good, '0,1,x,-;bad', '0,1,2;also bad', '6,11,2000,-,ncfrag=0/99999;x']);
-    const m = await eventually('the datagrams counted', async () => {
+    const m = await waitFor('the datagrams counted', async () => {
       const page = await metricsOf(app);
       return page.get('lastgasp_datagrams_received_total') === good.length * 2 + 3 ? page : false;
-    });
+    }, SOON);
     const status = await client.getStatus();
     const c = status.counters;
     expect(c).to.not.equal(null);
@@ -159,15 +148,15 @@ describe('startApp (standalone, loopback)', function () {
     it(name, async () => {
       const { app, client } = await start({ trustLegacy });
       await send(app, [legacyPanic, 'trailing console line\n']);
-      await eventually('the lines handled', async () => {
+      await waitFor('the lines handled', async () => {
         const page = await metricsOf(app);
         return (page.get('lastgasp_hosts_tracked') ?? 0) > 0 ? page : false;
-      });
-      const m = await eventually('the panic line classified', async () => {
+      }, SOON);
+      const m = await waitFor('the panic line classified', async () => {
         const page = await metricsOf(app);
         const seen = (page.get('lastgasp_untrusted_incident_lines_total') ?? 0) + (page.get('lastgasp_incidents_total{kind="KernelPanic",fatal="true"}') ?? 0);
         return seen > 0 ? page : false;
-      });
+      }, SOON);
       const list = await client.listIncidents({});
       expect(list.incidents).to.have.length(incidents);
       expect(m.get('lastgasp_untrusted_incident_lines_total')).to.equal(untrusted);

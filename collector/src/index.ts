@@ -15,7 +15,6 @@ export type { ParseError, ParseErrorReason, ParseResult, ParsedFrame, ExtendedFr
 export { readCapture, CaptureError } from './replay/read-capture.js';
 export type { CapturedFrame } from './replay/read-capture.js';
 export { decodeFrame, LINKTYPE } from './replay/decode-packet.js';
-export { writePcap, writePcapng, ipv4Udp, ipv6Udp, ethernet, frameFor } from './replay/write-capture.js';
 // The gRPC client the CLI uses.
 export { connect } from './cli/client.js';
 export type { CollectorApi, ConnectOptions } from './cli/client.js';

@@ -1,24 +1,10 @@
 // The collector's shared vocabulary. Stages meet only through these types:
 // ingest → parse → reassemble → host context → classify → incident → resolve node → remediate → record.
+import type { ReasonCode } from '@lastgasp/proto/contract';
 
-/** Reason codes, exactly these names (they appear in annotations, conditions, Events and the API). */
-export const REASON_CODES = [
-  'KernelPanic',
-  'KernelOops',
-  'KernelBug',
-  'HardLockup',
-  'SoftLockup',
-  'HungTask',
-  'RCUStall',
-  'OOMKill',
-  'MachineCheck',
-  'Warning',
-] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
-
-export function isReasonCode(value: unknown): value is ReasonCode {
-  return typeof value === 'string' && (REASON_CODES as readonly string[]).includes(value);
-}
+// The canary line and the reason codes are the wire contract shared with the agent: one definition in
+// @lastgasp/proto/contract, re-exported here for the stages.
+export { CANARY_PREFIX, formatCanary, isReasonCode, REASON_CODES, type ReasonCode } from '@lastgasp/proto/contract';
 
 /** One UDP datagram as it left the socket. `receivedAt` is ms since the epoch. */
 export interface Datagram {
@@ -69,17 +55,6 @@ export type IncidentEventType = 'opened' | 'updated' | 'closed';
 export interface IncidentEvent {
   type: IncidentEventType;
   incident: Incident;
-}
-
-/**
- * The agent's netconsole path check. The agent writes this line to /dev/kmsg (so it arrives with the
- * user facility and is never an incident); the collector records per host when it last arrived.
- * Format: `lastgasp: netconsole path check node=<node> seq=<counter>`.
- */
-export const CANARY_PREFIX = 'lastgasp: netconsole path check';
-
-export function formatCanary(node: string, counter: number): string {
-  return `${CANARY_PREFIX} node=${node} seq=${counter}`;
 }
 
 /** What the collector knows about one sending host (for the status API and `lastgasp hosts`). */

@@ -13,8 +13,9 @@ COPY collector/package.json collector/
 COPY agent/package.json agent/
 COPY test/package.json test/
 RUN npm ci --no-audit --no-fund --ignore-scripts
-# agent's tsconfig references the test-bed workspace (its integration tests import it).
-COPY test/ test/
+# agent's tsconfig references proto (the wire contract: the canary line); its tests, compiled by
+# tsconfig.test.json with the test bed, are not part of the image.
+COPY proto/ proto/
 COPY agent/ agent/
 RUN npx tsc -b agent \
  && npm prune --omit=dev --no-audit --no-fund
@@ -27,9 +28,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
-# The runtime tree mirrors the repository's layout under /app, so workspace links resolve.
+# The runtime tree mirrors the repository's layout under /app, so workspace links in node_modules
+# (node_modules/@lastgasp/proto -> ../../proto) resolve.
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules/ node_modules/
+COPY --from=build /src/proto/package.json proto/
+COPY --from=build /src/proto/dist/ proto/dist/
 COPY --from=build /src/agent/package.json agent/
 COPY --from=build /src/agent/bin/ agent/bin/
 COPY --from=build /src/agent/dist/ agent/dist/

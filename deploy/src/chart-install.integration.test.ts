@@ -2,7 +2,8 @@
 // nodes): install, the real authorizer's view of each ServiceAccount, upgrade, uninstall.
 import { AppsV1Api, ApiextensionsV1Api, AuthorizationV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { V1DaemonSet, V1Deployment, V1ResourceAttributes } from '@kubernetes/client-node';
-import { apiStatus, createNode, useCluster, waitFor } from '@lastgasp/testbed/cluster';
+import { apiStatus, createNode, useCluster } from '@lastgasp/testbed/cluster';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

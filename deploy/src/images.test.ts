@@ -143,6 +143,12 @@ for (const image of IMAGES) {
       }
     });
 
+    it('carries the wire contract (@lastgasp/proto/contract) and the package.json that exports it', () => {
+      for (const file of ['proto/dist/contract.js', 'proto/package.json']) {
+        expect(imagePathOf(stages, file), `${file} is copied into the image`).to.equal(`/app/${file}`);
+      }
+    });
+
     it(image.user === null ? 'runs as root' : `runs as non-root user ${image.user}`, () => {
       expect(final?.user ?? null).to.equal(image.user);
     });
@@ -204,6 +210,8 @@ describe('.dockerignore', () => {
     ['package-lock.json', false],
     ['collector/native/build/recvmmsg.node', true],
     ['collector/native/recvmmsg.c', false],
+    ['collector/test-support/api-fixtures.ts', true],
+    ['agent/test-support/fake-configfs.ts', true],
   ];
   for (const [path, ignored] of table) {
     it(`${ignored ? 'leaves out' : 'keeps'} ${path}`, () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPcapUdp } from '../compose/replay-send.mjs';
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, ethernet, ipv4, linuxSll2, pcap, udp4, udp6 } from './pcap-builder.js';
+import { LINKTYPE, ethernet, freePort, ipv4Udp, ipv6Udp, linuxSll2, waitFor, writePcap, type CaptureRecord } from '@lastgasp/testbed/testing';
 
 const SCRIPT = fileURLToPath(new URL('../compose/replay-send.mjs', import.meta.url));
 const T0 = 1_750_000_000_000;
@@ -43,40 +43,35 @@ async function listen(): Promise<{ socket: Socket; port: number; received: Recei
   return { socket, port: socket.address().port, received };
 }
 
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
+const udp4 = (sourcePort: number, destinationPort: number, payload: Buffer): Buffer =>
+  ipv4Udp({ source: '192.0.2.1', destination: '192.0.2.2', sourcePort, destinationPort, payload });
+const udp6 = (sourcePort: number, destinationPort: number, payload: Buffer): Buffer =>
+  ipv6Udp({ source: '::1', destination: '::2', sourcePort, destinationPort, payload });
+/** An IPv4 packet that carries TCP, not UDP: the sender skips it. */
+function tcp4(): Buffer {
+  const packet = udp4(1, 2, Buffer.alloc(12));
+  packet[9] = 6;
+  return packet;
 }
 
-async function until(received: Received[], count: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (received.length < count) {
-    if (Date.now() > deadline) throw new Error(`received ${received.length} of ${count}: ${JSON.stringify(received)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const captures: Array<{ name: string; linkType: number; frames: Array<{ atMs: number; bytes: Buffer }>; expected: string[] }> = [
+const captures: Array<{ name: string; linkType: number; frames: CaptureRecord[]; expected: string[] }> = [
   {
     name: 'ethernet IPv4 with a VLAN tag, a TCP frame and a datagram to another port',
-    linkType: LINKTYPE_ETHERNET,
+    linkType: LINKTYPE.ETHERNET,
     frames: [
-      { atMs: T0, bytes: ethernet(udp4(6665, 6666, Buffer.from(lines[0] ?? ''))) },
-      { atMs: T0 + 5, bytes: ethernet(ipv4(6, Buffer.alloc(20))) },
-      { atMs: T0 + 10, bytes: ethernet(udp4(5353, 5353, Buffer.from('mdns'))) },
-      { atMs: T0 + 20, bytes: ethernet(udp4(6665, 6666, Buffer.from(lines[1] ?? '')), { vlan: 7 }) },
+      { timestampMs: T0, data: ethernet(udp4(6665, 6666, Buffer.from(lines[0] ?? ''))) },
+      { timestampMs: T0 + 5, data: ethernet(tcp4()) },
+      { timestampMs: T0 + 10, data: ethernet(udp4(5353, 5353, Buffer.from('mdns'))) },
+      { timestampMs: T0 + 20, data: ethernet(udp4(6665, 6666, Buffer.from(lines[1] ?? '')), [7]) },
       // A 10 s gap in the capture, capped by --max-gap-ms.
-      { atMs: T0 + 10_020, bytes: ethernet(udp4(6665, 6666, Buffer.from(lines[2] ?? ''))) },
+      { timestampMs: T0 + 10_020, data: ethernet(udp4(6665, 6666, Buffer.from(lines[2] ?? ''))) },
     ],
     expected: lines,
   },
   {
     name: 'linux cooked v2 with IPv6',
-    linkType: LINKTYPE_LINUX_SLL2,
-    frames: lines.map((line, i) => ({ atMs: T0 + i, bytes: linuxSll2(udp6(6665, 6666, Buffer.from(line))) })),
+    linkType: LINKTYPE.LINUX_SLL2,
+    frames: lines.map((line, i) => ({ timestampMs: T0 + i, data: linuxSll2(udp6(6665, 6666, Buffer.from(line))) })),
     expected: lines,
   },
 ];
@@ -94,14 +89,18 @@ describe('deploy/compose/replay-send.mjs', function () {
   for (const capture of captures) {
     it(`sends the UDP payloads to --dest-port in order from --from-port: ${capture.name}`, async () => {
       const file = join(dir, `${capture.linkType}.pcap`);
-      await writeFile(file, pcap(capture.linkType, capture.frames));
+      await writeFile(file, writePcap(capture.frames, { linkType: capture.linkType }));
       const sink = await listen();
       try {
-        const fromPort = await freeUdpPort();
+        const fromPort = await freePort({ protocol: 'udp' });
         const result = await run([`--pcap=${file}`, `--to=127.0.0.1:${sink.port}`, `--from-port=${fromPort}`, '--dest-port=6666', '--max-gap-ms=50']);
         expect(result.code, result.stderr).to.equal(0);
         expect(result.stdout).to.contain(`sent ${capture.expected.length} datagrams`);
-        await until(sink.received, capture.expected.length);
+        await waitFor(`${capture.expected.length} datagrams`, () => sink.received.length >= capture.expected.length, {
+          timeoutMs: 30_000,
+          intervalMs: 20,
+          describe: () => Promise.resolve(JSON.stringify(sink.received)),
+        });
         expect(sink.received.map((r) => r.text)).to.deep.equal(capture.expected);
         expect(sink.received.every((r) => r.port === fromPort)).to.equal(true);
       } finally {
@@ -113,8 +112,8 @@ describe('deploy/compose/replay-send.mjs', function () {
   const failures: Array<{ name: string; bytes: Buffer; args: string[]; code: number; message: RegExp }> = [
     { name: 'a pcapng file', bytes: Buffer.from([0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), args: [], code: 1, message: /pcapng is not supported/ },
     { name: 'a text file', bytes: Buffer.from('hello, this is not a capture at all'), args: [], code: 1, message: /not a pcap file/ },
-    { name: 'a capture without datagrams to the port', bytes: pcap(LINKTYPE_ETHERNET, [{ atMs: T0, bytes: ethernet(udp4(1, 2, Buffer.from('x'))) }]), args: ['--dest-port=6666'], code: 1, message: /no UDP datagrams to port 6666/ },
-    { name: 'a --to without a port', bytes: pcap(LINKTYPE_ETHERNET, []), args: ['--to=collector'], code: 2, message: /expected HOST:PORT/ },
+    { name: 'a capture without datagrams to the port', bytes: writePcap([{ timestampMs: T0, data: ethernet(udp4(1, 2, Buffer.from('x'))) }], { linkType: LINKTYPE.ETHERNET }), args: ['--dest-port=6666'], code: 1, message: /no UDP datagrams to port 6666/ },
+    { name: 'a --to without a port', bytes: writePcap([], { linkType: LINKTYPE.ETHERNET }), args: ['--to=collector'], code: 2, message: /expected HOST:PORT/ },
   ];
   for (const failure of failures) {
     it(`exits ${failure.code} naming the problem: ${failure.name}`, async () => {
@@ -127,7 +126,7 @@ describe('deploy/compose/replay-send.mjs', function () {
   }
 
   it('keeps the datagrams before a truncated last record', () => {
-    const whole = pcap(LINKTYPE_ETHERNET, lines.map((line, i) => ({ atMs: T0 + i, bytes: ethernet(udp4(6665, 6666, Buffer.from(line))) })));
+    const whole = writePcap(lines.map((line, i) => ({ timestampMs: T0 + i, data: ethernet(udp4(6665, 6666, Buffer.from(line))) })), { linkType: LINKTYPE.ETHERNET });
     const datagrams = readPcapUdp(whole.subarray(0, whole.length - 5));
     expect(datagrams.map((d) => d.payload.toString())).to.deep.equal(lines.slice(0, 2));
     expect(datagrams[1]?.atMs).to.equal(T0 + 1);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CANARY_PREFIX, canaryLevel, formatCanary, kmsgRecord } from './canary-line.js';
+import { canaryLevel, kmsgRecord } from './canary-line.js';
 
 describe('canary line', () => {
   const levels: [string, number | null][] = [
@@ -17,17 +17,5 @@ describe('canary line', () => {
 
   it('the /dev/kmsg record carries level, node and counter', () => {
     expect(kmsgRecord(3, 'worker-1', 7)).to.equal('<3>lastgasp: netconsole path check node=worker-1 seq=7\n');
-  });
-
-  it('is the same format the collector recognises', async () => {
-    // Imported by a computed name so the agent package never depends on the collector at build time.
-    const collectorPackage = ['@lastgasp', 'collector'].join('/');
-    const collector: unknown = await import(collectorPackage);
-    const { CANARY_PREFIX: collectorPrefix, formatCanary: collectorFormat } = collector as {
-      CANARY_PREFIX: string;
-      formatCanary: (node: string, counter: number) => string;
-    };
-    expect(CANARY_PREFIX).to.equal(collectorPrefix);
-    expect(formatCanary('worker-1', 42)).to.equal(collectorFormat('worker-1', 42));
   });
 });

@@ -1,14 +1,6 @@
-// Pure pieces of the canary: the line, and the level the console log level lets through.
-
-/**
- * Same text as the collector's `CANARY_PREFIX` (collector/src/types.ts, kept equal by a test). The
- * agent does not depend on the collector package, so the one-line format is repeated here.
- */
-export const CANARY_PREFIX = 'lastgasp: netconsole path check';
-
-export function formatCanary(node: string, counter: number): string {
-  return `${CANARY_PREFIX} node=${node} seq=${counter}`;
-}
+// Pure pieces of the canary: the /dev/kmsg record, and the level the console log level lets through.
+// The line itself is the wire contract the collector recognises (@lastgasp/proto/contract).
+import { formatCanary } from '@lastgasp/proto/contract';
 
 /**
  * Level for the canary from /proc/sys/kernel/printk (first field = console_loglevel: consoles print

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { planTargets, targetName } from '../plan-targets.js';
 import type { TargetSpec } from '../types.js';
 import { applyPlan, removeTarget } from './apply-targets.js';
-import { FakeConfigfs, type FakeConfigfsOptions } from './fake-configfs.js';
+import { FakeConfigfs, type FakeConfigfsOptions } from '../../test-support/fake-configfs.js';
 import { readTargets } from './read-targets.js';
 
 const spec = (address: string, extra: Partial<TargetSpec> = {}): TargetSpec => ({

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { createNodeConfigfsFs } from './configfs-fs.js';
 import { describeFeatures, detectFeatures, featuresFromListing } from './detect-attributes.js';
-import { FakeConfigfs } from './fake-configfs.js';
+import { FakeConfigfs } from '../../test-support/fake-configfs.js';
 
 describe('featuresFromListing', () => {
   const debian61 = ['dev_name', 'enabled', 'extended', 'local_ip', 'local_mac', 'local_port', 'remote_ip', 'remote_mac', 'remote_port'];

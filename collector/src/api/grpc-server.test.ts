@@ -1,13 +1,14 @@
 import { credentials, loadPackageDefinition, status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { IncidentEvent__Output } from '@lastgasp/proto';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { startGrpcServer, type GrpcServer } from './grpc-server.js';
 import { IncidentHistory } from './incident-history.js';
 import { composeStatusSource, type HostView } from './status-source.js';
 import { connect, type CollectorApi } from '../cli/client.js';
-import { makeHost, makeIncident, makeStatus, recordingLogger, T0 } from './test-fixtures.js';
+import { makeHost, makeIncident, makeStatus, recordingLogger, T0 } from '../../test-support/api-fixtures.js';
 
 type Callback<Res> = (err: ServiceError | null, res?: Res) => void;
 
@@ -47,13 +48,8 @@ function collect<T>(stream: NodeJS.ReadableStream): { items: T[]; ended: Promise
   return { items, ended };
 }
 
-async function waitUntil(what: string, probe: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The server runs in this process: poll every 10 ms, for up to 20 s. */
+const SOON = { timeoutMs: 20_000, intervalMs: 10 };
 
 describe('grpc-server', function () {
   this.timeout(30_000);
@@ -205,7 +201,7 @@ describe('grpc-server', function () {
     it('WatchIncidents fromIncidentId=a-panic → its events and the later ones, then live', async () => {
       const stream = client.watchIncidents({ fromIncidentId: 'a-panic' });
       const { items } = collect<IncidentEvent__Output>(stream);
-      await waitUntil('5 replayed events', () => items.length >= 5);
+      await waitFor('5 replayed events', () => items.length >= 5, SOON);
       expect(items.map((e) => `${e.incident?.id}:${e.type}`)).to.deep.equal([
         'a-panic:INCIDENT_EVENT_TYPE_OPENED',
         'b-lockup:INCIDENT_EVENT_TYPE_OPENED',
@@ -214,19 +210,19 @@ describe('grpc-server', function () {
         'a-panic:INCIDENT_EVENT_TYPE_REMEDIATED',
       ]);
       history.setPhase('c-stranger', 'held', T0 + 3000);
-      await waitUntil('the live event', () => items.length >= 6);
+      await waitFor('the live event', () => items.length >= 6, SOON);
       expect(items[5]?.type).to.equal('INCIDENT_EVENT_TYPE_HELD');
       stream.cancel();
-      await waitUntil('the watch to be released', () => server.watchCount() === 0);
+      await waitFor('the watch to be released', () => server.watchCount() === 0, SOON);
     });
 
     it('WatchIncidents afterSequence=4 → events 5.. only', async () => {
       const stream = client.watchIncidents({ afterSequence: 4 });
       const { items } = collect<IncidentEvent__Output>(stream);
-      await waitUntil('replayed events', () => items.length >= 2);
+      await waitFor('replayed events', () => items.length >= 2, SOON);
       expect(items.map((e) => e.sequence)).to.deep.equal([5, 6]);
       stream.cancel();
-      await waitUntil('the watch to be released', () => server.watchCount() === 0);
+      await waitFor('the watch to be released', () => server.watchCount() === 0, SOON);
     });
 
     it('WatchIncidents fromIncidentId=no-such → NOT_FOUND', async () => {
@@ -236,9 +232,9 @@ describe('grpc-server', function () {
 
     it('WatchIncidents with a 300 ms deadline → DEADLINE_EXCEEDED and the subscription is released', async () => {
       const { ended } = collect(client.watchIncidents({}, { deadline: Date.now() + 300 }));
-      await waitUntil('the watch to open', () => server.watchCount() === 1);
+      await waitFor('the watch to open', () => server.watchCount() === 1, SOON);
       expect(await ended).to.equal(status.DEADLINE_EXCEEDED);
-      await waitUntil('the watch to be released', () => server.watchCount() === 0 && history.subscriberCount === 0);
+      await waitFor('the watch to be released', () => server.watchCount() === 0 && history.subscriberCount === 0, SOON);
     });
   });
 });
@@ -257,11 +253,11 @@ describe('grpc-server lifecycle', function () {
       const healthWatch = health.watch({ service: 'lastgasp.v1.Collector' });
       healthWatch.on('data', (m: { status: string }) => statuses.push(m.status));
       healthWatch.on('error', () => undefined);
-      await waitUntil('first health status', () => statuses.length >= 1);
+      await waitFor('first health status', () => statuses.length >= 1, SOON);
       expect(statuses).to.deep.equal(['NOT_SERVING']);
 
       server.setServing(true);
-      await waitUntil('SERVING', () => statuses.length >= 2);
+      await waitFor('SERVING', () => statuses.length >= 2, SOON);
       const checked = await new Promise<string>((resolve, reject) =>
         health.check({ service: '' }, (err, res) => (err !== null || res === undefined ? reject(err ?? new Error('empty')) : resolve(res.status))),
       );
@@ -269,11 +265,11 @@ describe('grpc-server lifecycle', function () {
 
       const watch = client.watchIncidents({});
       const { items, ended } = collect<IncidentEvent__Output>(watch);
-      await waitUntil('the watch to open', () => server.watchCount() === 1);
+      await waitFor('the watch to open', () => server.watchCount() === 1, SOON);
       for (let i = 0; i < 200; i++) {
         history.recordIncidentEvent({ type: 'opened', incident: makeIncident({ id: `burst-${i}`, openedAt: T0 + i }) }, T0 + i, { node: `n${i}` });
       }
-      await waitUntil(`200 events (have ${items.length})`, () => items.length >= 200);
+      await waitFor(`200 events (have ${items.length})`, () => items.length >= 200, SOON);
       expect(items.map((e) => e.incident?.id)).to.deep.equal(Array.from({ length: 200 }, (_, i) => `burst-${i}`));
       expect(items.map((e) => e.sequence)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
 
@@ -282,7 +278,7 @@ describe('grpc-server lifecycle', function () {
       await server.close(500);
       expect(Date.now() - started).to.be.below(15_000);
       expect(await ended).to.equal(status.OK);
-      await waitUntil('NOT_SERVING', () => statuses.length >= 3);
+      await waitFor('NOT_SERVING', () => statuses.length >= 3, SOON);
       expect(statuses).to.deep.equal(['NOT_SERVING', 'SERVING', 'NOT_SERVING']);
       expect(history.subscriberCount).to.equal(0);
     } finally {

@@ -1,4 +1,5 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { connect, type ConnectOptions } from '../cli/client.js';
 import { startGrpcServer, type GrpcServer } from './grpc-server.js';
 import { IncidentHistory } from './incident-history.js';
 import { composeStatusSource } from './status-source.js';
-import { makeStatus, recordingLogger } from './test-fixtures.js';
+import { makeStatus, recordingLogger } from '../../test-support/api-fixtures.js';
 import { TlsConfigError } from './tls-credentials.js';
 
 /** Writes `<name>.key`/`<name>.crt`: a CA when `ca` is absent, else a leaf signed by it. */
@@ -115,12 +116,14 @@ describe('grpc-server TLS', function () {
     copyFileSync(join(dir, 'server2.key'), join(dir, 'live.key'));
     copyFileSync(join(dir, 'server2.crt'), join(dir, 'live.crt'));
 
-    const deadline = Date.now() + 30_000;
-    let last: status = await statusCode(newCa);
-    while (last !== status.OK && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      last = await statusCode(newCa);
-    }
+    const last = await waitFor(
+      'a client trusting only the new CA to connect',
+      async () => {
+        const code = await statusCode(newCa);
+        return code === status.OK ? code : false;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     expect(last, 'a client trusting only the new CA').to.equal(status.OK);
     expect(await statusCode(oldCa), 'a client trusting only the old CA').to.equal(status.UNAVAILABLE);
   });

@@ -1,10 +1,10 @@
+import { grpcurlBinary } from '@lastgasp/testbed/cluster';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { startGrpcServer, type GrpcServer } from './grpc-server.js';
-import { grpcurlBinary } from './grpcurl-binary.js';
 import { IncidentHistory } from './incident-history.js';
 import { composeStatusSource } from './status-source.js';
-import { makeIncident, makeStatus, recordingLogger, T0 } from './test-fixtures.js';
+import { makeIncident, makeStatus, recordingLogger, T0 } from '../../test-support/api-fixtures.js';
 
 interface Run {
   code: number;

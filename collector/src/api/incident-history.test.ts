@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { IncidentHistory, initialPhase } from './incident-history.js';
 import type { HistoryEvent } from './status-source.js';
-import { makeIncident, T0 } from './test-fixtures.js';
+import { makeIncident, T0 } from '../../test-support/api-fixtures.js';
 
 const opened = (id: string, overrides = {}) => ({ type: 'opened' as const, incident: makeIncident({ id, ...overrides }) });
 

@@ -22,6 +22,7 @@ export interface TlsFiles {
 /** Bad TLS configuration at start-up; `field` names the config key. */
 export class TlsConfigError extends Error {
   override readonly name = 'TlsConfigError';
+  readonly code = 'ERR_LASTGASP_TLS_CONFIG';
   constructor(
     readonly field: string,
     message: string,

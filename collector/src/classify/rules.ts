@@ -24,7 +24,7 @@ export interface Rules {
 }
 
 export class RulesError extends Error {
-  readonly code = 'RULES_INVALID';
+  readonly code = 'ERR_LASTGASP_RULES';
   constructor(
     message: string,
     readonly field: string,

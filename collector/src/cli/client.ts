@@ -52,6 +52,7 @@ export interface CollectorApi {
 /** A file option that cannot be read; `option` names the flag. */
 export class ClientOptionError extends Error {
   override readonly name = 'ClientOptionError';
+  readonly code = 'ERR_LASTGASP_CLIENT_OPTION';
   constructor(
     readonly option: string,
     message: string,

@@ -1,14 +1,14 @@
 // The `lastgasp` CLI as a real process: against an API server in this process with known data, and
 // against the real collector process (standalone: no Kubernetes API) fed a panic over UDP.
+import { freePort, waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startGrpcServer, type GrpcServer } from '../api/grpc-server.js';
 import { IncidentHistory } from '../api/incident-history.js';
 import { composeStatusSource } from '../api/status-source.js';
-import { makeHost, makeIncident, makeStatus, recordingLogger, T0 } from '../api/test-fixtures.js';
+import { makeHost, makeIncident, makeStatus, recordingLogger, T0 } from '../../test-support/api-fixtures.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const NODE_ARGS = ['--import', 'tsx', '--conditions=lastgasp-source'];
@@ -47,33 +47,6 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<Re
   const out = output(start(CLI, args, env));
   const code = await out.exited;
   return { code, stdout: out.stdout(), stderr: out.stderr() };
-}
-
-/** Polls `probe` until it returns a value; on timeout says what was last seen. */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-      last = value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** A loopback port nobody listens on (bound and released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 after(() => {
@@ -130,7 +103,7 @@ describe('lastgasp CLI process against an API server', function () {
   });
 
   it('status against a closed port → "cannot reach"; exit 2', async () => {
-    const r = await cli(['--server', `127.0.0.1:${await closedPort()}`, 'status']);
+    const r = await cli(['--server', `127.0.0.1:${await freePort()}`, 'status']);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/cannot reach the collector at 127\.0\.0\.1:\d+/);
   });

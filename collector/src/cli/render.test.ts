@@ -1,7 +1,7 @@
 import type { Host__Output, Incident__Output, IncidentEvent__Output, Status__Output } from '@lastgasp/proto';
 import { expect } from 'chai';
 import { incidentMessage, eventMessage, hostMessage, statusMessage } from '../api/to-proto.js';
-import { makeHost, makeIncident, makeStatus, T0 } from '../api/test-fixtures.js';
+import { makeHost, makeIncident, makeStatus, T0 } from '../../test-support/api-fixtures.js';
 import type { IncidentRecord } from '../api/status-source.js';
 import { relativeTime } from './relative-time.js';
 import type { RenderContext } from './render-context.js';

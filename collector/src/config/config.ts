@@ -1,5 +1,6 @@
 // The collector's configuration after validation. Every field has a default (see `defaultConfig`);
 // the file and the flags only override. Durations are whole seconds unless the name says otherwise.
+import { DEFAULT_ANNOTATION_PREFIX } from '@lastgasp/proto/contract';
 
 export type RemediationMode = 'immediate' | 'confirm';
 export type NodeAction = 'delete' | 'taint' | 'none';
@@ -107,7 +108,7 @@ export function defaultConfig(env: { identity: string; namespace: string }): Col
       confirmLeaseStaleSeconds: 20,
       storm: { maxNodesPerWindow: 5, windowSeconds: 600, maxPercentOfReadyNodes: 30 },
       excludeNodeSelector: 'node-role.kubernetes.io/control-plane',
-      annotationPrefix: 'lastgasp.dev',
+      annotationPrefix: DEFAULT_ANNOTATION_PREFIX,
     },
     leaderElection: { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 },
     takeoverWindowSeconds: 600,

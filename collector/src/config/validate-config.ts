@@ -13,7 +13,7 @@ import {
 } from './config.js';
 
 export class ConfigError extends Error {
-  readonly code = 'LASTGASP_CONFIG';
+  readonly code = 'ERR_LASTGASP_CONFIG';
   constructor(
     readonly field: string,
     reason: string,

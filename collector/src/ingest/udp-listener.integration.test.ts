@@ -1,3 +1,4 @@
+import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { createSocket, type SocketType } from 'node:dgram';
 import type { Datagram } from '../types.js';
@@ -5,16 +6,8 @@ import { startUdpListener, type UdpListener } from './udp-listener.js';
 
 const logger = { info: () => undefined, warn: () => undefined };
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = probe();
-    if (last !== undefined) return last;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-}
+/** Datagrams on loopback arrive within milliseconds; poll often, allow a loaded machine 20 s. */
+const SOON = { timeoutMs: 20_000, intervalMs: 20 };
 
 async function send(type: SocketType, address: string, port: number, payloads: Buffer[]): Promise<number> {
   const socket = createSocket(type);
@@ -65,7 +58,7 @@ function listenerCases(receiver: 'native' | 'dgram'): void {
       const payloads = Array.from({ length: 50 }, (_, i) => Buffer.from(`0,${i},${i * 10},-;line ${i}\n`));
       const before = listener.stats().datagrams;
       const sourcePort = await send(row.type, row.to, portOf(listener), payloads);
-      await waitFor('50 datagrams', () => (received.length >= 50 ? received.length : undefined));
+      await waitFor('50 datagrams', () => (received.length >= 50 ? received.length : undefined), SOON);
       expect(received.map((d) => d.payload.toString())).to.deep.equal(payloads.map((p) => p.toString()));
       expect(received.every((d) => d.source === row.source && d.sourcePort === sourcePort)).to.equal(true);
       expect(received.every((d) => Math.abs(d.receivedAt - Date.now()) < 60_000)).to.equal(true);
@@ -81,7 +74,7 @@ function listenerCases(receiver: 'native' | 'dgram'): void {
     try {
       expect(v4.addresses[0]).to.match(/^127\.0\.0\.1:\d+$/);
       await send('udp4', '127.0.0.1', portOf(v4), [Buffer.from('hello')]);
-      await waitFor('one datagram', () => got[0]);
+      await waitFor('one datagram', () => got[0], SOON);
       expect(got[0]?.payload.toString()).to.equal('hello');
     } finally {
       await v4.close();
@@ -94,7 +87,7 @@ function listenerCases(receiver: 'native' | 'dgram'): void {
     try {
       expect(v6.addresses[0]).to.match(/^\[::1\]:\d+$/);
       await send('udp6', '::1', portOf(v6), [Buffer.from('six')]);
-      await waitFor('one datagram', () => got[0]);
+      await waitFor('one datagram', () => got[0], SOON);
       expect(got[0]?.payload.toString()).to.equal('six');
       expect(got[0]?.source).to.equal('::1');
       expect(v6.stats().bytes).to.equal(3);
@@ -117,7 +110,7 @@ function listenerCases(receiver: 'native' | 'dgram'): void {
     });
     try {
       await send('udp4', '127.0.0.1', portOf(flaky), [Buffer.from('a'), Buffer.from('b')]);
-      await waitFor('two handler calls', () => (calls >= 2 ? calls : undefined));
+      await waitFor('two handler calls', () => (calls >= 2 ? calls : undefined), SOON);
       expect(flaky.stats().handlerErrors).to.equal(1);
     } finally {
       await flaky.close();

@@ -2,7 +2,7 @@
 // connection failure arrives as another error type (FetchError, TypeError with a system cause).
 
 export class RequestTimeoutError extends Error {
-  readonly code = 'LASTGASP_REQUEST_TIMEOUT';
+  readonly code = 'ERR_LASTGASP_REQUEST_TIMEOUT';
   constructor(ms: number) {
     super(`Kubernetes API request timed out after ${ms} ms`);
     this.name = 'RequestTimeoutError';

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { pino } from 'pino';
 import { startLeaderElection, type LeaderElector } from './lease-elector.js';
 import type { LeaseRecord, LeaseStore, StoredLease } from './lease-store.js';
@@ -32,13 +33,8 @@ function memoryStore(): LeaseStore & { current: StoredLease | null; down: boolea
 const timings = { leaseDurationSeconds: 1, renewDeadlineSeconds: 0.6, retryPeriodSeconds: 0.1 };
 const logger = pino({ level: 'silent' });
 
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Polls a condition on the in-memory candidates every 20 ms, for up to `timeoutMs`. */
+const within = (timeoutMs = 5000) => ({ timeoutMs, intervalMs: 20 });
 
 function candidate(store: LeaseStore, identity: string, events: string[]): LeaderElector {
   return startLeaderElection({
@@ -58,7 +54,7 @@ describe('lease leader election', () => {
     const events: string[] = [];
     const a = candidate(store, 'a', events);
     const b = candidate(store, 'b', events);
-    await until('a leader', () => a.isLeader() || b.isLeader());
+    await waitFor('a leader', () => a.isLeader() || b.isLeader(), within());
     await new Promise((r) => setTimeout(r, 400));
     expect([a.isLeader(), b.isLeader()].filter(Boolean)).to.have.length(1);
     expect(store.current?.record.holderIdentity).to.equal(a.isLeader() ? 'a' : 'b');
@@ -70,15 +66,15 @@ describe('lease leader election', () => {
     const store = memoryStore();
     const events: string[] = [];
     const a = candidate(store, 'a', events);
-    await until('a leads', () => a.isLeader());
+    await waitFor('a leads', () => a.isLeader(), within());
     const b = candidate(store, 'b', events);
-    await until('b has read the Lease', () => b.leaderIdentity() !== null);
+    await waitFor('b has read the Lease', () => b.leaderIdentity() !== null, within());
     expect(b.isLeader()).to.equal(false);
     expect(b.leaderIdentity()).to.equal('a');
     expect(a.leaderIdentity()).to.equal('a');
     await a.stop();
     expect(a.leaderIdentity()).to.equal(null);
-    await until('b leads', () => b.isLeader());
+    await waitFor('b leads', () => b.isLeader(), within());
     expect(b.leaderIdentity()).to.equal('b');
     await b.stop();
   });
@@ -87,12 +83,12 @@ describe('lease leader election', () => {
     const store = memoryStore();
     const events: string[] = [];
     const a = candidate(store, 'a', events);
-    await until('a leads', () => a.isLeader());
+    await waitFor('a leads', () => a.isLeader(), within());
     const b = candidate(store, 'b', events);
     await a.stop();
     expect(store.current?.record.holderIdentity).to.equal('');
     const t = Date.now();
-    await until('b leads', () => b.isLeader());
+    await waitFor('b leads', () => b.isLeader(), within());
     expect(Date.now() - t).to.be.lessThan(900);
     expect(store.current?.record.leaseTransitions).to.equal(1);
     expect(events).to.deep.equal(['a started', 'a stopped', 'b started']);
@@ -103,10 +99,10 @@ describe('lease leader election', () => {
     const store = memoryStore();
     const events: string[] = [];
     const a = candidate(store, 'a', events);
-    await until('a leads', () => a.isLeader());
+    await waitFor('a leads', () => a.isLeader(), within());
     store.down = true;
     const lost = Date.now();
-    await until('a steps down', () => !a.isLeader(), 3000);
+    await waitFor('a steps down', () => !a.isLeader(), within(3000));
     expect(Date.now() - lost).to.be.lessThan(1000);
     await a.stop();
     // A holder that vanished without releasing: the Lease still names "ghost".
@@ -116,7 +112,7 @@ describe('lease leader election', () => {
     stale.record.holderIdentity = 'ghost';
     const b = candidate(store, 'b', events);
     const t = Date.now();
-    await until('b leads', () => b.isLeader(), 5000);
+    await waitFor('b leads', () => b.isLeader(), within(5000));
     expect(Date.now() - t).to.be.greaterThanOrEqual(900);
     await b.stop();
   });

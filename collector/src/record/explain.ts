@@ -1,4 +1,5 @@
 // The words people read: the termination-reason sentence, the annotations, Event notes. Pure.
+import { annotationKey } from '@lastgasp/proto/contract';
 import type { ReasonCode } from '../types.js';
 import type { RemediationRequest } from './incident-record.js';
 
@@ -46,15 +47,15 @@ export interface ExplainAnnotations {
 
 export function remediationAnnotations(req: RemediationRequest, a: ExplainAnnotations): Record<string, string> {
   return {
-    [`${a.prefix}/termination-reason`]: terminationReason(req),
-    [`${a.prefix}/terminated-by`]: a.identity,
-    [`${a.prefix}/reason-code`]: req.kind,
-    [`${a.prefix}/incident`]: a.recordName,
+    [annotationKey(a.prefix, 'termination-reason')]: terminationReason(req),
+    [annotationKey(a.prefix, 'terminated-by')]: a.identity,
+    [annotationKey(a.prefix, 'reason-code')]: req.kind,
+    [annotationKey(a.prefix, 'incident')]: a.recordName,
   };
 }
 
 export function releaseAnnotation(prefix: string): string {
-  return `${prefix}/release`;
+  return annotationKey(prefix, 'release');
 }
 
 export function podEventNote(req: RemediationRequest, dryRun: boolean): string {

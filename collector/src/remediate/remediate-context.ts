@@ -12,7 +12,7 @@ import type { ClusterView, StormGuard } from './storm-guard.js';
 
 /** Thrown by `assertLeader` (and the abort reason of the term's signal) once this replica may no longer act. */
 export class NotLeaderError extends Error {
-  readonly code = 'LASTGASP_NOT_LEADER';
+  readonly code = 'ERR_LASTGASP_NOT_LEADER';
   constructor() {
     super('leadership lost; remediation left to the next leader');
     this.name = 'NotLeaderError';

@@ -11,7 +11,7 @@ export interface CapturedFrame {
 }
 
 export class CaptureError extends Error {
-  readonly code = 'CAPTURE_CORRUPT';
+  readonly code = 'ERR_LASTGASP_CAPTURE_CORRUPT';
   constructor(
     message: string,
     readonly offset: number,

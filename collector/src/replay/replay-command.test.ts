@@ -1,3 +1,4 @@
+import { ethernet, frameFor, ipv4Udp, ipv6Udp, writePcap, writePcapng, type CaptureRecord } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,6 @@ import { formatExtended } from '../parse/format-extended.js';
 import { decodeFrame, formatIpv6, LINKTYPE } from './decode-packet.js';
 import { readCapture } from './read-capture.js';
 import { replayCommand } from './replay-command.js';
-import { ethernet, frameFor, ipv4Udp, ipv6Udp, writePcap, writePcapng, type CaptureRecord } from './write-capture.js';
 
 const T0 = 1_700_000_000_000;
 const panicRecords = [

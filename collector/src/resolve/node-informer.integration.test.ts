@@ -1,7 +1,8 @@
 // The cache-less Node list-watch against a real API server: paged lists, watch events into the index,
 // and a relist that drops Nodes deleted while it was not watching.
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
-import { createNode, useCluster, waitFor } from '@lastgasp/testbed/cluster';
+import { createNode, useCluster } from '@lastgasp/testbed/cluster';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { makeSharedApiClient } from '../kube/transport.js';
 import { createListWatch } from '../kube/list-watch.js';

@@ -75,9 +75,10 @@ function allPresent(binaries: Binaries): boolean {
   }
 }
 
-function runBuild(log: (line: string) => void): Promise<void> {
+/** Runs build-binaries.sh for `target` (`all` or one component); it returns at once for what is cached. */
+function runBuild(log: (line: string) => void, target = 'all'): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(BUILD_DIR, 'build-binaries.sh'), 'all'], { stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn('bash', [join(BUILD_DIR, 'build-binaries.sh'), target], { stdio: ['ignore', 'inherit', 'pipe'] });
     const tail: string[] = [];
     createInterface({ input: child.stderr }).on('line', (line) => {
       tail.push(line);
@@ -109,4 +110,13 @@ export function ensureBinaries(log: (line: string) => void = () => {}): Promise<
     pending = undefined;
   });
   return pending;
+}
+
+/**
+ * grpcurl's path in the cache, building only grpcurl when it is missing (the script waits for a build
+ * in progress): for tests of the gRPC API that need no control plane.
+ */
+export async function grpcurlBinary(log: (line: string) => void = () => {}): Promise<string> {
+  await runBuild(log, 'grpcurl');
+  return binaryPaths(readVersions()).grpcurl;
 }

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { apiStatus } from './api-errors.js';
 import { createNode, createPod, ensureNamespace } from './objects.js';
 import { useCluster } from './mocha.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../testing/wait-for.js';
 
 /** Waits on real controllers on a possibly busy machine: generous. */
 const WAIT_MS = 90_000;

@@ -2,13 +2,11 @@
 export type { Cluster, ClusterOptions } from './types.js';
 export type { Binaries } from './binaries.js';
 export type { NodeOptions, PodOptions, ClusterClient } from './objects.js';
-export type { WaitForOptions } from './wait-for.js';
 export { startCluster } from './start-cluster.js';
 export { useCluster } from './mocha.js';
 export { createNode, createPod, ensureNamespace, FAKE_IMAGE } from './objects.js';
 export { stopNodeHeartbeat, STOPPED_HOLDER } from './node-heartbeat.js';
 export { applyManifest, parseManifest, FIELD_MANAGER } from './apply-manifest.js';
-export { waitFor, WaitForTimeoutError } from './wait-for.js';
 export { apiStatus } from './api-errors.js';
-export { ensureBinaries } from './binaries.js';
+export { ensureBinaries, grpcurlBinary } from './binaries.js';
 export { KWOK_NODE_ANNOTATION, KWOK_NODE_ANNOTATION_VALUE, KWOK_DEFAULT_NODE_IP } from './components.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { logTail, startProcess } from './processes.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../testing/wait-for.js';
 
 function alive(pid: number): boolean {
   try {

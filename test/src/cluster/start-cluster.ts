@@ -14,13 +14,13 @@ import { loadKubeConfig, writeKubeconfig } from './kubeconfig.js';
 import { ensureNamespace } from './objects.js';
 import { createPki } from './pki.js';
 import type { ClusterPki } from './pki.js';
-import { freePorts } from './ports.js';
+import { freePorts } from '../testing/free-port.js';
 import { logTail, startProcess } from './processes.js';
 import type { ManagedProcess, ProcessSpec } from './processes.js';
 import { apiServerReady, etcdHealthy, probe } from './readiness.js';
 import { registerTeardown } from './teardown-registry.js';
 import type { Cluster, ClusterOptions } from './types.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../testing/wait-for.js';
 
 /** Generous: the machine may be busy with builds and other suites. */
 const ETCD_READY_TIMEOUT_MS = 60_000;

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logTail, type ManagedProcess } from '../cluster/processes.js';
-import { waitFor } from '../cluster/wait-for.js';
+import { waitFor } from '../testing/wait-for.js';
 import { LogFile } from './log-file.js';
 import type { LogEntry } from './log-lines.js';
 import { sumSamples } from './prometheus-text.js';

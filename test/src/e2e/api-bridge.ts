@@ -7,7 +7,7 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Netns } from '@lastgasp/testbed/kernel';
-import { waitFor } from '@lastgasp/testbed/cluster';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { startNodeInNetns, type NetnsProcess } from './netns-process.js';
 
 /** Child in the namespace: argv host, port, unix path; prints `listening <port>` once bound. */

@@ -3,7 +3,8 @@
 // EndpointSlice is replaced by a third replica's address and the guest re-points without ever being
 // left with no enabled target (sampled inside the guest); the guest then panics and the new replica
 // remediates it.
-import { createPod, waitFor } from '@lastgasp/testbed/cluster';
+import { createPod } from '@lastgasp/testbed/cluster';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { consoleOnFailure } from '@lastgasp/testbed/kernel';
 import { expect } from 'chai';
 import type { CollectorProcess } from '../collector/index.js';

@@ -3,7 +3,8 @@
 // test's network namespace. One boot serves the canary (d) and the userspace fake (c), then the real
 // panic (a), which ends the guest.
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
-import { createPod, waitFor } from '@lastgasp/testbed/cluster';
+import { createPod } from '@lastgasp/testbed/cluster';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { consoleOnFailure } from '@lastgasp/testbed/kernel';
 import { expect } from 'chai';
 import { startClusterTimeline, isDisrupted, type ClusterTimeline, type TimelineEvent } from './cluster-timeline.js';

@@ -9,12 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api, type V1EndpointSlice, type V1NodeCondition } from '@kubernetes/client-node';
-import { applyManifest, createNode, ensureNamespace, startCluster, waitFor, type Cluster } from '@lastgasp/testbed/cluster';
+import { DEFAULT_ANNOTATION_PREFIX } from '@lastgasp/proto/contract';
+import { applyManifest, createNode, ensureNamespace, startCluster, type Cluster } from '@lastgasp/testbed/cluster';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { bootGuest, type Guest } from '@lastgasp/testbed/kernel';
 import { bundleAgent } from './agent-bundle.js';
 import { startApiBridge, type ApiBridge } from './api-bridge.js';
 import type { CollectorProcess } from '../collector/index.js';
-import { NETCONSOLE_PORT, startCollectorInNetns } from './collector-process.js';
+import { NETCONSOLE_PORT, startCollectorInNetns } from './collector-replica.js';
 import { startGuestAgent, type GuestAgent } from './guest-agent.js';
 import { rehomeKubeconfig } from './kubeconfigs.js';
 import { nodeFromSource, runNodeInNetns, type RunResult } from './netns-process.js';
@@ -23,7 +25,8 @@ import { CLI_MAIN, CRD_PATH, REPO_ROOT } from './paths.js';
 export const NAMESPACE = 'lastgasp';
 export const SERVICE = 'lastgasp-collector';
 export const SLICE = 'lastgasp-collector-e2e';
-export const ANNOTATION_PREFIX = 'lastgasp.dev';
+/** The collectors here run with the default annotation prefix. */
+export const ANNOTATION_PREFIX = DEFAULT_ANNOTATION_PREFIX;
 /** Host-side TAP addresses: one per possible collector replica. */
 export const HOST_ADDRESSES = ['10.77.0.1', '10.77.0.11', '10.77.0.12'] as const;
 export const GUEST_ADDRESS = '10.77.0.2';

@@ -5,7 +5,7 @@
 // needs a known device, and a target with userdata items cannot be removed. It logs every operation.
 import { mkdir, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import type { ConfigfsFs } from './configfs-fs.js';
+import type { ConfigfsFs } from '../src/configfs/configfs-fs.js';
 
 export interface FakeConfigfsOptions {
   /** The `<root>/netconsole` directory (created if missing). */

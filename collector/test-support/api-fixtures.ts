@@ -1,7 +1,7 @@
 // Builders for the API's tests: incidents, status and hosts with readable defaults, a recording logger.
-import type { Incident } from '../types.js';
-import type { ApiLogger } from './logger.js';
-import type { CollectorStatus, HostView } from './status-source.js';
+import type { Incident } from '../src/types.js';
+import type { ApiLogger } from '../src/api/logger.js';
+import type { CollectorStatus, HostView } from '../src/api/status-source.js';
 
 /** A fixed instant so rendered times are stable: 2025-01-01T00:00:00Z. */
 export const T0 = Date.UTC(2025, 0, 1);

@@ -1,5 +1,6 @@
-// The collector as a real process (`lastgasp-collector serve`) against the benchmark's control plane:
-// NODE_OPTIONS as in the image, leading its own Lease, and never outliving the benchmark.
+// The benchmark's collector: the test bed's collector process (@lastgasp/testbed/collector) against the
+// benchmark's control plane, with NODE_OPTIONS as in the image, leading its own Lease, and never
+// outliving the benchmark.
 import { COLLECTOR_NODE_OPTIONS } from '@lastgasp/collector';
 import { spawnNode, startCollector, type CollectorProcess, type LaunchNode } from '@lastgasp/testbed/collector';
 

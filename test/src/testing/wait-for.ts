@@ -1,5 +1,6 @@
-// Polling with a deadline. Tests wait on real components that may be slow on a loaded machine, so a
-// timeout must say what was awaited, for how long, and what was last seen.
+// Polling with a deadline: the one polling helper of the tests and benchmarks. They wait on real
+// components that may be slow on a loaded machine, so a timeout must say what was awaited, for how
+// long, and what was last seen.
 
 export interface WaitForOptions {
   /** Total time allowed, in ms. Default 60 000. */
@@ -42,13 +43,14 @@ export function describeValue(value: unknown, maxChars = 2000): string {
 }
 
 /**
- * Calls `probe` until it returns a value other than `undefined` or `false`, and resolves with that value.
+ * Calls `probe` (sync or async) until it returns a value other than `undefined` or `false`, and resolves
+ * with that value.
  * A probe that throws counts as "not yet". The probe runs at least once, even with a zero timeout.
  * On timeout, rejects with a WaitForTimeoutError.
  */
 export async function waitFor<T>(
   description: string,
-  probe: () => Promise<T | undefined | false>,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
   opts: WaitForOptions = {},
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 60_000;

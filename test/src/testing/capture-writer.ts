@@ -1,6 +1,16 @@
-// Builds capture files and frames: used by tests (hand-made captures for each format and link type)
-// and handy for producing replayable captures from generated traffic.
-import { LINKTYPE } from './decode-packet.js';
+// Writes capture files (pcap, pcapng) and the frames in them: hand-made captures for each format and
+// link type, for the tests of the readers (`lastgasp replay`, the compose stack's sender).
+
+/** Link-layer header types of the tcpdump.org registry that the readers handle. */
+export const LINKTYPE = {
+  NULL: 0,
+  ETHERNET: 1,
+  RAW: 101,
+  LINUX_SLL: 113,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
 
 export interface UdpSpec {
   source: string;

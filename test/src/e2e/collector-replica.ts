@@ -1,5 +1,6 @@
-// One collector replica (`lastgasp-collector serve`, from this checkout's sources) inside the test's
-// network namespace: netconsole on a host-side TAP address, gRPC and HTTP on the namespace's loopback.
+// One collector replica of the end-to-end world: the test bed's collector process (../collector/) from
+// this checkout's sources, started inside the test's network namespace: netconsole on a host-side TAP
+// address, gRPC and HTTP on the namespace's loopback.
 // Its pino JSON log is the source of truth for what it saw and when.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
