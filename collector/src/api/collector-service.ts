@@ -48,9 +48,10 @@ export function createCollectorService(options: {
     return toServiceError(err);
   }
 
-  function unary<Req, Res>(method: string, handle: (request: Req) => Res) {
+  /** `handle` answers at once or with a promise; either way its failures go through `fail`. */
+  function unary<Req, Res>(method: string, handle: (request: Req) => Res | Promise<Res>) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-      let response: Res;
+      let response: Res | Promise<Res>;
       try {
         gate();
         response = handle(call.request);
@@ -58,7 +59,14 @@ export function createCollectorService(options: {
         callback(fail(method, err));
         return;
       }
-      callback(null, response);
+      if (!(response instanceof Promise)) {
+        callback(null, response);
+        return;
+      }
+      response.then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(fail(method, err)),
+      );
     };
   }
 
@@ -112,7 +120,7 @@ export function createCollectorService(options: {
   }
 
   const handlers: CollectorHandlers = {
-    GetStatus: unary('GetStatus', () => statusMessage(source.getStatus())),
+    GetStatus: unary('GetStatus', async () => statusMessage(await source.getStatus())),
     ListHosts: unary('ListHosts', (request: Parameters<typeof listHosts>[1]) => listHosts(source.listHosts(), request)),
     ListIncidents: unary('ListIncidents', (request: Parameters<typeof listIncidents>[1]) =>
       listIncidents(source.listIncidents(), request),

@@ -1,6 +1,7 @@
 // The narrow view of collector state that the gRPC API reads. The app implements it from the pipeline
 // (hosts, counters), the remediation side (policy, leadership, steps) and an IncidentHistory
-// (incident-history.ts). Every method is synchronous and cheap: the server calls them per request.
+// (incident-history.ts). Every method is cheap: the server calls them per request. All answer
+// synchronously but getStatus, which may answer with a promise: it reads counters back from prom-client.
 import type { HostSnapshot, Incident, ReasonCode } from '../types.js';
 import type { ReceiverKind } from '../ingest/receive-socket.js';
 import type { StepReport } from '../record/remediation-steps.js';
@@ -123,7 +124,7 @@ export interface IncidentSource {
 }
 
 export interface StatusSource extends IncidentSource {
-  getStatus(): CollectorStatus;
+  getStatus(): CollectorStatus | Promise<CollectorStatus>;
   /** Every tracked host, in any order. */
   listHosts(): readonly HostView[];
 }
@@ -131,7 +132,7 @@ export interface StatusSource extends IncidentSource {
 /** Joins an incident source with the status and host views the app provides. */
 export function composeStatusSource(
   incidents: IncidentSource,
-  parts: { getStatus(): CollectorStatus; listHosts(): readonly HostView[] },
+  parts: { getStatus(): CollectorStatus | Promise<CollectorStatus>; listHosts(): readonly HostView[] },
 ): StatusSource {
   return {
     getStatus: () => parts.getStatus(),

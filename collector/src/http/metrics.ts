@@ -1,5 +1,6 @@
 // Prometheus metrics (prom-client) on a registry the app owns (no global default registry).
-// Counters kept elsewhere (listener, pipeline) are read at scrape time through `sources`.
+// Counters kept elsewhere (listener, pipeline) are read at scrape time through `sources`; the incident
+// and remediation counters are counted through start/event-counters.ts, which GetStatus reads back.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -151,4 +152,14 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
       registers,
     }),
   };
+}
+
+/** The UDP receive path in use, known once the listener is bound: lastgasp_udp_receiver_info{receiver} 1. */
+export function registerReceiverInfo(registry: Registry, receiver: string): void {
+  new Gauge({
+    name: 'lastgasp_udp_receiver_info',
+    help: 'The UDP receive path in use (native: recvmmsg batch addon; dgram: node:dgram); always 1.',
+    labelNames: ['receiver'],
+    registers: [registry],
+  }).set({ receiver }, 1);
 }
