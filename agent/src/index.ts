@@ -5,4 +5,7 @@ export { createNodeConfigfsFs, type ConfigfsFs } from './configfs/configfs-fs.js
 export { FakeConfigfs } from './configfs/fake-configfs.js';
 export { CANARY_PREFIX, formatCanary } from './canary/canary-line.js';
 export { CONDITION_TYPE } from './status/node-condition.js';
+export { createNodeConditionReporter, type NodeConditionReporter } from './status/patch-node-condition.js';
+export { createKubeClient, KubeApiError, type KubeClient } from './kube/kube-client.js';
+export { loadKubeconfigFile } from './kube/kube-config.js';
 export type * from './types.js';
