@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api, type V1EndpointSlice, type V1NodeCondition } from '@kubernetes/client-node';
-import { applyManifest, createNode, ensureNamespace, startCluster, waitFor, type Cluster } from '@lastgasp/testbed/cluster';
+import { applyManifest, createNode, ensureNamespace, readVersions, startCluster, waitFor, type Cluster } from '@lastgasp/testbed/cluster';
 import { bootGuest, type Guest } from '@lastgasp/testbed/kernel';
 import { bundleAgent } from './agent-bundle.js';
 import { startApiBridge, type ApiBridge } from './api-bridge.js';
@@ -81,7 +81,8 @@ function clipLines(lines: readonly string[], count: number): string {
 }
 
 async function renderChartRbac(helm: string): Promise<string> {
-  const args = ['template', 'lastgasp', CHART, '--namespace', NAMESPACE, ...CHART_RBAC.flatMap((t) => ['--show-only', t])];
+  // The chart's kubeVersion is checked against --kube-version (helm built from Go modules assumes 1.20).
+  const args = ['template', 'lastgasp', CHART, '--namespace', NAMESPACE, '--kube-version', readVersions().kubernetes, ...CHART_RBAC.flatMap((t) => ['--show-only', t])];
   const { stdout } = await run(helm, args, { maxBuffer: 16 * 1024 * 1024 });
   return stdout;
 }
