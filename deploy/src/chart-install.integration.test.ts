@@ -1,6 +1,6 @@
 // The chart on a real control plane (kube-apiserver with RBAC, controller-manager, scheduler, kwok
 // nodes): install, the real authorizer's view of each ServiceAccount, upgrade, uninstall.
-import { AppsV1Api, ApiextensionsV1Api, AuthorizationV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, AppsV1Api, ApiextensionsV1Api, AuthorizationV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { V1DaemonSet, V1Deployment, V1ResourceAttributes } from '@kubernetes/client-node';
 import { apiStatus, createNode, useCluster } from '@lastgasp/testbed/cluster';
 import { waitFor } from '@lastgasp/testbed/testing';
@@ -106,6 +106,12 @@ describe('deploy/helm/lastgasp installed on the real control plane', function ()
     const collectorNodes = collectors.items.map((p) => p.spec?.nodeName);
     expect(new Set(collectorNodes).size, `collectors on ${collectorNodes.join(', ')}`).to.equal(2);
     expect(collectorNodes).to.not.include('worker-gpu').and.not.include('control-plane-1');
+
+    // The agent's node-status policy (what it allows is tested in agent-admission-policy.integration.test.ts).
+    const admission = c.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+    const binding = await admission.readValidatingAdmissionPolicyBinding({ name: `${AGENT}-node-status` });
+    expect(binding.spec?.policyName).to.equal(`${AGENT}-node-status`);
+    expect((await admission.readValidatingAdmissionPolicy({ name: `${AGENT}-node-status` })).spec?.failurePolicy).to.equal('Fail');
   });
 
   const user = (name: string): { user: string; groups: string[] } => ({
@@ -208,6 +214,9 @@ describe('deploy/helm/lastgasp installed on the real control plane', function ()
       add('ClusterRoleBinding', (await rbac.listClusterRoleBinding({ labelSelector: INSTANCE })).items);
       add('Role', (await rbac.listRoleForAllNamespaces({ labelSelector: INSTANCE })).items);
       add('RoleBinding', (await rbac.listRoleBindingForAllNamespaces({ labelSelector: INSTANCE })).items);
+      const admission = c.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+      add('ValidatingAdmissionPolicy', (await admission.listValidatingAdmissionPolicy({ labelSelector: INSTANCE })).items);
+      add('ValidatingAdmissionPolicyBinding', (await admission.listValidatingAdmissionPolicyBinding({ labelSelector: INSTANCE })).items);
       add('Pod', (await core.listPodForAllNamespaces({ labelSelector: INSTANCE })).items);
       add('Service', (await core.listServiceForAllNamespaces({ labelSelector: INSTANCE })).items);
       add('ConfigMap', (await core.listConfigMapForAllNamespaces({ labelSelector: INSTANCE })).items);

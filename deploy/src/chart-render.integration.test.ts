@@ -10,6 +10,8 @@ import type {
   V1Namespace,
   V1ResourceQuota,
   V1Service,
+  V1ValidatingAdmissionPolicy,
+  V1ValidatingAdmissionPolicyBinding,
 } from '@kubernetes/client-node';
 import { loadConfig as loadAgentConfig } from '@lastgasp/agent';
 import type { AgentConfig } from '@lastgasp/agent';
@@ -21,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { createHelm } from './helm.js';
+import { createHelm, kubeVersionArgs } from './helm.js';
 import type { Helm } from './helm.js';
 import { Rendered } from './rendered.js';
 
@@ -75,7 +77,7 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
   });
 
   async function template(args: string[]): Promise<Rendered> {
-    return Rendered.parse(await helm.ok(['template', 'lastgasp', CHART, '--namespace', 'lastgasp', ...args]));
+    return Rendered.parse(await helm.ok(['template', 'lastgasp', CHART, '--namespace', 'lastgasp', ...kubeVersionArgs(), ...args]));
   }
 
   it('has ci values files to render', () => {
@@ -84,7 +86,7 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
 
   it('passes helm lint --strict with the defaults and with each ci/*-values.yaml', async () => {
     for (const args of [[], ...ciFiles.map((f) => ['--values', join(CI_DIR, f)])]) {
-      const result = await helm.run(['lint', '--strict', CHART, ...args]);
+      const result = await helm.run(['lint', '--strict', CHART, ...kubeVersionArgs(), ...args]);
       expect(result.code, `${args.join(' ') || 'defaults'}:\n${result.stdout}${result.stderr}`).to.equal(0);
     }
   });
@@ -98,7 +100,7 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
         const what = `${o.kind ?? '?'}/${o.metadata?.name ?? '?'} (${args.join(' ') || 'defaults'})`;
         expect(labels, what).to.include({ 'app.kubernetes.io/name': 'lastgasp', 'app.kubernetes.io/instance': 'lastgasp', 'app.kubernetes.io/managed-by': 'Helm' });
         expect(labels['app.kubernetes.io/version'], what).to.be.a('string');
-        if (['DaemonSet', 'Deployment', 'Service', 'ClusterRole', 'Role'].includes(o.kind ?? '')) {
+        if (['DaemonSet', 'Deployment', 'Service', 'ClusterRole', 'Role', 'ValidatingAdmissionPolicy'].includes(o.kind ?? '')) {
           expect(labels['app.kubernetes.io/component'], what).to.be.oneOf(['agent', 'collector']);
         }
         if (NAMESPACED_KINDS.includes(o.kind ?? '')) namespaces.add(o.metadata?.namespace ?? '');
@@ -214,6 +216,21 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
       expect(JSON.stringify(role.rules)).to.not.contain('secrets').and.not.contain('"*"');
     });
 
+    it("binds an admission policy (Deny, fail closed) to the agent's ServiceAccount on UPDATE of nodes and nodes/status", () => {
+      const policy = r.one<V1ValidatingAdmissionPolicy>('ValidatingAdmissionPolicy');
+      const binding = r.one<V1ValidatingAdmissionPolicyBinding>('ValidatingAdmissionPolicyBinding');
+      const ds = r.one<V1DaemonSet>('DaemonSet');
+      expect(policy.metadata?.name).to.equal('lastgasp-agent-node-status');
+      expect(binding.spec).to.deep.equal({ policyName: policy.metadata?.name, validationActions: ['Deny'] });
+      expect(policy.spec?.failurePolicy).to.equal('Fail');
+      expect(policy.spec?.matchConstraints?.resourceRules).to.deep.equal([{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['nodes', 'nodes/status'] }]);
+      const user = `system:serviceaccount:${ds.metadata?.namespace ?? '?'}:${ds.spec?.template.spec?.serviceAccountName ?? '?'}`;
+      expect(policy.spec?.matchConditions).to.deep.equal([{ name: 'agent-service-account', expression: `request.userInfo.username == '${user}'` }]);
+      // The node name the apiserver puts in a pod-bound token's user extra.
+      expect(policy.spec?.variables?.find((v) => v.name === 'tokenNodes')?.expression).to.contain("request.userInfo.extra['authentication.kubernetes.io/node-name']");
+      expect(policy.spec?.validations?.map((v) => v.reason)).to.deep.equal(['Forbidden', 'Forbidden', 'Forbidden']);
+    });
+
     it('creates no Namespace, ResourceQuota, monitors or NetworkPolicy', () => {
       for (const kind of ['Namespace', 'ResourceQuota', 'ServiceMonitor', 'PodMonitor', 'NetworkPolicy']) expect(r.all(kind), kind).to.be.empty;
     });
@@ -264,6 +281,8 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
       expect(ns.metadata?.name).to.equal('lastgasp-system');
       expect(ns.metadata?.labels).to.include({ 'pod-security.kubernetes.io/enforce': 'privileged', team: 'platform' });
       for (const o of r.objects.filter((x) => NAMESPACED_KINDS.includes(x.kind ?? ''))) expect(o.metadata?.namespace).to.equal('lastgasp-system');
+      const match = r.one<V1ValidatingAdmissionPolicy>('ValidatingAdmissionPolicy').spec?.matchConditions?.[0]?.expression;
+      expect(match).to.contain("'system:serviceaccount:lastgasp-system:lastgasp-agent'");
     });
 
     it('admits both critical priority classes with a ResourceQuota', () => {
@@ -292,6 +311,29 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
     });
   });
 
+  it("matches the agent's ServiceAccount by the name it is given", async () => {
+    const r = await template(['--set', 'serviceAccount.create=false', '--set', 'agent.serviceAccount.name=node-agent']);
+    const expression = r.one<V1ValidatingAdmissionPolicy>('ValidatingAdmissionPolicy').spec?.matchConditions?.[0]?.expression;
+    expect(expression).to.equal("request.userInfo.username == 'system:serviceaccount:lastgasp:node-agent'");
+    expect(r.one<V1DaemonSet>('DaemonSet').spec?.template.spec?.serviceAccountName).to.equal('node-agent');
+  });
+
+  it('leaves the admission policy out with agent.admissionPolicy.enabled=false', async () => {
+    const r = await template(['--set', 'agent.admissionPolicy.enabled=false']);
+    expect(r.all('ValidatingAdmissionPolicy')).to.be.empty;
+    expect(r.all('ValidatingAdmissionPolicyBinding')).to.be.empty;
+  });
+
+  it('installs on Kubernetes 1.30 and later, provider builds included, and refuses 1.29', async () => {
+    for (const version of ['v1.30.0', 'v1.30.2-eks-1234', 'v1.36.3']) {
+      const result = await helm.run(['template', 'lastgasp', CHART, '--kube-version', version]);
+      expect(result.code, `${version}: ${result.stderr}`).to.equal(0);
+    }
+    const old = await helm.run(['template', 'lastgasp', CHART, '--kube-version', 'v1.29.15']);
+    expect(old.code).to.not.equal(0);
+    expect(old.stderr).to.contain('chart requires kubeVersion: >=1.30.0-0');
+  });
+
   const refusals: Array<{ name: string; args: string[]; message: RegExp }> = [
     { name: 'namespace.create=true into the release namespace', args: ['--set', 'namespace.create=true'], message: /namespace\.create: set namespace\.name/ },
     { name: 'agent.securityMode=root', args: ['--set', 'agent.securityMode=root'], message: /agent[./]securityMode/ },
@@ -301,7 +343,7 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
   ];
   for (const refusal of refusals) {
     it(`refuses ${refusal.name}, naming the value`, async () => {
-      const result = await helm.run(['template', 'lastgasp', CHART, '--namespace', 'lastgasp', ...refusal.args]);
+      const result = await helm.run(['template', 'lastgasp', CHART, '--namespace', 'lastgasp', ...kubeVersionArgs(), ...refusal.args]);
       expect(result.code).to.not.equal(0);
       expect(result.stderr).to.match(refusal.message);
     });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { createHelm } from './helm.js';
+import { createHelm, kubeVersionArgs } from './helm.js';
 import type { Helm } from './helm.js';
 import { Rendered } from './rendered.js';
 
@@ -85,7 +85,7 @@ describe('config files read by the real collector', function () {
 
   /** Writes the rendered ConfigMap's files as the kubelet would mount them; returns the config path. */
   async function mountConfigMap(valuesFile: string | null): Promise<{ path: string; values: Record<string, unknown> }> {
-    const args = ['template', 'lastgasp', CHART, '--show-only', 'templates/collector-configmap.yaml', ...(valuesFile ? ['--values', join(CHART, 'ci', valuesFile)] : [])];
+    const args = ['template', 'lastgasp', CHART, ...kubeVersionArgs(), '--show-only', 'templates/collector-configmap.yaml', ...(valuesFile ? ['--values', join(CHART, 'ci', valuesFile)] : [])];
     const cm = Rendered.parse(await helm.ok(args)).one<V1ConfigMap>('ConfigMap');
     const mount = join(dir, valuesFile ?? 'defaults');
     await mkdir(mount, { recursive: true });

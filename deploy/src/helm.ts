@@ -1,5 +1,6 @@
 // Runs the helm binary for tests: its cache, config and data kept in a directory the test owns, the
 // cluster named by an explicit kubeconfig, nothing read from the user's environment.
+import { readVersions } from '@lastgasp/testbed/cluster';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -49,4 +50,12 @@ export function createHelm(opts: HelmOptions): Helm {
       return result.stdout;
     },
   };
+}
+
+/**
+ * `--kube-version` for `helm template`: the test control plane's Kubernetes. Helm checks the chart's
+ * kubeVersion against it; a helm built from Go modules (without release ldflags) assumes v1.20.0.
+ */
+export function kubeVersionArgs(): string[] {
+  return ['--kube-version', readVersions().kubernetes];
 }

@@ -1,6 +1,6 @@
 // The real-control-plane test bed: what other workspaces import as `@lastgasp/testbed/cluster`.
 export type { Cluster, ClusterOptions } from './types.js';
-export type { Binaries } from './binaries.js';
+export type { Binaries, Versions } from './binaries.js';
 export type { NodeOptions, PodOptions, ClusterClient } from './objects.js';
 export { startCluster } from './start-cluster.js';
 export { useCluster } from './mocha.js';
@@ -8,5 +8,5 @@ export { createNode, createPod, ensureNamespace, FAKE_IMAGE } from './objects.js
 export { stopNodeHeartbeat, STOPPED_HOLDER } from './node-heartbeat.js';
 export { applyManifest, parseManifest, FIELD_MANAGER } from './apply-manifest.js';
 export { apiStatus } from './api-errors.js';
-export { ensureBinaries, grpcurlBinary } from './binaries.js';
+export { ensureBinaries, grpcurlBinary, readVersions } from './binaries.js';
 export { KWOK_NODE_ANNOTATION, KWOK_NODE_ANNOTATION_VALUE, KWOK_DEFAULT_NODE_IP } from './components.js';

@@ -25,6 +25,8 @@ export interface PodOptions {
   nodeName: string;
   labels?: Record<string, string>;
   ownerReferences?: V1OwnerReference[];
+  /** Default: the namespace's `default` ServiceAccount. */
+  serviceAccountName?: string;
 }
 
 /** Image of test pods; never pulled (kwok runs nothing), so a name that cannot resolve is right. */
@@ -57,6 +59,7 @@ export function podManifest(opts: PodOptions): V1Pod {
     },
     spec: {
       nodeName: opts.nodeName,
+      serviceAccountName: opts.serviceAccountName,
       // No kubelet mounts anything; without this the pod would need a token volume projected.
       automountServiceAccountToken: false,
       containers: [{ name: 'main', image: FAKE_IMAGE }],

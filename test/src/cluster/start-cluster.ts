@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiextensionsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { V1BoundObjectReference } from '@kubernetes/client-node';
 import { createIfMissing } from './api-errors.js';
 import { applyManifest } from './apply-manifest.js';
 import { clusterAsset, ensureBinaries, kwokStagesPath } from './binaries.js';
@@ -279,18 +280,24 @@ class TestCluster implements Cluster {
     );
   }
 
-  async serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
+  async serviceAccountKubeconfig(namespace: string, name: string, opts: { boundPod?: string } = {}): Promise<string> {
     await ensureNamespace(this, namespace);
     const core = this.kubeConfig.makeApiClient(CoreV1Api);
     await createIfMissing(() => core.createNamespacedServiceAccount({ namespace, body: { metadata: { name, namespace } } }));
+    let boundObjectRef: V1BoundObjectReference | undefined;
+    if (opts.boundPod !== undefined) {
+      const pod = await core.readNamespacedPod({ namespace, name: opts.boundPod });
+      boundObjectRef = { apiVersion: 'v1', kind: 'Pod', name: opts.boundPod, uid: pod.metadata?.uid };
+    }
     const request = await core.createNamespacedServiceAccountToken({
       name,
       namespace,
-      body: { spec: { audiences: [], expirationSeconds: TOKEN_SECONDS } },
+      body: { spec: { audiences: [], expirationSeconds: TOKEN_SECONDS, boundObjectRef } },
     });
     const token = request.status?.token;
     if (!token) throw new Error(`TokenRequest for ${namespace}/${name} returned no token`);
-    return writeKubeconfig(join(this.dir, `sa-${namespace}-${name}.kubeconfig`), {
+    const file = opts.boundPod === undefined ? `sa-${namespace}-${name}.kubeconfig` : `sa-${namespace}-${name}-pod-${opts.boundPod}.kubeconfig`;
+    return writeKubeconfig(join(this.dir, file), {
       server: this.server,
       caPath: this.layout.pki.ca.certPath,
       user: `system:serviceaccount:${namespace}:${name}`,

@@ -40,9 +40,13 @@ export interface Cluster {
   installCrds(paths: string[]): Promise<void>;
   /**
    * Path to a kubeconfig that authenticates as the ServiceAccount with a bound token (TokenRequest,
-   * valid 24 h). Creates the ServiceAccount (and namespace) if missing; grants nothing.
+   * valid 24 h). Creates the ServiceAccount (and namespace) if missing; grants nothing. With
+   * `boundPod` the token is bound to that Pod of `namespace`, which must run as this ServiceAccount:
+   * the apiserver then names the Pod and its Node in the user's extra
+   * (`authentication.kubernetes.io/pod-name`, `.../node-name`), as it does for a kubelet-mounted
+   * token, and stops accepting the token once the Pod is gone.
    */
-  serviceAccountKubeconfig(namespace: string, name: string): Promise<string>;
+  serviceAccountKubeconfig(namespace: string, name: string, opts?: { boundPod?: string }): Promise<string>;
   /** Stops every component and removes `dir`. Idempotent. */
   stop(): Promise<void>;
 }

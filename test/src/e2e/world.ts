@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api, type V1EndpointSlice, type V1NodeCondition } from '@kubernetes/client-node';
 import { DEFAULT_ANNOTATION_PREFIX } from '@lastgasp/proto/contract';
-import { applyManifest, createNode, ensureNamespace, startCluster, type Cluster } from '@lastgasp/testbed/cluster';
+import { applyManifest, createNode, ensureNamespace, readVersions, startCluster, type Cluster } from '@lastgasp/testbed/cluster';
 import { waitFor } from '@lastgasp/testbed/testing';
 import { bootGuest, type Guest } from '@lastgasp/testbed/kernel';
 import { bundleAgent } from './agent-bundle.js';
@@ -84,7 +84,8 @@ function clipLines(lines: readonly string[], count: number): string {
 }
 
 async function renderChartRbac(helm: string): Promise<string> {
-  const args = ['template', 'lastgasp', CHART, '--namespace', NAMESPACE, ...CHART_RBAC.flatMap((t) => ['--show-only', t])];
+  // The chart's kubeVersion is checked against --kube-version (helm built from Go modules assumes 1.20).
+  const args = ['template', 'lastgasp', CHART, '--namespace', NAMESPACE, '--kube-version', readVersions().kubernetes, ...CHART_RBAC.flatMap((t) => ['--show-only', t])];
   const { stdout } = await run(helm, args, { maxBuffer: 16 * 1024 * 1024 });
   return stdout;
 }
