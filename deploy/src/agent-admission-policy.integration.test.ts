@@ -7,7 +7,8 @@ import { AdmissionregistrationV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@
 import type { V1Node, V1NodeCondition } from '@kubernetes/client-node';
 import { createKubeClient, createNodeConditionReporter, KubeApiError, loadKubeconfigFile } from '@lastgasp/agent';
 import type { KubeClient } from '@lastgasp/agent';
-import { applyManifest, createNode, createPod, ensureNamespace, useCluster, waitFor } from '@lastgasp/testbed/cluster';
+import { applyManifest, createNode, createPod, ensureNamespace, useCluster } from '@lastgasp/testbed/cluster';
+import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ const WAIT = { timeoutMs: 60_000, intervalMs: 250 };
 
 const statusPath = (node: string): string => `/api/v1/nodes/${node}/status`;
 const lastGasp = (message: string): V1NodeCondition => ({ type: 'LastGaspReady', status: 'True', reason: 'TargetsConfigured', message });
-const conditionPatch = (condition: V1NodeCondition): unknown => ({ status: { conditions: [condition] } });
+const conditionPatch = (condition: V1NodeCondition): object => ({ status: { conditions: [condition] } });
 
 /**
  * The HTTP status and the Status message of a refused request; fails the test if it was accepted.
