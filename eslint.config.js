@@ -27,7 +27,7 @@ export default tseslint.config(
   {
     files: ['collector/src/parse/**', 'collector/src/reassemble/**', 'collector/src/classify/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!types\\.js$)', message: 'parse, reassemble and classify are pure stages: they import only ../types.js.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!(types|heap-size)\\.js$)', message: 'parse, reassemble and classify are pure stages: they import only ../types.js and ../heap-size.js.' }] }],
     },
   },
   {

@@ -1,0 +1,53 @@
+// What strings and buffers really hold on the heap, and copies that hold nothing but themselves.
+//
+// Memory bounds are only as good as their accounting. Two V8 facts matter for network input:
+// - A string is stored one byte per character only while every character is ≤ U+00FF; otherwise
+//   (e.g. a U+FFFD from invalid UTF-8) it takes two bytes per character.
+// - A substring (`slice`, `split`, a regular expression group) longer than a few characters is a
+//   view that keeps its whole parent alive, and `Buffer#subarray` keeps the whole underlying
+//   ArrayBuffer alive (for the batch receiver: every datagram of a ~2 MiB wake-up).
+// So whatever outlives one datagram is copied here first, and counted with textBytes/bytesHeld.
+// Imported by every stage, like types.ts: it imports nothing.
+
+/** Any character that needs V8's two-byte representation. On a one-byte string V8 answers at once. */
+const TWO_BYTE = /[\u0100-\uffff]/;
+
+/** V8 string header (map, hash, length), rounded to the allocation granule. */
+export const STRING_OVERHEAD_BYTES = 16;
+
+/**
+ * Bytes of an own Buffer beyond its data: the Buffer object, its ArrayBuffer, and the backing store's
+ * bookkeeping and allocation outside the JS heap. Measured with Node 20 as resident memory per kept
+ * copy beyond its data: ~450 (1 byte), ~570 (100 bytes), ~490 (1000 bytes).
+ */
+export const BUFFER_OVERHEAD_BYTES = 512;
+
+/** Bytes a string made by copyText (or any flat string) holds: its characters at their width plus a header. */
+export function textBytes(text: string): number {
+  return text.length * (TWO_BYTE.test(text) ? 2 : 1) + STRING_OVERHEAD_BYTES;
+}
+
+/**
+ * A flat copy of `text` that shares nothing with the string it came from, in V8's one-byte form
+ * whenever every character allows it (a slice of a two-byte string stays two-byte otherwise, and
+ * textBytes would under-count it by half).
+ */
+export function copyText(text: string): string {
+  if (text === '') return '';
+  return TWO_BYTE.test(text) ? Buffer.from(text, 'utf16le').toString('utf16le') : Buffer.from(text, 'latin1').toString('latin1');
+}
+
+/**
+ * The bytes in a Buffer of their own (not a slice of the allocation pool or of a receive batch), so
+ * keeping them keeps only them.
+ */
+export function copyBytes(data: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(data.length);
+  data.copy(copy);
+  return copy;
+}
+
+/** Bytes a Buffer made by copyBytes holds. */
+export function bytesHeld(data: Buffer): number {
+  return data.length + BUFFER_OVERHEAD_BYTES;
+}
