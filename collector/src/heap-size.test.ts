@@ -1,7 +1,19 @@
 import { expect } from 'chai';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { bytesHeld, BUFFER_OVERHEAD_BYTES, copyBytes, copyText, STRING_OVERHEAD_BYTES, textBytes } from './heap-size.js';
+import {
+  bytesHeld,
+  BUFFER_OVERHEAD_BYTES,
+  copyBytes,
+  copyText,
+  incidentBytes,
+  incidentFieldBytes,
+  INCIDENT_OVERHEAD_BYTES,
+  lineBytes,
+  STRING_OVERHEAD_BYTES,
+  textBytes,
+} from './heap-size.js';
+import type { Incident } from './types.js';
 
 // A full collection on demand, to see what a kept value really keeps alive.
 setFlagsFromString('--expose-gc');
@@ -78,5 +90,31 @@ describe('copyBytes', () => {
     expect(copy.toString()).to.equal('A'.repeat(10));
     expect(copy.buffer.byteLength).to.equal(10);
     expect(bytesHeld(copy)).to.equal(10 + BUFFER_OVERHEAD_BYTES);
+  });
+});
+
+describe('incidentBytes', () => {
+  const incident = (lines: string[]): Incident => ({
+    id: 'abc',
+    source: '10.0.0.1',
+    kind: 'KernelPanic',
+    fatal: true,
+    summary: 'Kernel panic',
+    cause: null,
+    kernelRelease: null,
+    userdata: {},
+    format: 'extended',
+    firstSeq: null,
+    lastSeq: null,
+    lines,
+    openedAt: 0,
+    updatedAt: 0,
+    closedAt: null,
+  });
+
+  it('fields and every line at their width → the sum, two-byte lines at two bytes a character', () => {
+    const ascii = incident(['x'.repeat(1000), 'y']);
+    expect(incidentBytes(ascii)).to.equal(INCIDENT_OVERHEAD_BYTES + incidentFieldBytes(ascii) + lineBytes('x'.repeat(1000)) + lineBytes('y'));
+    expect(incidentBytes(incident(['\uFFFD'.repeat(1000), 'y'])) - incidentBytes(ascii)).to.equal(1000);
   });
 });

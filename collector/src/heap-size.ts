@@ -7,7 +7,8 @@
 //   view that keeps its whole parent alive, and `Buffer#subarray` keeps the whole underlying
 //   ArrayBuffer alive (for the batch receiver: every datagram of a ~2 MiB wake-up).
 // So whatever outlives one datagram is copied here first, and counted with textBytes/bytesHeld.
-// Imported by every stage, like types.ts: it imports nothing.
+// Imported by every stage, like types.ts: it imports nothing but the vocabulary's types.
+import type { Incident } from './types.js';
 
 /** Any character that needs V8's two-byte representation. On a one-byte string V8 answers at once. */
 const TWO_BYTE = /[\u0100-\uffff]/;
@@ -50,4 +51,31 @@ export function copyBytes(data: Buffer): Buffer {
 /** Bytes a Buffer made by copyBytes holds. */
 export function bytesHeld(data: Buffer): number {
   return data.length + BUFFER_OVERHEAD_BYTES;
+}
+
+/** Bytes of one kernel line of an incident beyond its characters: the array slot and the string's own parts. */
+export const LINE_OVERHEAD_BYTES = 48;
+/** Bytes of an incident object beyond its texts (its fields, the lines array, the userdata object). */
+export const INCIDENT_OVERHEAD_BYTES = 256;
+/** Bytes of one property of a dictionary-mode object (userdata, cause) beyond its texts. */
+const PROPERTY_BYTES = 24;
+
+export function lineBytes(line: string): number {
+  return textBytes(line) + LINE_OVERHEAD_BYTES;
+}
+
+/** Bytes of an incident's texts other than its kernel lines. */
+export function incidentFieldBytes(incident: Incident): number {
+  let bytes = textBytes(incident.id) + textBytes(incident.source) + textBytes(incident.summary);
+  if (incident.kernelRelease !== null) bytes += textBytes(incident.kernelRelease);
+  if (incident.cause !== null) bytes += PROPERTY_BYTES + textBytes(incident.cause.summary);
+  for (const [key, value] of Object.entries(incident.userdata)) bytes += PROPERTY_BYTES + textBytes(key) + textBytes(value);
+  return bytes;
+}
+
+/** Bytes an incident holds: object, texts and every kernel line. */
+export function incidentBytes(incident: Incident): number {
+  let bytes = INCIDENT_OVERHEAD_BYTES + incidentFieldBytes(incident);
+  for (const line of incident.lines) bytes += lineBytes(line);
+  return bytes;
 }

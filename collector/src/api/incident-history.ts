@@ -10,7 +10,7 @@
 //   that is no Node keeps at most maxIncidentsPerUnknownSource incidents (its oldest go first).
 // - events: beyond maxEvents or maxEventBytes, the oldest go.
 // The incident just recorded, and the newest event, always stay.
-import { textBytes } from '../heap-size.js';
+import { incidentFieldBytes, lineBytes, textBytes } from '../heap-size.js';
 import type { Incident, IncidentEvent } from '../types.js';
 import type {
   HistoryEvent,
@@ -236,7 +236,7 @@ export class IncidentHistory implements IncidentSource {
 
   #emit(type: HistoryEventType, entry: Entry, now: number): void {
     const event: HistoryEvent = { sequence: this.#nextSequence++, type, at: now, record: snapshot(entry, false) };
-    const bytes = EVENT_OVERHEAD_BYTES + fieldBytes(entry.incident) + stepsBytes(entry.steps);
+    const bytes = EVENT_OVERHEAD_BYTES + incidentFieldBytes(entry.incident) + stepsBytes(entry.steps);
     this.#events.push(event);
     this.#eventBytes.push(bytes);
     this.#eventBytesTotal += bytes;
@@ -265,9 +265,9 @@ export class IncidentHistory implements IncidentSource {
       entry.linesBytes = 0;
       entry.lineCount = 0;
     }
-    for (let i = entry.lineCount; i < lines.length; i++) entry.linesBytes += textBytes(lines[i] ?? '') + LINE_OVERHEAD_BYTES;
+    for (let i = entry.lineCount; i < lines.length; i++) entry.linesBytes += lineBytes(lines[i] ?? '');
     entry.lineCount = lines.length;
-    const bytes = ENTRY_OVERHEAD_BYTES + entry.linesBytes + fieldBytes(entry.incident) + stepsBytes(entry.steps);
+    const bytes = ENTRY_OVERHEAD_BYTES + entry.linesBytes + incidentFieldBytes(entry.incident) + stepsBytes(entry.steps);
     this.#incidentBytes += bytes - entry.bytes;
     entry.bytes = bytes;
   }
@@ -326,26 +326,14 @@ export class IncidentHistory implements IncidentSource {
 
 /** Bytes of a retained entry beyond its texts: the entry, its incident object, maps and arrays. */
 const ENTRY_OVERHEAD_BYTES = 512;
-/** Bytes of one kernel line beyond its characters: the array slot and the line's own string parts. */
-const LINE_OVERHEAD_BYTES = 48;
 /** Bytes of one event beyond the texts it refers to: the event, its record and incident copies, the steps array. */
 const EVENT_OVERHEAD_BYTES = 384;
 const STEP_OVERHEAD_BYTES = 96;
-const PROPERTY_BYTES = 24;
 
 /** The first entry of an insertion-ordered map that is not `keep`. */
 function oldestBut(map: Map<string, Entry>, keep: Entry): Entry | undefined {
   for (const entry of map.values()) if (entry !== keep) return entry;
   return undefined;
-}
-
-/** Bytes of an incident's texts other than its lines (shared by the entry and its events' snapshots). */
-function fieldBytes(incident: Incident): number {
-  let bytes = textBytes(incident.id) + textBytes(incident.source) + textBytes(incident.summary);
-  if (incident.kernelRelease !== null) bytes += textBytes(incident.kernelRelease);
-  if (incident.cause !== null) bytes += PROPERTY_BYTES + textBytes(incident.cause.summary);
-  for (const [key, value] of Object.entries(incident.userdata)) bytes += PROPERTY_BYTES + textBytes(key) + textBytes(value);
-  return bytes;
 }
 
 function stepsBytes(steps: readonly RemediationStep[]): number {
