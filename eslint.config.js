@@ -47,7 +47,7 @@ export default tseslint.config(
   ...restrictImports(PRODUCTION, []),
   // Import boundaries of the collector: arrows point one way only (collector/README.md).
   ...restrictImports(['collector/src/parse/**', 'collector/src/reassemble/**', 'collector/src/classify/**'], [
-    { regex: '^\\.\\./(?!types\\.js$)', message: 'parse, reassemble and classify are pure stages: they import only ../types.js.' },
+    { regex: '^\\.\\./(?!(types|heap-size)\\.js$)', message: 'parse, reassemble and classify are pure stages: they import only ../types.js and ../heap-size.js.' },
   ]),
   ...restrictImports(['collector/src/kube/**'], [{ regex: '^\\.\\./', message: 'kube/ is Kubernetes plumbing: it imports nothing of the collector.' }]),
   ...restrictImports(['collector/src/record/**'], [

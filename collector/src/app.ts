@@ -8,7 +8,8 @@ import { IncidentHistory } from './api/index.js';
 import { loadRules } from './classify/rules.js';
 import type { CollectorConfig } from './config/config.js';
 import { startHttpServer } from './http/http-server.js';
-import { createMetrics, type ReceiveCounters } from './http/metrics.js';
+import { historyOptions } from './config/receive-limits.js';
+import { createMetrics, receiveMemory, type ReceiveCounters } from './http/metrics.js';
 import { createNodeIndex } from './resolve/node-index.js';
 import { collectorStatus, netconsoleListeners } from './start/collector-status.js';
 import { createEventCounters } from './start/event-counters.js';
@@ -44,7 +45,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const stops = new Stops(logger);
   try {
     const rules = loadRules(config.rulesFile ?? undefined);
-    const history = new IncidentHistory();
+    const history = new IncidentHistory(historyOptions(config.limits));
     const index = createNodeIndex();
     // Set once each is started; /metrics reads them at scrape time.
     let receive: ReceivePath | null = null;
@@ -52,6 +53,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const receiveCounts = (): ReceiveCounters => receiveCounters(receive);
     const metrics = createMetrics({
       receive: receiveCounts,
+      memory: () => receiveMemory(receive?.listener.counters() ?? null, receive?.pipeline.stats() ?? null, history.stats()),
       nodesKnown: () => index.size(),
       leading: () => kube?.elector.isLeader() ?? false,
       pendingIncidents: () => kube?.remediator.pendingCount() ?? 0,
@@ -59,7 +61,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const events = createEventCounters(metrics);
 
     const incidents = routeIncidents({ standalone: kubeConfig === null, config, index, history, events, now, logger });
-    receive = await startReceive({ config, rules, now, logger, onEvent: incidents.route, registry: metrics.registry, stops });
+    // In a cluster, Node addresses get a host-table budget unknown (possibly spoofed) senders cannot evict.
+    const isKnownSource = kubeConfig === null ? undefined : (address: string): boolean => index.hasAddress(address);
+    receive = await startReceive({ config, rules, now, logger, onEvent: incidents.route, registry: metrics.registry, stops, isKnownSource });
     const { pipeline, listener } = receive;
 
     if (kubeConfig !== null) {

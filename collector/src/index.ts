@@ -12,8 +12,8 @@ export { formatExtended, MAX_PRINT_CHUNK } from './parse/format-extended.js';
 export type { ExtendedRecordSpec } from './parse/format-extended.js';
 export { PARSE_ERROR_REASONS } from './types.js';
 export type { ParseError, ParseErrorReason, ParseResult, ParsedFrame, ExtendedFrame, LegacyFrame, KernelRecord } from './types.js';
-export { readCapture, CaptureError } from './replay/read-capture.js';
-export type { CapturedFrame } from './replay/read-capture.js';
+export { readCapture, CaptureError, isUnusable } from './replay/read-capture.js';
+export type { CaptureEntry, CapturedFrame, UnusableFrame } from './replay/read-capture.js';
 export { decodeFrame, LINKTYPE } from './replay/decode-packet.js';
 // The gRPC client the CLI uses.
 export { connect } from './cli/client.js';

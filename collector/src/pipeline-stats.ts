@@ -1,5 +1,6 @@
 // The receive pipeline's counters: each event is counted once, here, and /metrics and the status API
 // read the same numbers through `Pipeline.stats()`. Counts since start; bytes are approximate.
+import type { HostTier, HostTierStats } from './host-context/host-table.js';
 import type { FragmentDropReason } from './reassemble/fragment-assembler.js';
 import { PARSE_ERROR_REASONS, REASON_CODES, type ParseErrorReason, type ReasonCode } from './types.js';
 
@@ -15,6 +16,7 @@ export interface PipelineStats {
   /** Fragments (or whole fragmented records) dropped, by reason. */
   fragmentDrops: Record<FragmentDropReason, number>;
   fragmentsInFlight: number;
+  /** Bytes the fragments in flight hold (copies and bookkeeping). */
   fragmentBytesInFlight: number;
   /** Userspace (facility ≥ 1) or refused-legacy records whose text looked like an incident: ignored. */
   untrustedIncidentLike: number;
@@ -22,6 +24,8 @@ export interface PipelineStats {
   hosts: number;
   hostBytes: number;
   hostsEvicted: number;
+  /** Hosts and their bytes per tier of the host table. */
+  hostTiers: Record<HostTier, HostTierStats>;
 }
 
 const FRAGMENT_DROP_REASONS: FragmentDropReason[] = [
@@ -53,7 +57,7 @@ export function createPipelineCounts() {
 export function pipelineStats(
   counts: PipelineCounts,
   fragments: { inFlight: number; bytesInFlight: number; evicted: number },
-  hosts: { hosts: number; hostBytes: number; hostsEvicted: number },
+  hosts: { hosts: number; hostBytes: number; hostsEvicted: number; hostTiers: Record<HostTier, HostTierStats> },
 ): PipelineStats {
   const malformed = Object.values<number>(counts.parseErrors).reduce((sum, n) => sum + n, 0);
   return {

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { loadRules } from './classify/rules.js';
 import { formatExtended, type ExtendedRecordSpec } from './parse/format-extended.js';
 import { createPipeline, type Pipeline, type PipelineLimitOptions } from './pipeline.js';
@@ -18,7 +20,7 @@ interface Harness {
   send(payload: Buffer | string, opts?: { at?: number; source?: string }): void;
 }
 
-function harness(options: { trustLegacy?: boolean; limits?: PipelineLimitOptions } = {}): Harness {
+function harness(options: { trustLegacy?: boolean; limits?: PipelineLimitOptions; isKnownSource?: (a: string) => boolean } = {}): Harness {
   const events: IncidentEvent[] = [];
   const pipeline = createPipeline({ rules, ...options, onEvent: (e) => events.push(e) });
   return {
@@ -344,8 +346,7 @@ describe('pipeline: legacy format', () => {
 describe('pipeline: bounded memory', () => {
   it('adversarial fragments from many sources → fragments and host bytes stay within limits', () => {
     const limits = {
-      maxHosts: 64,
-      maxHostBytes: 512 * 1024,
+      hosts: { node: { maxHosts: 64, maxBytes: 512 * 1024 } },
       fragments: { maxBytesInFlight: 64 * 1024, maxInFlight: 32, maxInFlightPerHost: 4 },
     };
     const fragment = fc.record({
@@ -373,7 +374,7 @@ describe('pipeline: bounded memory', () => {
   });
 
   it('many chatty hosts → least recently heard-from hosts are evicted, and their open incidents closed', () => {
-    const h = harness({ limits: { maxHosts: 10 } });
+    const h = harness({ limits: { hosts: { node: { maxHosts: 10 } } } });
     for (const d of records([{ text: 'Kernel panic - not syncing: x' }])) h.send(d, { source: '192.0.2.1' });
     for (let i = 2; i < 30; i++) h.send(`6,1,1,-;hello from ${i}\n`, { source: `192.0.2.${i}` });
     const s = h.pipeline.stats();
@@ -393,5 +394,60 @@ describe('pipeline: bounded memory', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('pipeline: nothing kept refers to a receive batch', () => {
+  // A full collection on demand, to see which batches are still reachable.
+  setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc') as () => void;
+
+  it('677 never-completed fragments, userdata, a release, a canary, legacy lines and an open panic from views into 2 MiB batches → every batch collectable', async () => {
+    const events: IncidentEvent[] = [];
+    const pipeline = createPipeline({ rules, onEvent: (e) => events.push(e) });
+    const batches: WeakRef<ArrayBuffer>[] = [];
+    /** Delivers the datagrams as the batch receiver does: views into one fresh 2 MiB buffer per call. */
+    const receive = (datagrams: { source: string; payload: Buffer | string }[], at: number): void => {
+      const batch = Buffer.alloc(2 * 1024 * 1024);
+      batches.push(new WeakRef(batch.buffer));
+      let offset = 0;
+      for (const d of datagrams) {
+        const length = Buffer.from(d.payload).copy(batch, offset);
+        pipeline.ingest({ source: d.source, sourcePort: 6665, payload: batch.subarray(offset, offset + length), receivedAt: at });
+        offset += length;
+      }
+    };
+    for (let i = 0; i < 677; i++) receive([{ source: `10.1.${i >> 8}.${i & 255}`, payload: `6,${i + 1},${i * 10},-,ncfrag=0/4000;x` }], T0);
+    const node = '10.0.0.7';
+    const spec = { release: '6.12.9+bpo-amd64', userdata: { node: 'worker-1', rack: 'r'.repeat(40) } };
+    receive(formatExtended({ ...spec, seq: 1, timestampUs: 100, facility: 3, level: 6, text: formatCanary('worker-1', 1) }).map((payload) => ({ source: node, payload })), T0);
+    receive(formatExtended({ ...spec, seq: 2, timestampUs: 200, text: 'CPU: 0 PID: 1 Comm: sh Not tainted 6.12.9+bpo-amd64 #1 Debian' }).map((payload) => ({ source: node, payload })), T0);
+    receive(formatExtended({ ...spec, seq: 3, timestampUs: 300, text: `Kernel panic - not syncing: ${'y'.repeat(2500)}` }).map((payload) => ({ source: node, payload })), T0);
+    receive([{ source: '10.0.0.8', payload: '[  1.000000] first legacy line\n[  1.000001] second legacy line, unfini' }], T0);
+    expect(pipeline.stats().fragmentsInFlight).to.equal(677);
+    expect(events.map((e) => e.type)).to.deep.equal(['opened']);
+    expect(events[0]?.incident.userdata).to.deep.equal(spec.userdata);
+    await new Promise((resolve) => setImmediate(resolve)); // WeakRef targets live until the job ends
+    collect();
+    const kept = batches.filter((batch) => batch.deref() !== undefined).length;
+    expect(kept).to.equal(0);
+    expect(pipeline.hosts().find((h) => h.address === node)).to.include({ kernelRelease: '6.12.9+bpo-amd64', lastCanaryNode: 'worker-1' });
+  });
+});
+
+describe('pipeline: Node hosts against spoofed sources', () => {
+  it('a Node panics, then 100,000 distinct unknown sources send a line each → its context and incident stay open', () => {
+    const limits = { hosts: { unknown: { maxHosts: 1000, maxBytes: 1024 * 1024 } } };
+    const h = harness({ limits, isKnownSource: (address) => address === HOST });
+    for (const d of records([{ text: 'Kernel panic - not syncing: Fatal exception' }])) h.send(d);
+    for (let i = 0; i < 100_000; i++) h.send(`6,1,1,-;hello ${i}\n`, { source: `198.18.${i >> 8}.${i & 255}` });
+    const s = h.pipeline.stats();
+    expect(h.events.map((e) => `${e.type} ${e.incident.source}`)).to.deep.equal([`opened ${HOST}`]);
+    expect(s.hostTiers.node.hosts).to.equal(1);
+    expect(s.hostTiers.unknown.hosts).to.be.at.most(1000);
+    expect(s.hostTiers.unknown.bytes).to.be.at.most(1024 * 1024);
+    expect(s.hostsEvicted).to.be.at.least(99_000);
+    for (const d of records([{ text: '---[ end Kernel panic - not syncing: Fatal exception ]---' }], 101)) h.send(d);
+    expect(h.events.map((e) => e.type)).to.deep.equal(['opened', 'closed']);
   });
 });

@@ -31,6 +31,12 @@ export interface PipelineOptions {
    * "Kernel panic" line that looks real; set false to accept incidents only from extended format.
    */
   trustLegacy?: boolean;
+  /**
+   * Whether a source address belongs to a Node (e.g. the resolver's node index). Node hosts get a
+   * budget of their own that other sources cannot evict (pipeline-limits.ts). Absent: the caller knows
+   * no Nodes (replay, standalone), and every source is treated as one.
+   */
+  isKnownSource?: (address: string) => boolean;
   onEvent(event: IncidentEvent): void;
 }
 
@@ -78,8 +84,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     decode: DECODERS,
   };
   const hosts = createHostTable({
-    maxHosts: limits.maxHosts,
-    maxBytes: limits.maxHostBytes,
+    limits: limits.hosts,
+    isKnownSource: options.isKnownSource ?? (() => true),
     streams,
     onEvict: (host) => closeOpen(host.context, lastNow, env),
   });

@@ -11,6 +11,7 @@ import { renderHosts } from './render-hosts.js';
 import { renderEvent, renderIncident, renderIncidents } from './render-incidents.js';
 import { renderJson, renderJsonLine } from './render-json.js';
 import { renderStatus } from './render-status.js';
+import { sanitise } from '../terminal-text.js';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -113,7 +114,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             ? new CliExit(1, err.message)
             : undefined;
     if (exit === undefined) throw err;
-    io.stderr.write(`lastgasp: ${exit.message}\n`);
+    // The message may carry the server's words (error details): no control characters reach the terminal.
+    io.stderr.write(`lastgasp: ${sanitise(exit.message)}\n`);
     return exit.code;
   }
 }

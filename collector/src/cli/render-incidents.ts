@@ -1,8 +1,10 @@
 // `lastgasp incidents`, `lastgasp incident <id>` and `lastgasp watch`: which nodes died, why, and what
-// was done about each. Pure.
+// was done about each. Pure. Text from the kernel or the API is sanitised (terminal-text.ts): in
+// tables and fields by table.ts, here for the kernel log and watch lines.
 import type { Incident__Output, IncidentEvent__Output, RemediationStep__Output } from '@lastgasp/proto';
 import { enumName, type RenderContext } from './render-context.js';
 import { isoTime, relativeTime, span, timestampMs } from './relative-time.js';
+import { sanitise } from '../terminal-text.js';
 import { renderFields, renderTable, truncate } from './table.js';
 
 const phase = (i: Incident__Output): string => enumName(i.phase, 'INCIDENT_PHASE_');
@@ -86,7 +88,7 @@ export function renderIncident(i: Incident__Output, ctx: RenderContext): string 
       ? 'Remediation: no steps taken.'
       : `Remediation:\n${indent(renderTable(['STEP', 'OUTCOME', 'AT', 'TOOK', 'MESSAGE'], i.steps.map((s) => stepRow(s, opened, ctx.now))))}`,
   );
-  if (i.lines.length > 0) parts.push(`Kernel log (${i.lines.length} lines):\n${indent(i.lines.join('\n'))}`);
+  if (i.lines.length > 0) parts.push(`Kernel log (${i.lines.length} lines):\n${indent(i.lines.map(sanitise).join('\n'))}`);
   return parts.join('\n\n');
 }
 
@@ -103,7 +105,8 @@ export function renderEvent(e: IncidentEvent__Output, ctx: RenderContext): strin
     i?.id ?? '-',
     i?.summary ?? '',
   ].join('  ');
-  return ctx.wide || ctx.width === undefined ? line.trimEnd() : truncate(line.trimEnd(), ctx.width);
+  const safe = sanitise(line).trimEnd();
+  return ctx.wide || ctx.width === undefined ? safe : truncate(safe, ctx.width);
 }
 
 function indent(text: string): string {

@@ -1,6 +1,8 @@
 // `-o json`: the API's messages in protobuf's JSON style, as grpcurl prints them: Timestamps as RFC 3339
 // strings, wrapper values as their plain value. In lastgasp.v1 the only messages shaped exactly
 // {seconds, nanos} are Timestamps and the only ones shaped exactly {value} are wrappers. Pure.
+// Every string value stays exact; control characters are escaped (terminal-text.ts).
+import { terminalJson } from '../terminal-text.js';
 
 export function toJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toJson);
@@ -15,10 +17,10 @@ export function toJson(value: unknown): unknown {
 }
 
 export function renderJson(value: unknown): string {
-  return JSON.stringify(toJson(value), null, 2);
+  return terminalJson(toJson(value), 2);
 }
 
 /** One line per value, for streams (`watch -o json`). */
 export function renderJsonLine(value: unknown): string {
-  return JSON.stringify(toJson(value));
+  return terminalJson(toJson(value));
 }

@@ -7,7 +7,7 @@ import { relativeTime } from './relative-time.js';
 import type { RenderContext } from './render-context.js';
 import { renderHosts } from './render-hosts.js';
 import { renderEvent, renderIncident, renderIncidents } from './render-incidents.js';
-import { toJson } from './render-json.js';
+import { renderJson, renderJsonLine, toJson } from './render-json.js';
 import { renderStatus } from './render-status.js';
 import { renderTable, truncate } from './table.js';
 
@@ -51,8 +51,8 @@ describe('renderTable', () => {
     expect(text).to.contain('…');
   });
 
-  it('a cell with a tab and a newline → one line', () => {
-    expect(renderTable(['X'], [['a\tb\nc']])).to.equal('X\na b c');
+  it('a cell with a tab and a newline → one line, both escaped', () => {
+    expect(renderTable(['X'], [['a\tb\nc']])).to.equal('X\na\\x09b\\x0ac');
   });
 
   it('truncate of a short text → unchanged', () => expect(truncate('abc', 3)).to.equal('abc'));
@@ -171,5 +171,49 @@ describe('toJson', () => {
       a: [true],
       s: 'x',
     });
+  });
+});
+
+describe('kernel text with control characters, rendered', () => {
+  // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+  const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+  const evil = 'Kernel panic - not syncing: \u001b]0;owned\u0007\u001b[2J\u009b31m\u007f';
+  const hostile = record({
+    incident: makeIncident({
+      summary: evil,
+      cause: { kind: 'KernelOops', summary: 'BUG: \u001b[1A' },
+      lines: ['[ 1.0] \u001b[31mred', `[ 2.0] ${evil}`],
+      userdata: { 'node\u001b': 'worker\u009b1' },
+      kernelRelease: '6.1\u001b[0m',
+    }),
+    steps: [{ name: 'delete-pods', outcome: 'failed', startedAt: T0, finishedAt: T0 + 1, message: 'api said \u001b[2J' }],
+  });
+  const incident = asOutput<Incident__Output>(incidentMessage(hostile, true));
+
+  const renders: [string, () => string][] = [
+    ['lastgasp incident', () => renderIncident(incident, ctx())],
+    ['lastgasp incidents', () => renderIncidents([incident], ctx({ width: 200 }))],
+    ['lastgasp incidents -o wide', () => renderIncidents([incident], ctx({ wide: true }))],
+    ['lastgasp watch', () => renderEvent(asOutput<IncidentEvent__Output>(eventMessage({ sequence: 1, type: 'opened', at: T0, record: hostile })), ctx())],
+    ['lastgasp hosts -o wide', () => renderHosts([asOutput<Host__Output>(hostMessage(makeHost('10.0.0.1', { kernelRelease: '6.1\u001b[0m', lastCanaryNode: 'w\u009b1' })))], ctx({ wide: true }))],
+  ];
+  for (const [name, render] of renders) {
+    it(`${name} → no raw control character, escapes shown instead`, () => {
+      const text = render();
+      expect(text).to.not.match(RAW_CONTROL);
+      expect(text).to.match(/\\x1b|\\x9b/);
+    });
+  }
+
+  it('lastgasp incident → every line of the kernel log shown with its escapes', () => {
+    expect(renderIncident(incident, ctx())).to.include('  [ 2.0] Kernel panic - not syncing: \\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\x7f');
+  });
+
+  it('-o json and watch -o json → no raw control character, the exact text when parsed', () => {
+    for (const text of [renderJson(incident), renderJsonLine(incident)]) {
+      expect(text).to.not.match(RAW_CONTROL);
+      expect(JSON.parse(text)).to.deep.equal(toJson(incident));
+      expect((JSON.parse(text) as { summary: string }).summary).to.equal(evil);
+    }
   });
 });

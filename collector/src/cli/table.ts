@@ -1,4 +1,6 @@
-// Aligned text tables. Pure: the terminal width is passed in.
+// Aligned text tables. Pure: the terminal width is passed in. Every cell and value is sanitised
+// (terminal-text.ts): control characters from kernel text show as `\x1b`-style escapes.
+import { sanitise } from '../terminal-text.js';
 
 export interface TableOptions {
   /** Terminal width in columns; undefined: never cut. */
@@ -12,7 +14,7 @@ const ELLIPSIS = '…';
 
 /** Header and rows, left-aligned, two spaces between columns, no trailing spaces. */
 export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], options: TableOptions = {}): string {
-  const all = [headers, ...rows].map((row) => headers.map((_, i) => oneLine(row[i] ?? '')));
+  const all = [headers, ...rows].map((row) => headers.map((_, i) => sanitise(row[i] ?? '')));
   const widths = headers.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))));
   const cut = options.cutColumn;
   if (options.width !== undefined && cut !== undefined && cut === headers.length - 1) {
@@ -35,7 +37,7 @@ export function truncate(text: string, max: number): string {
 /** Key/value lines with the keys aligned. */
 export function renderFields(fields: readonly (readonly [string, string])[]): string {
   const width = Math.max(...fields.map(([k]) => length(k)));
-  return fields.map(([k, v]) => `${pad(k, width)}${GAP}${v}`.trimEnd()).join('\n');
+  return fields.map(([k, v]) => `${pad(k, width)}${GAP}${sanitise(v)}`.trimEnd()).join('\n');
 }
 
 function length(text: string): number {
@@ -44,9 +46,4 @@ function length(text: string): number {
 
 function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(width - length(text), 0));
-}
-
-/** Table cells are single lines: control characters from kernel text become spaces. */
-function oneLine(text: string): string {
-  return [...text].map((c) => (c < ' ' || c === '\u007f' ? ' ' : c)).join('');
 }

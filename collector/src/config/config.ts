@@ -1,6 +1,7 @@
 // The collector's configuration after validation. Every field has a default (see `defaultConfig`);
 // the file and the flags only override. Durations are whole seconds unless the name says otherwise.
 import { DEFAULT_ANNOTATION_PREFIX } from '@lastgasp/proto/contract';
+import { defaultReceiveLimits, type ReceiveLimits } from './receive-limits.js';
 
 export type RemediationMode = 'immediate' | 'confirm';
 export type NodeAction = 'delete' | 'taint' | 'none';
@@ -79,6 +80,8 @@ export interface CollectorConfig {
   unknownSourceLogIntervalSeconds: number;
   /** A Node watch that delivered nothing for this long is restarted (relist). */
   nodeWatchSilenceSeconds: number;
+  /** Memory bounds of the receive path (receive-limits.ts). */
+  limits: ReceiveLimits;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -114,5 +117,6 @@ export function defaultConfig(env: { identity: string; namespace: string }): Col
     takeoverWindowSeconds: 600,
     unknownSourceLogIntervalSeconds: 60,
     nodeWatchSilenceSeconds: 900,
+    limits: defaultReceiveLimits(),
   };
 }

@@ -42,6 +42,11 @@ describe('validateConfig', () => {
     ['tls cert without key', { grpc: { tlsCert: '/c.pem' } }, 'grpc.tlsKey'],
     ['log level', { logLevel: 'loud' }, 'logLevel: must be one of'],
     ['policy not a mapping', { policy: 3 }, 'policy: must be a mapping'],
+    ['host tier bytes zero', { limits: { hosts: { node: { bytes: 0 } } } }, 'limits.hosts.node.bytes: must be a positive integer'],
+    ['unknown host tier', { limits: { hosts: { spoofed: { hosts: 1 } } } }, 'limits.hosts.spoofed: unknown setting'],
+    ['misspelt fragment bound', { limits: { fragments: { maxBytes: 1 } } }, 'limits.fragments.maxBytes: unknown setting'],
+    ['history per-source bound fractional', { limits: { history: { incidentsPerUnknownSource: 1.5 } } }, 'limits.history.incidentsPerUnknownSource'],
+    ['queue bytes as a string', { limits: { udpQueue: { bytes: '32Mi' } } }, 'limits.udpQueue.bytes: must be a positive integer'],
   ];
   for (const [name, raw, message] of errors) {
     it(`${name} → ${message}`, () => {
@@ -51,6 +56,14 @@ describe('validateConfig', () => {
         .that.contains(message);
     });
   }
+
+  it('limits: one bound set → that bound, every other at its default', () => {
+    const c = validateConfig({ limits: { hosts: { unknown: { bytes: 1024 } }, history: { events: 5 } } }, defaults);
+    expect(c.limits.hosts.unknown).to.deep.equal({ hosts: defaults.limits.hosts.unknown.hosts, bytes: 1024 });
+    expect(c.limits.history.events).to.equal(5);
+    expect(c.limits.hosts.node).to.deep.equal(defaults.limits.hosts.node);
+    expect(c.limits.fragments).to.deep.equal(defaults.limits.fragments);
+  });
 
   it('flags win over the file, nested keys merge', () => {
     const merged = mergeConfigObjects(

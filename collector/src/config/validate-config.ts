@@ -11,6 +11,7 @@ import {
   type RemediationPolicy,
   type StormLimits,
 } from './config.js';
+import type { CountAndBytes, ReceiveLimits } from './receive-limits.js';
 
 export class ConfigError extends Error {
   readonly code = 'ERR_LASTGASP_CONFIG';
@@ -193,6 +194,37 @@ function readGrpc(s: Section, d: GrpcTls): GrpcTls {
   return tls;
 }
 
+function readLimits(s: Section, d: ReceiveLimits): ReceiveLimits {
+  const queue = s.section('udpQueue');
+  const fragments = s.section('fragments');
+  const hosts = s.section('hosts');
+  const history = s.section('history');
+  const tier = (key: keyof ReceiveLimits['hosts']): CountAndBytes => {
+    const t = hosts.section(key);
+    const out = { hosts: t.positiveInt('hosts', d.hosts[key].hosts), bytes: t.positiveInt('bytes', d.hosts[key].bytes) };
+    t.done();
+    return out;
+  };
+  const limits: ReceiveLimits = {
+    udpQueue: { datagrams: queue.positiveInt('datagrams', d.udpQueue.datagrams), bytes: queue.positiveInt('bytes', d.udpQueue.bytes) },
+    fragments: {
+      inFlight: fragments.positiveInt('inFlight', d.fragments.inFlight),
+      inFlightPerHost: fragments.positiveInt('inFlightPerHost', d.fragments.inFlightPerHost),
+      bytes: fragments.positiveInt('bytes', d.fragments.bytes),
+    },
+    hosts: { node: tier('node'), incident: tier('incident'), unknown: tier('unknown') },
+    history: {
+      incidents: history.positiveInt('incidents', d.history.incidents),
+      incidentBytes: history.positiveInt('incidentBytes', d.history.incidentBytes),
+      incidentsPerUnknownSource: history.positiveInt('incidentsPerUnknownSource', d.history.incidentsPerUnknownSource),
+      events: history.positiveInt('events', d.history.events),
+      eventBytes: history.positiveInt('eventBytes', d.history.eventBytes),
+    },
+  };
+  for (const section of [queue, fragments, hosts, history, s]) section.done();
+  return limits;
+}
+
 /** `raw` is the merged file-and-flags object; `defaults` from `defaultConfig`. */
 export function validateConfig(raw: unknown, defaults: CollectorConfig): CollectorConfig {
   if (raw !== undefined && raw !== null && !isObject(raw)) throw new ConfigError('(top level)', 'must be a mapping');
@@ -220,6 +252,7 @@ export function validateConfig(raw: unknown, defaults: CollectorConfig): Collect
       defaults.unknownSourceLogIntervalSeconds,
     ),
     nodeWatchSilenceSeconds: s.positiveInt('nodeWatchSilenceSeconds', defaults.nodeWatchSilenceSeconds),
+    limits: readLimits(s.section('limits'), defaults.limits),
   };
   s.done();
   return config;

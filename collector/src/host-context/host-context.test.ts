@@ -3,7 +3,8 @@ import { createClassifier } from '../classify/classifier.js';
 import { loadRules } from '../classify/rules.js';
 import type { IncidentEvent, KernelRecord } from '../types.js';
 import { HOST_OVERHEAD_BYTES, createHostState, hostBytes, type HostState } from './host-state.js';
-import { ENTRY_OVERHEAD_BYTES } from './context-ring.js';
+import { ENTRY_OVERHEAD_BYTES, entryCost } from './context-ring.js';
+import { textBytes } from '../heap-size.js';
 import {
   closeDeadline,
   closeIfQuiet,
@@ -144,7 +145,7 @@ describe('host context: closeDeadline', () => {
 describe('host context: byte bounds', () => {
   const line = (i: number): string => `line ${i} ${'x'.repeat(90)}`;
   const lines = (n: number): string[] => Array.from({ length: n }, (_, i) => line(i));
-  const entryBytes = line(0).length + ENTRY_OVERHEAD_BYTES;
+  const entryBytes = entryCost(line(0), null);
 
   const rows: { name: string; steps: Step[]; limits: Partial<HostContextLimits>; ring: string[] }[] = [
     { name: '10 records, ringRecords 4 → the last 4 kept', steps: lines(10), limits: { ringRecords: 4 }, ring: lines(10).slice(6) },
@@ -166,10 +167,11 @@ describe('host context: byte bounds', () => {
     expect(texts(events.at(-1))).to.deep.equal([PANIC, ...lines(3)]);
   });
 
-  it('a line, a panic, a trace line → hostBytes counts the ring and the open incident', () => {
+  it('a line, a panic, a trace line → hostBytes counts the ring, the open incident and the panic identity', () => {
     const { host } = run(['eth0: link up', PANIC, 'Call Trace:']);
-    const ring = ['eth0: link up', PANIC, 'Call Trace:'].reduce((sum, text) => sum + text.length + ENTRY_OVERHEAD_BYTES, 0);
+    const ring = ['eth0: link up', PANIC, 'Call Trace:'].reduce((sum, text) => sum + ENTRY_OVERHEAD_BYTES + textBytes(text), 0);
     expect(host.open?.bytes).to.equal(ring);
-    expect(hostBytes(host)).to.equal(HOST_OVERHEAD_BYTES + ring + ring);
+    expect(host.fatalKeys).to.have.length(1);
+    expect(hostBytes(host)).to.equal(HOST_OVERHEAD_BYTES + ring + ring + textBytes(host.fatalKeys[0] ?? ''));
   });
 });

@@ -2,13 +2,16 @@
 //   normal → incident open (capturing trailing records) → closed
 // A fatal record opens a fatal incident at once (remediation must not wait for the trailer) and
 // closes any open non-fatal one, taking it as its cause. Pure: time comes in as `now`.
+// Strings kept per host beyond a record's own text (kernel release, canary node, userdata) are copies,
+// so they never keep the record's text or datagram alive; everything kept is counted (host-state.ts).
 import { createHash } from 'node:crypto';
 import type { Classifier } from '../classify/classifier.js';
 import { kernelReleaseFromText } from '../classify/kernel-release.js';
+import { copyText, textBytes } from '../heap-size.js';
 import type { Rule } from '../classify/rules.js';
 import type { KernelRecord } from '../types.js';
 import { CANARY_PREFIX, type Incident, type IncidentCause, type IncidentEvent } from '../types.js';
-import { clearRing, entryBytes, entryLine, insertEntry, insertSorted, type ContextEntry } from './context-ring.js';
+import { clearRing, entryBytes, entryCost, entryLine, insertEntry, insertSorted, type ContextEntry } from './context-ring.js';
 import type { HostState, OpenIncident } from './host-state.js';
 
 export interface HostContextLimits {
@@ -54,11 +57,8 @@ const CANARY_NODE = /\bnode=(\S+)/;
 export function ingestRecord(host: HostState, record: KernelRecord, order: number, now: number, env: HostContextEnv): void {
   host.lastRecordAt = now;
   host.records++;
-  if (record.release !== null) host.kernelRelease = record.release;
-  if (record.text.startsWith(CANARY_PREFIX)) {
-    host.lastCanaryAt = now;
-    host.lastCanaryNode = CANARY_NODE.exec(record.text)?.[1] ?? null;
-  }
+  if (record.release !== null) setKernelRelease(host, record.release);
+  if (record.text.startsWith(CANARY_PREFIX)) noteCanary(host, record.text, now);
   const trusted = record.format === 'legacy' ? env.trustLegacy : record.facility === 0;
   let rule = record.text === '' ? null : env.classifier.match(record.text);
   if (rule !== null && !trusted) {
@@ -66,13 +66,15 @@ export function ingestRecord(host: HostState, record: KernelRecord, order: numbe
     rule = null;
   }
   const release = trusted ? kernelReleaseFromText(record.text) : null;
-  if (release !== null) host.kernelRelease = release;
+  if (release !== null) setKernelRelease(host, release);
+  const cause = rule?.cause === true ? { kind: rule.reason, summary: record.text } : null;
   const entry: ContextEntry = {
     order,
     seq: record.seq,
     timestampUs: record.timestampUs,
     text: record.text,
-    cause: rule?.cause === true ? { kind: rule.reason, summary: record.text } : null,
+    cause,
+    bytes: entryCost(record.text, cause),
   };
   insertEntry(host.ring, entry, env.limits.ringRecords, env.limits.ringBytes);
   if (host.fatalAt !== null && now - host.fatalAt > env.limits.rearmMs && host.open?.incident.fatal !== true) {
@@ -84,6 +86,18 @@ export function ingestRecord(host: HostState, record: KernelRecord, order: numbe
     return;
   }
   if (host.open !== null) addToOpen(host, host.open, arrival, env);
+}
+
+/** The agent's path check arrived; its node name is a slice of the text: keep a copy, and only when it changed. */
+function noteCanary(host: HostState, text: string, now: number): void {
+  host.lastCanaryAt = now;
+  const node = CANARY_NODE.exec(text)?.[1] ?? null;
+  if (node !== host.lastCanaryNode) host.lastCanaryNode = node === null ? null : copyText(node);
+}
+
+/** A release from a header or a register dump is a slice of it: keep a copy, and only when it changed. */
+function setKernelRelease(host: HostState, release: string): void {
+  if (release !== host.kernelRelease) host.kernelRelease = copyText(release);
 }
 
 /** Closes the open incident when the host has been quiet for quietMs. Returns whether one closed. */
@@ -154,7 +168,8 @@ function openIncident(host: HostState, rule: Rule, arrival: Arrival, env: HostCo
     fatal: rule.fatal,
     summary: record.text,
     cause,
-    kernelRelease: record.release ?? host.kernelRelease,
+    // Set from this record already when it carried one (setKernelRelease): the host's own copy.
+    kernelRelease: host.kernelRelease,
     userdata: { ...record.userdata },
     format: record.format,
     firstSeq: null,
@@ -167,7 +182,7 @@ function openIncident(host: HostState, rule: Rule, arrival: Arrival, env: HostCo
   const open: OpenIncident = {
     incident,
     entries,
-    bytes: entries.reduce((sum, entry) => sum + entryBytes(entry), 0),
+    bytes: entries.reduce((sum, entry) => sum + entryBytes(entry), userdataBytes(incident.userdata)),
     keyOrder: key.order,
     causeCapable: rule.cause,
     trailing: 0,
@@ -188,6 +203,7 @@ function addToOpen(host: HostState, open: OpenIncident, arrival: Arrival, env: H
   for (const [key, value] of Object.entries(record.userdata)) {
     if (!Object.hasOwn(incident.userdata, key)) {
       Object.defineProperty(incident.userdata, key, { value, enumerable: true, writable: true, configurable: true });
+      open.bytes += pairBytes(key, value);
     }
   }
   incident.updatedAt = now;
@@ -197,6 +213,20 @@ function addToOpen(host: HostState, open: OpenIncident, arrival: Arrival, env: H
     return;
   }
   env.emit({ type: 'updated', incident: snapshot(open) });
+}
+
+/** A property of a dictionary-mode object: key, value and details. */
+const USERDATA_PROPERTY_BYTES = 24;
+
+/** Bytes of one userdata pair: key, value and the property slot. */
+function pairBytes(key: string, value: string): number {
+  return textBytes(key) + textBytes(value) + USERDATA_PROPERTY_BYTES;
+}
+
+function userdataBytes(userdata: Record<string, string>): number {
+  let bytes = 0;
+  for (const [key, value] of Object.entries(userdata)) bytes += pairBytes(key, value);
+  return bytes;
 }
 
 function findCause(host: HostState, keyOrder: number, window: number): IncidentCause | null {

@@ -1,6 +1,7 @@
 // What host context keeps about one sending host (its record stream is reassemble/host-stream.ts).
 // Bounded: a ring of recent records, the one incident currently capturing trailing lines, and small
 // fixed-size bookkeeping.
+import { textBytes } from '../heap-size.js';
 import type { Incident, IncidentCause } from '../types.js';
 import { createContextRing, type ContextEntry, type ContextRing } from './context-ring.js';
 
@@ -35,8 +36,11 @@ export interface HostState {
   incidents: number;
 }
 
-/** Fixed bytes per host beyond its ring, open incident and unfinished line (maps, counters, the sequence window). */
-export const HOST_OVERHEAD_BYTES = 2048;
+/**
+ * Fixed bytes per host beyond its ring, open incident and stream (HostStream.bytes): the stream and
+ * state objects, the table's entry and key. Measured with Node 20: ~800 for a host with one record.
+ */
+export const HOST_OVERHEAD_BYTES = 1024;
 
 export function createHostState(address: string): HostState {
   return {
@@ -55,7 +59,15 @@ export function createHostState(address: string): HostState {
   };
 }
 
-/** Approximate bytes held for the host's context (its stream's unfinished line is counted apart). */
+/**
+ * Bytes held for the host's context (its stream's unfinished line is counted apart). Strings kept
+ * beside the ring are counted too: the last cause's summary may outlive the ring entry it came from.
+ */
 export function hostBytes(host: HostState): number {
-  return HOST_OVERHEAD_BYTES + host.ring.bytes + (host.open?.bytes ?? 0);
+  let bytes = HOST_OVERHEAD_BYTES + host.ring.bytes + (host.open?.bytes ?? 0);
+  if (host.lastCause !== null) bytes += textBytes(host.lastCause.cause.summary);
+  if (host.kernelRelease !== null) bytes += textBytes(host.kernelRelease);
+  if (host.lastCanaryNode !== null) bytes += textBytes(host.lastCanaryNode);
+  for (const key of host.fatalKeys) bytes += textBytes(key);
+  return bytes;
 }

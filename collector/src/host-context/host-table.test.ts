@@ -5,10 +5,11 @@ import { parseExtendedBody } from '../parse/parse-extended.js';
 import { parseLegacyLine } from '../parse/parse-legacy.js';
 import { createFragmentAssembler, DEFAULT_FRAGMENT_LIMITS } from '../reassemble/fragment-assembler.js';
 import type { StreamEnv, StreamSink } from '../reassemble/host-stream.js';
+import { textBytes } from '../heap-size.js';
 import type { ExtendedFrame, IncidentEvent, ParsedFrame } from '../types.js';
 import { closeOpen, DEFAULT_HOST_CONTEXT_LIMITS, ingestRecord, type HostContextEnv } from './host-context.js';
 import { HOST_OVERHEAD_BYTES, type HostState } from './host-state.js';
-import { createHostTable, hostDeadline, type HostEntry, type HostTable } from './host-table.js';
+import { createHostTable, hostDeadline, type HostEntry, type HostTable, type HostTier, type HostTierLimits } from './host-table.js';
 
 const T0 = 1_700_000_000_000;
 const QUIET_MS = DEFAULT_HOST_CONTEXT_LIMITS.quietMs;
@@ -23,7 +24,16 @@ interface Bed {
   send(source: string, frame: ParsedFrame, at?: number): HostEntry;
 }
 
-function bed(options: { maxHosts?: number; maxBytes?: number } = {}): Bed {
+interface BedOptions {
+  /** Bounds of the `node` tier (every tier without `tiers`). */
+  maxHosts?: number;
+  maxBytes?: number;
+  tiers?: Partial<Record<HostTier, HostTierLimits>>;
+  /** Default: every address is a Node's. */
+  isKnownSource?: (address: string) => boolean;
+}
+
+function bed(options: BedOptions = {}): Bed {
   const events: IncidentEvent[] = [];
   const evicted: string[] = [];
   const env: HostContextEnv = {
@@ -40,9 +50,10 @@ function bed(options: { maxHosts?: number; maxBytes?: number } = {}): Bed {
     quietMs: QUIET_MS,
     decode: { body: parseExtendedBody, line: parseLegacyLine },
   };
+  const every: HostTierLimits = { maxHosts: options.maxHosts ?? 100, maxBytes: options.maxBytes ?? 1 << 20 };
   const table = createHostTable({
-    maxHosts: options.maxHosts ?? 100,
-    maxBytes: options.maxBytes ?? 1 << 20,
+    limits: { node: every, incident: every, unknown: every, ...options.tiers },
+    isKnownSource: options.isKnownSource ?? (() => true),
     streams,
     onEvict(entry) {
       evicted.push(entry.context.address);
@@ -111,16 +122,18 @@ describe('host table: eviction', () => {
 describe('host table: byte bounds', () => {
   /** A legacy line that stays unfinished: `bytes` bytes held by the host's stream. */
   const unfinished = (bytes: number): ParsedFrame => legacy('x'.repeat(bytes));
+  /** What a host holding only such a line accounts for. */
+  const held = (bytes: number): number => HOST_OVERHEAD_BYTES + textBytes('x'.repeat(bytes));
 
   it('two hosts each holding 1000 bytes → hostBytes is their sum', () => {
     const b = bed();
     b.send('a', unfinished(1000));
     b.send('b', unfinished(1000));
-    expect(b.table.stats().hostBytes).to.equal(2 * (HOST_OVERHEAD_BYTES + 1000));
+    expect(b.table.stats().hostBytes).to.equal(2 * held(1000));
   });
 
   it('room for two hosts, three send → the least recently heard-from one evicted, total within bound', () => {
-    const per = HOST_OVERHEAD_BYTES + 1000;
+    const per = held(1000);
     const b = bed({ maxBytes: 2 * per + 10 });
     for (const host of ['a', 'b', 'c']) b.send(host, unfinished(1000));
     expect(b.evicted).to.deep.equal(['a']);
@@ -138,7 +151,7 @@ describe('host table: byte bounds', () => {
     const b = bed({ maxHosts: 1 });
     b.send('a', unfinished(1000));
     b.send('b', unfinished(10));
-    expect(b.table.stats().hostBytes).to.equal(HOST_OVERHEAD_BYTES + 10);
+    expect(b.table.stats().hostBytes).to.equal(held(10));
   });
 });
 
@@ -192,5 +205,74 @@ describe('host table: deadlines', () => {
     b.table.drain((entry) => visited.push(entry.context.address));
     expect(visited).to.deep.equal(['a', 'b']);
     expect(b.table.nextDeadline()).to.equal(null);
+  });
+});
+
+describe('host table: tiers', () => {
+  const NODE = '10.0.0.1';
+  const isNode = (address: string): boolean => address === NODE;
+  const small: HostTierLimits = { maxHosts: 4, maxBytes: 1 << 20 };
+
+  it('a Node with an open panic, then 100,000 distinct unknown sources → the Node and its incident stay', () => {
+    const b = bed({ isKnownSource: isNode, tiers: { node: small, incident: small, unknown: { maxHosts: 100, maxBytes: 256 * 1024 } } });
+    b.send(NODE, extended(PANIC));
+    for (let i = 0; i < 100_000; i++) b.send(`198.18.${i >> 8}.${i & 255}`, extended('hello'));
+    expect(b.evicted).to.not.include(NODE);
+    expect(b.events.map((e) => `${e.type} ${e.incident.source}`)).to.deep.equal([`opened ${NODE}`]);
+    const node = b.table.get(NODE);
+    expect(node.context.open?.incident.kind).to.equal('KernelPanic');
+    expect(node.tier).to.equal('node');
+    const stats = b.table.stats();
+    expect(stats.hostTiers.unknown.hosts).to.be.at.most(100);
+    expect(stats.hostTiers.unknown.bytes).to.be.at.most(256 * 1024);
+    expect(stats.hostTiers.node.hosts).to.equal(1);
+  });
+
+  it('a Node with an open panic, then 1,000 unknown sources each sending a panic → the Node keeps it', () => {
+    const b = bed({ isKnownSource: isNode, tiers: { node: small, incident: small, unknown: small } });
+    b.send(NODE, extended(PANIC));
+    for (let i = 0; i < 1000; i++) b.send(`198.18.0.${i}`, extended(PANIC));
+    expect(b.table.get(NODE).context.open).to.not.equal(null);
+    expect(b.table.stats().hostTiers.incident.hosts).to.equal(4);
+    expect(b.events.filter((e) => e.type === 'closed').map((e) => e.incident.source)).to.not.include(NODE);
+  });
+
+  it('an unknown source with an open incident, then unknown sources without → it stays (its own tier)', () => {
+    const b = bed({ isKnownSource: () => false, tiers: { node: small, incident: small, unknown: { maxHosts: 2, maxBytes: 1 << 20 } } });
+    b.send('192.0.2.1', extended(PANIC));
+    for (let i = 2; i < 50; i++) b.send(`192.0.2.${i}`, extended('hello'));
+    expect(b.evicted).to.not.include('192.0.2.1');
+    expect(b.table.get('192.0.2.1').tier).to.equal('incident');
+  });
+
+  it('unknown source whose incident closes → back to the unknown tier, bytes moved with it', () => {
+    const b = bed({ isKnownSource: () => false });
+    const entry = b.send('192.0.2.1', extended(PANIC));
+    expect(entry.tier).to.equal('incident');
+    const bytes = b.table.stats().hostTiers.incident.bytes;
+    b.send('192.0.2.1', extended('---[ end Kernel panic - not syncing: Fatal exception ]---'));
+    expect(entry.tier).to.equal('unknown');
+    const stats = b.table.stats();
+    expect(stats.hostTiers.incident).to.deep.equal({ hosts: 0, bytes: 0 });
+    expect(stats.hostTiers.unknown.hosts).to.equal(1);
+    expect(stats.hostTiers.unknown.bytes).to.be.greaterThan(0);
+    expect(stats.hostBytes).to.equal(stats.hostTiers.unknown.bytes);
+    expect(bytes).to.be.greaterThan(0);
+  });
+
+  it('a source that becomes a Node address → moves to the node tier when it next settles', () => {
+    const nodes = new Set<string>();
+    const b = bed({ isKnownSource: (a) => nodes.has(a) });
+    expect(b.send('10.0.0.9', extended('hello')).tier).to.equal('unknown');
+    nodes.add('10.0.0.9');
+    expect(b.send('10.0.0.9', extended('hello')).tier).to.equal('node');
+    expect(b.table.stats().hostTiers.unknown.hosts).to.equal(0);
+  });
+
+  it('Node hosts beyond the node tier bound → the least recently heard-from Node evicted, unknown hosts untouched', () => {
+    const b = bed({ isKnownSource: (a) => a.startsWith('10.'), tiers: { node: { maxHosts: 2, maxBytes: 1 << 20 } } });
+    b.send('192.0.2.1', extended('hello'));
+    for (const host of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) b.send(host, extended('hello'));
+    expect(b.evicted).to.deep.equal(['10.0.0.1']);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createMetrics } from './metrics.js';
+import { createMetrics, receiveMemory } from './metrics.js';
 import { startHttpServer } from './http-server.js';
 
 describe('collector HTTP endpoints', () => {
@@ -20,6 +20,16 @@ describe('collector HTTP endpoints', () => {
       hosts: 2,
       hostsEvicted: 8,
     }),
+    memory: () =>
+      receiveMemory(
+        { queuedBytes: 1234 },
+        {
+          fragmentsInFlight: 3,
+          fragmentBytesInFlight: 900,
+          hostTiers: { node: { hosts: 2, bytes: 40960 }, incident: { hosts: 1, bytes: 9000 }, unknown: { hosts: 0, bytes: 0 } },
+        },
+        { incidents: 1, incidentBytes: 5000, events: 2, eventBytes: 700 },
+      ),
     nodesKnown: () => 5,
     leading: () => true,
     pendingIncidents: () => 0,
@@ -46,6 +56,16 @@ describe('collector HTTP endpoints', () => {
           'lastgasp_untrusted_incident_lines_total 6',
           'lastgasp_hosts_evicted_total 8',
           'lastgasp_hosts_tracked 2',
+          'lastgasp_udp_queue_bytes 1234',
+          'lastgasp_fragments_in_flight 3',
+          'lastgasp_fragment_bytes 900',
+          'lastgasp_host_table_hosts\\{tier="node"\\} 2',
+          'lastgasp_host_table_hosts\\{tier="incident"\\} 1',
+          'lastgasp_host_table_bytes\\{tier="node"\\} 40960',
+          'lastgasp_host_table_bytes\\{tier="incident"\\} 9000',
+          'lastgasp_host_table_bytes\\{tier="unknown"\\} 0',
+          'lastgasp_incident_history_bytes\\{part="incidents"\\} 5000',
+          'lastgasp_incident_history_bytes\\{part="events"\\} 700',
         ].join('[\\s\\S]*'),
       ),
     ],

@@ -2,6 +2,9 @@
 // Counters kept elsewhere (listener, pipeline) are read at scrape time through `sources`; the incident
 // and remediation counters are counted through start/event-counters.ts, which GetStatus reads back.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IncidentHistoryStats } from '../api/incident-history.js';
+import { HOST_TIERS, type HostTier, type HostTierStats } from '../host-context/host-table.js';
+import type { PipelineStats } from '../pipeline-stats.js';
 
 /**
  * The receive path's counters (listener and pipeline), read at scrape time. GetStatus reads the same
@@ -26,8 +29,37 @@ export interface ReceiveCounters {
   hostsEvicted: number;
 }
 
+/** What the receive path's bounded structures hold now (config `limits`), read at scrape time. */
+export interface ReceiveMemory {
+  udpQueueBytes: number;
+  fragmentsInFlight: number;
+  fragmentBytes: number;
+  hostTiers: Record<HostTier, HostTierStats>;
+  historyIncidentBytes: number;
+  historyEventBytes: number;
+}
+
+/** Joins the listener's, the pipeline's and the history's numbers (null: not started yet, all zero). */
+export function receiveMemory(
+  listener: { queuedBytes: number } | null,
+  pipeline: Pick<PipelineStats, 'fragmentsInFlight' | 'fragmentBytesInFlight' | 'hostTiers'> | null,
+  history: IncidentHistoryStats,
+): ReceiveMemory {
+  const empty = { hosts: 0, bytes: 0 };
+  return {
+    udpQueueBytes: listener?.queuedBytes ?? 0,
+    fragmentsInFlight: pipeline?.fragmentsInFlight ?? 0,
+    fragmentBytes: pipeline?.fragmentBytesInFlight ?? 0,
+    hostTiers: pipeline?.hostTiers ?? { node: empty, incident: empty, unknown: empty },
+    historyIncidentBytes: history.incidentBytes,
+    historyEventBytes: history.eventBytes,
+  };
+}
+
 export interface MetricSources {
   receive(): ReceiveCounters;
+  /** Sizes of the bounded structures; their gauges are registered only when given. */
+  memory?: () => ReceiveMemory;
   nodesKnown(): number;
   leading(): boolean;
   pendingIncidents(): number;
@@ -100,6 +132,8 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
       this.set(sources.receive().hosts);
     },
   });
+  const memory = sources.memory;
+  if (memory !== undefined) registerMemoryGauges(registers, memory);
   new Gauge({
     name: 'lastgasp_nodes_known',
     help: 'Nodes in the node cache.',
@@ -162,4 +196,52 @@ export function registerReceiverInfo(registry: Registry, receiver: string): void
     labelNames: ['receiver'],
     registers: [registry],
   }).set({ receiver }, 1);
+}
+
+/** Gauges of what each bounded structure of the receive path holds (the bounds: config `limits`). */
+function registerMemoryGauges(registers: Registry[], read: () => ReceiveMemory): void {
+  const gauge = (name: string, help: string, value: (m: ReceiveMemory) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(value(read()));
+      },
+    });
+  };
+  gauge('lastgasp_udp_queue_bytes', 'Bytes held by datagrams received and waiting for the parser (limits.udpQueue.bytes).', (m) => m.udpQueueBytes);
+  gauge('lastgasp_fragments_in_flight', 'Records being joined from ncfrag= fragments (limits.fragments.inFlight).', (m) => m.fragmentsInFlight);
+  gauge('lastgasp_fragment_bytes', 'Bytes held by fragments of records being joined (limits.fragments.bytes).', (m) => m.fragmentBytes);
+  new Gauge({
+    name: 'lastgasp_host_table_hosts',
+    help: 'Sending hosts with context in memory, by tier: node, incident (other source, incident open), unknown (limits.hosts.<tier>.hosts).',
+    labelNames: ['tier'],
+    registers,
+    collect() {
+      const tiers = read().hostTiers;
+      for (const tier of HOST_TIERS) this.set({ tier }, tiers[tier].hosts);
+    },
+  });
+  new Gauge({
+    name: 'lastgasp_host_table_bytes',
+    help: 'Bytes of per-host context (recent records, open incident, unfinished line), by tier (limits.hosts.<tier>.bytes).',
+    labelNames: ['tier'],
+    registers,
+    collect() {
+      const tiers = read().hostTiers;
+      for (const tier of HOST_TIERS) this.set({ tier }, tiers[tier].bytes);
+    },
+  });
+  new Gauge({
+    name: 'lastgasp_incident_history_bytes',
+    help: 'Bytes of the incident history the API serves: incidents and watch events (limits.history.incidentBytes, eventBytes).',
+    labelNames: ['part'],
+    registers,
+    collect() {
+      const m = read();
+      this.set({ part: 'incidents' }, m.historyIncidentBytes);
+      this.set({ part: 'events' }, m.historyEventBytes);
+    },
+  });
 }

@@ -2,7 +2,7 @@ import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { createSocket, type SocketType } from 'node:dgram';
 import type { Datagram } from '../types.js';
-import { startUdpListener, type UdpListener } from './udp-listener.js';
+import { QUEUED_DATAGRAM_OVERHEAD_BYTES, startUdpListener, type UdpListener } from './udp-listener.js';
 
 const logger = { info: () => undefined, warn: () => undefined };
 
@@ -93,6 +93,41 @@ function listenerCases(receiver: 'native' | 'dgram'): void {
       expect(v6.stats().bytes).to.equal(3);
     } finally {
       await v6.close();
+    }
+  });
+
+  it('datagrams arriving while the handler is busy, beyond maxQueueBytes → dropped and counted, the queue within its bytes', async () => {
+    const sender = createSocket('udp4');
+    await new Promise<void>((resolve) => sender.bind(0, '127.0.0.1', resolve));
+    const got: string[] = [];
+    let peakQueuedBytes = 0;
+    const payload = (i: number): Buffer => Buffer.from(`${i}`.padEnd(100, '.'));
+    const perDatagram = 100 + QUEUED_DATAGRAM_OVERHEAD_BYTES;
+    const small = await startUdpListener({
+      host: '127.0.0.1',
+      port: 0,
+      logger,
+      receiver,
+      maxQueueBytes: 5 * perDatagram,
+      onDatagram: (d) => {
+        got.push(d.payload.toString());
+        peakQueuedBytes = Math.max(peakQueuedBytes, small.stats().queuedBytes);
+        // While the first is handled, 19 more reach the socket; the next receive queues them at once.
+        if (got.length === 1) for (let i = 1; i < 20; i++) sender.send(payload(i), portOf(small), '127.0.0.1');
+      },
+    });
+    try {
+      sender.send(payload(0), portOf(small), '127.0.0.1');
+      await waitFor('20 datagrams received', () => (small.stats().datagrams >= 20 ? true : undefined));
+      await waitFor('queue drained', () => (small.stats().queued === 0 ? true : undefined));
+      const stats = small.stats();
+      expect(stats.queueDropped).to.be.at.least(10);
+      expect(got.length + stats.queueDropped).to.equal(20);
+      expect(peakQueuedBytes).to.be.at.most(5 * perDatagram);
+      expect(stats.queuedBytes).to.equal(0);
+    } finally {
+      sender.close();
+      await small.close();
     }
   });
 

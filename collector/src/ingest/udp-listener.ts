@@ -1,6 +1,9 @@
 // Ingest stage: dual-stack UDP socket(s) turning each datagram into a Datagram. The receive handler
 // only queues (bounded); parsing runs in setImmediate batches so the socket keeps draining. Two receive
 // paths: the recvmmsg batch addon when it is built (one JS call per wake-up), else node:dgram.
+// The queue is bounded by count and by bytes: a queued datagram from the batch addon is a view that
+// keeps its wake-up's buffer alive, and the queue is FIFO, so what it holds is about the payload
+// bytes queued (plus one partly handled batch).
 import { isIP } from 'node:net';
 import type { Datagram } from '../types.js';
 import { normaliseAddress } from './normalise-address.js';
@@ -25,6 +28,8 @@ export interface UdpListenerOptions {
   logger: ListenerLogger;
   /** Datagrams waiting for parsing beyond which new ones are dropped (counted). Default 65536. */
   maxQueue?: number;
+  /** Bytes the waiting datagrams may hold (payload and per-datagram overhead); beyond, new ones are dropped (counted). Default 32 MiB. */
+  maxQueueBytes?: number;
   /** Datagrams handed to onDatagram per event-loop turn. Default 512. */
   batchSize?: number;
   /** Sources tracked for per-source rates. Default 16384. */
@@ -38,9 +43,11 @@ export interface UdpListenerOptions {
 export interface UdpListenerStats {
   datagrams: number;
   bytes: number;
-  /** Datagrams dropped because the parse queue was full. */
+  /** Datagrams dropped because the parse queue was full (by count or by bytes). */
   queueDropped: number;
   queued: number;
+  /** Bytes the queued datagrams hold. */
+  queuedBytes: number;
   /** Errors onDatagram threw (a bug, not bad input): counted so receiving continues. */
   handlerErrors: number;
   sources: number;
@@ -55,7 +62,7 @@ export interface UdpListener {
   grantedRecvBufferBytes: number;
   stats(): UdpListenerStats;
   /** The plain counters of `stats()`, without the per-source ranking (cheap enough for every scrape). */
-  counters(): Pick<UdpListenerStats, 'datagrams' | 'bytes' | 'queueDropped' | 'handlerErrors'>;
+  counters(): Pick<UdpListenerStats, 'datagrams' | 'bytes' | 'queueDropped' | 'handlerErrors' | 'queuedBytes'>;
   close(): Promise<void>;
 }
 
@@ -63,17 +70,28 @@ export interface UdpListener {
 const COMPACT_AFTER = 4096;
 
 export const DEFAULT_RECV_BUFFER_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_QUEUE = 65536;
+export const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
+/** Bytes a queued datagram holds beyond its payload: the Datagram, the payload's Buffer object, the slot. */
+export const QUEUED_DATAGRAM_OVERHEAD_BYTES = 160;
+
+function queuedBytesOf(datagram: Datagram): number {
+  return datagram.payload.length + QUEUED_DATAGRAM_OVERHEAD_BYTES;
+}
 
 export async function startUdpListener(options: UdpListenerOptions): Promise<UdpListener> {
   const host = options.host ?? '::';
   const requested = options.recvBufferBytes ?? DEFAULT_RECV_BUFFER_BYTES;
-  const maxQueue = options.maxQueue ?? 65536;
+  const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
+  const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
   const batchSize = options.batchSize ?? 512;
   const now = options.now ?? Date.now;
   const rates = createSourceRates(options.maxSources ?? 16384);
   const counts = { datagrams: 0, bytes: 0, queueDropped: 0, handlerErrors: 0 };
-  let queue: Datagram[] = [];
+  /** Handled slots are cleared at once (a kept view would keep its batch); the front is cut off later. */
+  let queue: (Datagram | undefined)[] = [];
   let head = 0;
+  let queuedBytes = 0;
   let scheduled = false;
   let closed = false;
   /** Time of the current wake-up: every datagram of one batch gets the same receivedAt. */
@@ -85,6 +103,8 @@ export async function startUdpListener(options: UdpListenerOptions): Promise<Udp
     for (; head < end; head++) {
       const datagram = queue[head];
       if (datagram === undefined) continue;
+      queue[head] = undefined;
+      queuedBytes -= queuedBytesOf(datagram);
       try {
         options.onDatagram(datagram);
       } catch (err) {
@@ -119,11 +139,14 @@ export async function startUdpListener(options: UdpListenerOptions): Promise<Udp
     onDatagram(payload, address, sourcePort) {
       const source = normalise ? normaliseAddress(address) : address;
       rates.record(source, payload.length, batchAt);
-      if (queue.length - head >= maxQueue) {
+      const datagram: Datagram = { source, sourcePort, payload, receivedAt: batchAt };
+      const bytes = queuedBytesOf(datagram);
+      if (queue.length - head >= maxQueue || queuedBytes + bytes > maxQueueBytes) {
         counts.queueDropped++;
         return;
       }
-      queue.push({ source, sourcePort, payload, receivedAt: batchAt });
+      queuedBytes += bytes;
+      queue.push(datagram);
       schedule();
     },
     onError: (err) => options.logger.warn({ err }, 'UDP socket error'),
@@ -147,10 +170,11 @@ export async function startUdpListener(options: UdpListenerOptions): Promise<Udp
     stats: () => ({
       ...counts,
       queued: queue.length - head,
+      queuedBytes,
       sources: rates.size(),
       topSources: rates.top(10, now()),
     }),
-    counters: () => ({ ...counts }),
+    counters: () => ({ ...counts, queuedBytes }),
     async close() {
       closed = true;
       await Promise.all(sockets.map((socket) => socket.close()));

@@ -2,6 +2,7 @@
 //   [<release>,]<prefix>,<seq>,<timestamp_usec>,<flags>[,ncfrag=<offset>/<total>][,<other>...];<body>
 // <prefix> = facility << 3 | level. <body> = text, `\n`, then ` key=value\n` lines (device properties
 // and, from 6.9, configfs userdata). Non-printable bytes arrive escaped as `\xNN` and are kept so.
+import { copyText } from '../heap-size.js';
 import { parseError, type ExtendedFrame, type ParseError } from '../types.js';
 
 const SEMICOLON = 0x3b;
@@ -85,7 +86,8 @@ function parseFragment(extras: string[], bodyLength: number): ExtendedFrame['fra
 
 /**
  * Splits a complete body into its text and ` key=value` lines. Lines that are neither are ignored:
- * the kernel escapes newlines inside the text, so the first line is the whole message.
+ * the kernel escapes newlines inside the text, so the first line is the whole message. Every string
+ * returned is its own (decoded from the bytes, or copied), so keeping one keeps nothing else.
  */
 export function parseExtendedBody(body: Buffer): { text: string; userdata: Record<string, string> } {
   // Decoding up to the first newline byte gives the same text as decoding all and splitting: 0x0a is
@@ -103,7 +105,7 @@ export function parseExtendedBody(body: Buffer): { text: string; userdata: Recor
     if (eq < 2) continue;
     // defineProperty: a key such as `__proto__` must become data, never a prototype change.
     Object.defineProperty(userdata, line.slice(1, eq), {
-      value: line.slice(eq + 1),
+      value: copyText(line.slice(eq + 1)),
       enumerable: true,
       writable: true,
       configurable: true,

@@ -1,6 +1,13 @@
 // Joins `ncfrag=<offset>/<total>` fragments of one extended record back into its body. Pure: the
-// caller passes the time. Memory is bounded: fragments in flight per host and overall, total bytes
-// held, record size and age. Anything beyond a limit is dropped and reported as a reason.
+// caller passes the time. Memory is bounded: fragments in flight per host and overall, bytes held,
+// record size and age. Anything beyond a limit is dropped and reported as a reason.
+//
+// What an assembly keeps is its own: the few header numbers it needs and a copy of each piece, never
+// the frame or a view into the datagram (the batch receiver's datagrams are views into one buffer per
+// wake-up, so one kept view would keep the whole batch). Every step is O(1) in the number of
+// assemblies in flight, or O(its own pieces): eviction takes the first entry of an insertion-ordered
+// map (overall, or the host's own).
+import { bytesHeld, copyBytes, textBytes } from '../heap-size.js';
 import type { ExtendedFrame } from '../types.js';
 
 export interface FragmentLimits {
@@ -8,7 +15,7 @@ export interface FragmentLimits {
   maxInFlightPerHost: number;
   /** Records being assembled at once overall; the oldest is dropped beyond. */
   maxInFlight: number;
-  /** Bytes of fragment data held overall; the oldest assemblies are dropped beyond. */
+  /** Bytes held by assemblies overall (data, copies' overhead, bookkeeping); the oldest are dropped beyond. */
   maxBytesInFlight: number;
   /** Largest record body accepted (the kernel's are a few KiB at most). */
   maxRecordBytes: number;
@@ -35,18 +42,30 @@ export type FragmentDropReason =
   | 'fragment-expired';
 
 export type FragmentResult =
-  | { status: 'complete'; frame: ExtendedFrame; body: Buffer }
+  | { status: 'complete'; body: Buffer }
   | { status: 'pending' }
   | { status: 'dropped'; reason: FragmentDropReason };
+
+/** Bytes an assembly holds beyond its key and pieces: the object, its pieces array, two map entries. */
+export const ASSEMBLY_OVERHEAD_BYTES = 256;
+/** Bytes a piece holds beyond its copy: the `{ offset, data }` object and its array slot. */
+export const PIECE_OVERHEAD_BYTES = 48;
+
+interface Piece {
+  offset: number;
+  data: Buffer;
+}
 
 interface Assembly {
   key: string;
   host: string;
-  first: ExtendedFrame;
+  /** Copied from the first fragment: a later one must agree, or it belongs to another record. */
+  timestampUs: number;
   total: number;
-  /** Received pieces, sorted by offset, never overlapping fully covered ranges. */
-  pieces: { offset: number; data: Buffer }[];
+  /** Received pieces (own copies), sorted by offset, never overlapping fully covered ranges. */
+  pieces: Piece[];
   covered: number;
+  /** What the assembly holds, as accounted in bytesInFlight. */
   bytes: number;
   startedAt: number;
 }
@@ -62,68 +81,74 @@ export interface FragmentAssembler {
 }
 
 export function createFragmentAssembler(limits: FragmentLimits = DEFAULT_FRAGMENT_LIMITS): FragmentAssembler {
-  // Map iteration order is insertion order: the first entry is the oldest assembly.
+  // Map iteration order is insertion order: the first entry is the oldest assembly, overall and per host.
   const all = new Map<string, Assembly>();
-  const perHost = new Map<string, number>();
+  const byHost = new Map<string, Map<string, Assembly>>();
   let bytesInFlight = 0;
   let evicted = 0;
 
   function remove(assembly: Assembly): void {
     all.delete(assembly.key);
     bytesInFlight -= assembly.bytes;
-    const count = (perHost.get(assembly.host) ?? 1) - 1;
-    if (count <= 0) perHost.delete(assembly.host);
-    else perHost.set(assembly.host, count);
+    const own = byHost.get(assembly.host);
+    own?.delete(assembly.key);
+    if (own?.size === 0) byHost.delete(assembly.host);
   }
 
-  function evictOldest(host: string | null): void {
-    for (const assembly of all.values()) {
-      if (host === null || assembly.host === host) {
-        remove(assembly);
-        evicted++;
-        return;
-      }
-    }
+  function evict(assembly: Assembly | undefined): void {
+    if (assembly === undefined) return;
+    remove(assembly);
+    evicted++;
+  }
+
+  function oldest(map: Map<string, Assembly> | undefined): Assembly | undefined {
+    return map?.values().next().value;
   }
 
   function start(host: string, key: string, frame: ExtendedFrame, total: number, now: number): Assembly {
-    while ((perHost.get(host) ?? 0) >= limits.maxInFlightPerHost) evictOldest(host);
-    while (all.size >= limits.maxInFlight) evictOldest(null);
-    const assembly: Assembly = { key, host, first: frame, total, pieces: [], covered: 0, bytes: 0, startedAt: now };
+    while ((byHost.get(host)?.size ?? 0) >= limits.maxInFlightPerHost) evict(oldest(byHost.get(host)));
+    while (all.size >= limits.maxInFlight) evict(oldest(all));
+    const bytes = ASSEMBLY_OVERHEAD_BYTES + textBytes(key);
+    const assembly: Assembly = { key, host, timestampUs: frame.timestampUs, total, pieces: [], covered: 0, bytes, startedAt: now };
     all.set(key, assembly);
-    perHost.set(host, (perHost.get(host) ?? 0) + 1);
+    let own = byHost.get(host);
+    if (own === undefined) {
+      own = new Map();
+      byHost.set(host, own);
+    }
+    own.set(key, assembly);
+    bytesInFlight += bytes;
     return assembly;
   }
 
   return {
     add(host, frame, now) {
       const fragment = frame.fragment;
-      if (fragment === null) return { status: 'complete', frame, body: frame.body };
+      if (fragment === null) return { status: 'complete', body: frame.body };
       if (fragment.total > limits.maxRecordBytes) return { status: 'dropped', reason: 'fragment-too-large' };
       const key = `${host}\u0000${frame.seq}`;
       let assembly = all.get(key);
-      if (assembly !== undefined && (assembly.total !== fragment.total || assembly.first.timestampUs !== frame.timestampUs)) {
+      if (assembly !== undefined && (assembly.total !== fragment.total || assembly.timestampUs !== frame.timestampUs)) {
         // Same sequence number, different record: a new boot reused it. Keep the newer one.
         remove(assembly);
         assembly = undefined;
       }
       assembly ??= start(host, key, frame, fragment.total, now);
       const added = addPiece(assembly, fragment.offset, frame.body);
-      if (added === 'duplicate') return { status: 'dropped', reason: 'fragment-duplicate' };
-      bytesInFlight += frame.body.length;
+      if (added === 0) return { status: 'dropped', reason: 'fragment-duplicate' };
+      bytesInFlight += added;
       if (assembly.pieces.length > limits.maxFragmentsPerRecord) {
         remove(assembly);
         return { status: 'dropped', reason: 'fragment-too-many' };
       }
-      while (bytesInFlight > limits.maxBytesInFlight && all.size > 0) {
-        const oldest = all.values().next().value;
-        if (oldest === undefined || oldest === assembly) break;
-        remove(oldest);
-        evicted++;
+      while (bytesInFlight > limits.maxBytesInFlight) {
+        const first = oldest(all);
+        if (first === undefined || first === assembly) break;
+        evict(first);
       }
       if (assembly.covered < assembly.total) return { status: 'pending' };
       remove(assembly);
-      return { status: 'complete', frame: assembly.first, body: join(assembly) };
+      return { status: 'complete', body: join(assembly) };
     },
     expire(now) {
       let dropped = 0;
@@ -136,20 +161,24 @@ export function createFragmentAssembler(limits: FragmentLimits = DEFAULT_FRAGMEN
     },
     nextExpiry() {
       // expire() stops at the first (oldest inserted) assembly still young, so that one decides.
-      for (const assembly of all.values()) return assembly.startedAt + limits.maxAgeMs;
-      return null;
+      const first = oldest(all);
+      return first === undefined ? null : first.startedAt + limits.maxAgeMs;
     },
     dropHost(host) {
-      for (const assembly of all.values()) if (assembly.host === host) remove(assembly);
+      const own = byHost.get(host);
+      if (own === undefined) return;
+      for (const assembly of [...own.values()]) remove(assembly);
     },
     stats: () => ({ inFlight: all.size, bytesInFlight, evicted }),
   };
 }
 
-/** Inserts a piece unless its range is already fully covered; updates `covered` and `bytes`. */
-function addPiece(assembly: Assembly, offset: number, data: Buffer): 'added' | 'duplicate' {
+/**
+ * Inserts a copy of the piece unless its range is already fully covered; updates `covered` and
+ * `bytes`. Returns the bytes added (0: a duplicate).
+ */
+function addPiece(assembly: Assembly, offset: number, data: Buffer): number {
   const end = offset + data.length;
-  let covered = 0;
   let position = 0;
   // Coverage of [offset, end) by existing pieces, walking the merged intervals.
   let cursor = offset;
@@ -158,10 +187,12 @@ function addPiece(assembly: Assembly, offset: number, data: Buffer): 'added' | '
     if (piece.offset <= cursor && pieceEnd > cursor) cursor = Math.min(pieceEnd, end);
     if (piece.offset < offset) position++;
   }
-  if (cursor >= end) return 'duplicate';
-  // Copy: the datagram buffer may be a slice of a larger pooled buffer that must not be retained.
-  assembly.pieces.splice(position, 0, { offset, data: Buffer.from(data) });
-  assembly.bytes += data.length;
+  if (cursor >= end) return 0;
+  const copy = copyBytes(data);
+  assembly.pieces.splice(position, 0, { offset, data: copy });
+  const bytes = bytesHeld(copy) + PIECE_OVERHEAD_BYTES;
+  assembly.bytes += bytes;
+  let covered = 0;
   let reach = 0;
   for (const piece of assembly.pieces) {
     const pieceEnd = piece.offset + piece.data.length;
@@ -170,7 +201,7 @@ function addPiece(assembly: Assembly, offset: number, data: Buffer): 'added' | '
     reach = pieceEnd;
   }
   assembly.covered = covered;
-  return 'added';
+  return bytes;
 }
 
 function join(assembly: Assembly): Buffer {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { textBytes } from '../heap-size.js';
 import type { ExtendedFrame, LegacyFrame } from '../types.js';
 import { createFragmentAssembler, DEFAULT_FRAGMENT_LIMITS } from './fragment-assembler.js';
 import { HostStream, type StreamDecoders, type StreamEnv, type StreamSink } from './host-stream.js';
@@ -137,7 +138,7 @@ describe('HostStream deadlines', () => {
     expect(stream.nextDeadline()).to.equal(T0 + QUIET_MS);
     stream.push(legacy(' syncing'), T0 + 1000, out, 'h');
     expect(stream.nextDeadline()).to.equal(T0 + 1000 + QUIET_MS);
-    expect(stream.bytes()).to.equal('Kernel panic - not syncing'.length);
+    expect(stream.bytes()).to.equal(textBytes('Kernel panic - not syncing'));
   });
 
   it('poll before the deadline → nothing; at it → the line, timed when last heard', () => {

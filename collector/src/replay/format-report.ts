@@ -1,4 +1,6 @@
 // Output of `lastgasp-collector replay`: one JSON object per incident per line, or a readable report.
+// The report shows kernel text sanitised (terminal-text.ts); the JSON keeps it exact.
+import { sanitise, terminalJson } from '../terminal-text.js';
 import type { Incident } from '../types.js';
 
 export interface ReplayIncidentJson {
@@ -32,14 +34,25 @@ export function incidentJson(incident: Incident): ReplayIncidentJson {
     format: incident.format,
     firstSeq: incident.firstSeq,
     lastSeq: incident.lastSeq,
-    openedAt: new Date(incident.openedAt).toISOString(),
-    closedAt: incident.closedAt === null ? null : new Date(incident.closedAt).toISOString(),
+    openedAt: isoTime(incident.openedAt),
+    closedAt: incident.closedAt === null ? null : isoTime(incident.closedAt),
   };
+}
+
+/** RFC 3339 time; a time a Date cannot hold (a capture's far-off clock) as its number of ms, never a throw. */
+function isoTime(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `${ms} ms since the epoch` : date.toISOString();
+}
+
+/** One incident as one line of JSON (--json). */
+export function incidentJsonLine(incident: Incident): string {
+  return terminalJson(incidentJson(incident));
 }
 
 export function formatIncidentText(incident: Incident): string {
   const out = [
-    `${incident.kind}${incident.fatal ? ' (fatal)' : ''} from ${incident.source} at ${new Date(incident.openedAt).toISOString()}`,
+    `${incident.kind}${incident.fatal ? ' (fatal)' : ''} from ${incident.source} at ${isoTime(incident.openedAt)}`,
     `  summary: ${incident.summary}`,
     `  cause:   ${incident.cause === null ? '-' : `${incident.cause.kind}: ${incident.cause.summary}`}`,
     `  kernel:  ${incident.kernelRelease ?? 'unknown'}`,
@@ -49,5 +62,6 @@ export function formatIncidentText(incident: Incident): string {
   if (userdata.length > 0) out.push(`  userdata: ${userdata.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   out.push(`  lines (${incident.lines.length}):`);
   for (const line of incident.lines) out.push(`    ${line}`);
-  return `${out.join('\n')}\n`;
+  // Each line sanitised on its own: the line breaks between them are the report's.
+  return `${out.map(sanitise).join('\n')}\n`;
 }

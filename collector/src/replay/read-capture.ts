@@ -1,10 +1,10 @@
 // Reads classic pcap and pcapng captures from memory, yielding link-layer frames with their capture
-// time. A corrupt or truncated file raises CaptureError naming the byte offset, after the frames
-// before it were yielded.
-import { CaptureError, MAX_FRAME_BYTES, type CapturedFrame } from './capture-frame.js';
+// time, or an UnusableFrame for one that has no usable time (reading goes on). A corrupt or truncated
+// file raises CaptureError naming the byte offset, after the frames before it were yielded.
+import { CaptureError, MAX_FRAME_BYTES, type CaptureEntry, type CapturedFrame } from './capture-frame.js';
 import { readPcapng } from './read-pcapng.js';
 
-export { CaptureError, type CapturedFrame } from './capture-frame.js';
+export { CaptureError, isUnusable, type CaptureEntry, type CapturedFrame, type UnusableFrame } from './capture-frame.js';
 
 const PCAP_MAGIC_US = 0xa1b2c3d4;
 const PCAP_MAGIC_NS = 0xa1b23c4d;
@@ -12,7 +12,7 @@ const PCAPNG_SHB = 0x0a0d0d0a;
 const PCAP_HEADER = 24;
 const PCAP_RECORD_HEADER = 16;
 
-export function* readCapture(file: Buffer): Generator<CapturedFrame> {
+export function* readCapture(file: Buffer): Generator<CaptureEntry> {
   if (file.length < 4) throw new CaptureError('file too short for a capture header', 0);
   const magic = file.readUInt32LE(0);
   if (magic === PCAPNG_SHB) {

@@ -1,7 +1,9 @@
 // pcapng reader: Section Header, Interface Description (link type, if_tsresol, if_tsoffset),
 // Enhanced, Simple and (obsolete) Packet blocks; other blocks are skipped. Each section may have its
-// own byte order and interfaces.
-import { CaptureError, MAX_FRAME_BYTES, type CapturedFrame } from './capture-frame.js';
+// own byte order and interfaces. Times are computed exactly (bigint); a packet whose time a Date
+// cannot hold (e.g. if_tsresol 0 with a 2^64−1 timestamp, or an if_tsoffset of ±2^62 s) is yielded
+// as an UnusableFrame and reading goes on.
+import { CaptureError, MAX_FRAME_BYTES, MAX_TIME_MS, type CaptureEntry, type UnusableFrame } from './capture-frame.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
@@ -20,13 +22,15 @@ interface Interface {
   offsetSeconds: bigint;
 }
 
+const MAX_TIME_MS_BIG = BigInt(MAX_TIME_MS);
+
 interface Section {
   little: boolean;
   interfaces: Interface[];
   lastTimestampMs: number;
 }
 
-export function* readPcapng(file: Buffer): Generator<CapturedFrame> {
+export function* readPcapng(file: Buffer): Generator<CaptureEntry> {
   let offset = 0;
   let section: Section | null = null;
   while (offset < file.length) {
@@ -56,7 +60,7 @@ function readSectionHeader(file: Buffer, offset: number): Section {
   throw new CaptureError('section header with unknown byte-order magic', offset);
 }
 
-function readBlock(section: Section, type: number, body: Buffer, offset: number): CapturedFrame | null {
+function readBlock(section: Section, type: number, body: Buffer, offset: number): CaptureEntry | null {
   const little = section.little;
   const u32 = (at: number): number => (little ? body.readUInt32LE(at) : body.readUInt32BE(at));
   switch (type) {
@@ -76,6 +80,7 @@ function readBlock(section: Section, type: number, body: Buffer, offset: number)
       if (20 + captured > body.length) throw new CaptureError(`packet length ${captured} exceeds its block`, offset);
       const units = (BigInt(u32(4)) << 32n) | BigInt(u32(8));
       const timestampMs = toMs(units, iface);
+      if (typeof timestampMs !== 'number') return { ...timestampMs, offset };
       section.lastTimestampMs = timestampMs;
       return { linkType: iface.linkType, timestampMs, data: body.subarray(20, 20 + captured), offset };
     }
@@ -114,8 +119,16 @@ function readInterfaceOptions(options: Buffer, little: boolean, offset: number):
   return { unitsPerSecond, offsetSeconds };
 }
 
-function toMs(units: bigint, iface: Interface): number {
-  const seconds = units / iface.unitsPerSecond + iface.offsetSeconds;
-  const remainder = units % iface.unitsPerSecond;
-  return Number(seconds) * 1000 + (Number(remainder) * 1000) / Number(iface.unitsPerSecond);
+/** ms since the epoch (fractional), or why there is none. */
+function toMs(units: bigint, iface: Interface): number | Omit<UnusableFrame, 'offset'> {
+  const perSecond = iface.unitsPerSecond;
+  const scaled = units * 1000n;
+  const wholeMs = scaled / perSecond + iface.offsetSeconds * 1000n;
+  if (wholeMs > MAX_TIME_MS_BIG || wholeMs < -MAX_TIME_MS_BIG) {
+    return {
+      unusable: 'time-out-of-range',
+      detail: `timestamp ${units} at ${perSecond} units/s with offset ${iface.offsetSeconds} s is no representable time`,
+    };
+  }
+  return Number(wholeMs) + Number(scaled % perSecond) / Number(perSecond);
 }

@@ -1,11 +1,12 @@
 import { ethernet, frameFor, ipv4Udp, ipv6Udp, writePcap, writePcapng, type CaptureRecord } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatExtended } from '../parse/format-extended.js';
 import { decodeFrame, formatIpv6, LINKTYPE } from './decode-packet.js';
-import { readCapture } from './read-capture.js';
+import { isUnusable, readCapture } from './read-capture.js';
 import { replayCommand } from './replay-command.js';
 
 const T0 = 1_700_000_000_000;
@@ -129,6 +130,91 @@ describe('replay', () => {
     expect(stderr).to.match(/bad block length \d+ at byte offset 56/);
   });
 
+  describe('frames whose time no Date can hold', () => {
+    const MAX_U64 = 2n ** 64n - 1n;
+    /** The panic capture on interface 0 (µs), except that frame 2 is on interface 1 with this time. */
+    const withBadFrame2 = (bad: { tsresol?: number; tsoffset?: bigint; units: bigint }): Buffer => {
+      const records = asRecords(v4).map((record, i) => (i === 1 ? { ...record, interfaceId: 1, units: bad.units } : record));
+      const second = { linkType: LINKTYPE.IPV4, ...(bad.tsresol === undefined ? {} : { tsresol: bad.tsresol }), ...(bad.tsoffset === undefined ? {} : { tsoffset: bad.tsoffset }) };
+      return writePcapng(records, [{ linkType: LINKTYPE.IPV4 }, second]);
+    };
+    const rows: { name: string; bad: { tsresol?: number; tsoffset?: bigint; units: bigint } }[] = [
+      { name: 'if_tsresol 0 (seconds) and timestamp 2^64−1', bad: { tsresol: 0, units: MAX_U64 } },
+      { name: 'if_tsoffset +2^62 s', bad: { tsoffset: 2n ** 62n, units: 1n } },
+      { name: 'if_tsoffset −2^62 s', bad: { tsoffset: -(2n ** 62n), units: 1n } },
+    ];
+    for (const row of rows) {
+      it(`${row.name} on frame 2 of 6 → frame 2 skipped and named, the other five replayed, exit 1`, async () => {
+        for (const json of [true, false]) {
+          const { code, stdout, stderr } = await run([file(`time-${row.name.replace(/\W+/g, '-')}.pcapng`, withBadFrame2(row.bad)), ...(json ? ['--json'] : [])]);
+          expect(code, stderr).to.equal(1);
+          const summary = json ? stderr : stdout;
+          expect(summary).to.include('read 6 frames, 5 UDP datagrams');
+          expect(summary).to.include('1 frame with no usable time (frame 2)');
+          expect(stderr).to.match(/frame 2 \(byte offset \d+\) skipped: timestamp \d+ at \d+ units\/s with offset -?\d+ s is no representable time/);
+          expect(json ? stdout : stdout).to.include('Kernel panic - not syncing: Fatal exception');
+          expect(stderr).to.not.include('RangeError');
+        }
+      });
+    }
+
+    it('every frame of 30 unusable → the first 10 listed, the rest counted, exit 1', async () => {
+      const records = Array.from({ length: 30 }, () => ({ timestampMs: 0, units: MAX_U64, data: v4[0] ?? Buffer.alloc(0) }));
+      const { code, stdout, stderr } = await run([file('all-bad.pcapng', writePcapng(records, [{ linkType: LINKTYPE.IPV4, tsresol: 0 }]))]);
+      expect(code).to.equal(1);
+      expect(stdout).to.include('30 frames with no usable time (frames 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, …); 0 incidents');
+      expect(stderr).to.include('20 more frames skipped for their time');
+    });
+
+    it('a panic without its trailer captured 1 s before the last time a Date holds → reported (closed after it, shown in ms), exit 0', async () => {
+      const lastSecond = BigInt(8.64e12 - 1);
+      const records = asRecords(v4.slice(0, -1)).map((record, i) => ({ ...record, units: lastSecond * 1_000_000n + BigInt(i) }));
+      const capture = file('end-of-time.pcapng', writePcapng(records, [{ linkType: LINKTYPE.IPV4 }]));
+      const json = await run([capture, '--json']);
+      expect(json.code, json.stderr).to.equal(0);
+      const panic = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { fatal: boolean; openedAt: string; closedAt: string }).find((i) => i.fatal);
+      expect(panic?.openedAt).to.equal('+275760-09-12T23:59:59.000Z');
+      expect(panic?.closedAt).to.match(/^8640000000001\d{3}(\.\d+)? ms since the epoch$/);
+      const text = await run([capture]);
+      expect(text.code).to.equal(0);
+      expect(text.stdout).to.include('KernelPanic (fatal) from 192.0.2.10 at +275760-09-12T23:59:59.000Z');
+    });
+  });
+
+  it('a valid pcapng with up to 8 random bytes overwritten → never throws, exits 0 or 1', async () => {
+    const valid = writePcapng(asRecords(v4.map((p) => ethernet(p))), [{ linkType: LINKTYPE.ETHERNET, tsoffset: 0n }]);
+    const path = join(dir, 'fuzzed.pcapng');
+    const edit = fc.record({ at: fc.nat({ max: valid.length - 1 }), value: fc.integer({ min: 0, max: 255 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 8 }), fc.boolean(), async (edits, json) => {
+        const capture = Buffer.from(valid);
+        for (const e of edits) capture[e.at] = e.value;
+        writeFileSync(path, capture);
+        const { code } = await run([path, ...(json ? ['--json'] : [])]);
+        return code === 0 || code === 1;
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a panic line with ESC, OSC, C1 CSI, DEL and invalid UTF-8 → the report shows escapes only, --json the exact text', async () => {
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+    const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+    const text = Buffer.concat([
+      Buffer.from('[   12.000000] Kernel panic - not syncing: \u001b]0;owned\u0007\u001b[2J'),
+      Buffer.from([0xc2, 0x9b, 0x33, 0x31, 0x6d, 0x7f, 0xff, 0xc0, 0x9b, 0x0a]),
+    ]);
+    const capture = file('hostile.pcap', writePcap(asRecords([ipv4Udp({ source: '192.0.2.66', destination: '192.0.2.1', payload: text })]), { linkType: LINKTYPE.IPV4 }));
+    const report = await run([capture]);
+    expect(report.code).to.equal(0);
+    expect(report.stdout).to.not.match(RAW_CONTROL);
+    expect(report.stdout).to.include('summary: Kernel panic - not syncing: \\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\x7f\ufffd\ufffd\ufffd');
+    const json = await run([capture, '--json']);
+    expect(json.stdout).to.not.match(RAW_CONTROL);
+    const [incident] = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { summary: string });
+    expect(incident?.summary).to.equal(text.toString('utf8').replace(/^\[ +12\.000000\] /, '').replace(/\n$/, ''));
+  });
+
   it('not a capture at all → error at byte offset 0, exit 1', async () => {
     const { code, stderr } = await run([file('text.txt', Buffer.from('hello world, not a pcap')), '--json']);
     expect(code).to.equal(1);
@@ -208,9 +294,15 @@ describe('readCapture', () => {
   it('a pcapng section with no packets yields nothing and does not throw', () => {
     expect([...readCapture(writePcapng([], [{ linkType: 1 }]))]).to.deep.equal([]);
   });
+  it('pcapng timestamps 1, 2^64−1 (if_tsresol 0), 3 → a frame, an unusable frame naming its offset, a frame', () => {
+    const records = [1n, 2n ** 64n - 1n, 3n].map((units) => ({ timestampMs: 0, units, data: Buffer.alloc(1) }));
+    const entries = [...readCapture(writePcapng(records, [{ linkType: 101, tsresol: 0 }]))];
+    expect(entries.map((e) => (isUnusable(e) ? `unusable at ${e.offset}` : e.timestampMs))).to.deep.equal([1000, 'unusable at 92', 3000]); // 28 + 28 + 36: SHB, IDB, the first EPB
+  });
+
   it('pcapng if_tsresol 9 keeps ns timestamps to the ms', () => {
-    const frames = [...readCapture(writePcapng([{ timestampMs: T0 + 0.5, data: Buffer.alloc(1) }], [{ linkType: 101, tsresol: 9 }]))];
-    expect(frames[0]?.timestampMs).to.be.closeTo(T0 + 0.5, 0.001);
+    const [frame] = [...readCapture(writePcapng([{ timestampMs: T0 + 0.5, data: Buffer.alloc(1) }], [{ linkType: 101, tsresol: 9 }]))];
+    expect(frame !== undefined && !isUnusable(frame) ? frame.timestampMs : null).to.be.closeTo(T0 + 0.5, 0.001);
   });
 });
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import type { RemediationRequest } from '../record/incident-record.js';
 import type { Incident, IncidentEvent } from '../types.js';
-import { createIncidentRouter } from './incident-router.js';
+import { createIncidentRouter, MAX_WAITING_BYTES } from './incident-router.js';
 import { createNodeIndex } from './node-index.js';
 import { createNodeResolver } from './resolve-node.js';
 
@@ -67,6 +67,20 @@ describe('createIncidentRouter', () => {
     expect(r.rejected).to.deep.equal(['unknown-source']);
     r.route(panic('c', '10.0.0.1'));
     expect(r.submitted).to.deep.equal(['a@w1', 'c@w1']);
+  });
+
+  it('40 panics of 1 MiB of kernel lines each before the Node cache syncs → at most MAX_WAITING_BYTES wait, the oldest go on', async () => {
+    const r = router(false);
+    const line = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 40; i++) {
+      const event = panic(`p${i}`, `192.0.2.${i}`);
+      r.route({ ...event, incident: { ...event.incident, lines: [line] } });
+    }
+    const early = r.rejected.length;
+    expect(early).to.be.within(8, 10);
+    expect((40 - early) * 1024 * 1024).to.be.at.most(MAX_WAITING_BYTES);
+    await r.sync();
+    expect(r.rejected).to.have.length(40);
   });
 
   it('a synced cache → resolved at once; an unknown source → rejected at once', () => {

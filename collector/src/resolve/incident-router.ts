@@ -2,6 +2,7 @@
 // history, and hands resolved incidents on. Fatal incidents go on at `opened` (remediation must start
 // within milliseconds), their trailing lines at `closed`; non-fatal incidents go on at `closed`, whole.
 import type { Logger } from 'pino';
+import { incidentBytes } from '../heap-size.js';
 import type { IncidentEvent } from '../types.js';
 import { requestFromIncident, type RemediationRequest } from '../record/incident-record.js';
 import type { NodeResolver, RejectReason } from './resolve-node.js';
@@ -17,7 +18,8 @@ export interface IncidentRouterOptions {
   updateContext: (req: RemediationRequest) => void;
   /**
    * The Node cache resolution reads. Until its first list has completed every source would look
-   * unknown, so events wait (in order, at most MAX_WAITING) and go on once it is synced.
+   * unknown, so events wait (in order, at most MAX_WAITING and MAX_WAITING_BYTES) and go on once it
+   * is synced.
    */
   nodes?: { isSynced(): boolean; synced: Promise<void> };
 }
@@ -26,6 +28,8 @@ export interface IncidentRouterOptions {
 const MAX_OPEN = 10_000;
 /** Events held while the Node cache syncs; beyond this the oldest are resolved against what it has. */
 const MAX_WAITING = 10_000;
+/** Bytes those events may hold (each carries its incident's kernel lines); beyond, the same. */
+export const MAX_WAITING_BYTES = 32 * 1024 * 1024;
 
 export function createIncidentRouter(opts: IncidentRouterOptions): (event: IncidentEvent) => void {
   const nodes = new Map<string, string | null>();
@@ -75,11 +79,13 @@ export function createIncidentRouter(opts: IncidentRouterOptions): (event: Incid
 
   const gate = opts.nodes;
   if (gate === undefined || opts.resolver === null) return route;
-  let waiting: IncidentEvent[] | null = gate.isSynced() ? null : [];
+  let waiting: { event: IncidentEvent; bytes: number }[] | null = gate.isSynced() ? null : [];
+  let waitingBytes = 0;
   if (waiting !== null) {
     void gate.synced.then(() => {
-      const held = waiting ?? [];
+      const held = (waiting ?? []).map((w) => w.event);
       waiting = null;
+      waitingBytes = 0;
       if (held.length > 0) opts.logger.info({ events: held.length }, 'Node cache synced; resolving the incidents that waited for it');
       for (const event of held) route(event);
     });
@@ -89,7 +95,14 @@ export function createIncidentRouter(opts: IncidentRouterOptions): (event: Incid
       route(event);
       return;
     }
-    waiting.push(event);
-    if (waiting.length > MAX_WAITING) route(waiting.shift() as IncidentEvent);
+    const bytes = incidentBytes(event.incident);
+    waiting.push({ event, bytes });
+    waitingBytes += bytes;
+    while (waiting.length > 1 && (waiting.length > MAX_WAITING || waitingBytes > MAX_WAITING_BYTES)) {
+      const oldest = waiting.shift();
+      if (oldest === undefined) break;
+      waitingBytes -= oldest.bytes;
+      route(oldest.event);
+    }
   };
 }

@@ -16,6 +16,8 @@ export interface NodeIndex {
   names(): string[];
   /** Names of the Nodes that list this normalised address (normally one). */
   byAddress(address: string): readonly string[];
+  /** Whether any Node lists this normalised address: the pipeline's `isKnownSource`. */
+  hasAddress(address: string): boolean;
   get(name: string): NodeInfo | undefined;
   readyCount(): number;
   size(): number;
@@ -57,6 +59,7 @@ export function createNodeIndex(): NodeIndex {
     remove,
     names: () => [...nodes.keys()],
     byAddress: (address) => addresses.get(address) ?? [],
+    hasAddress: (address) => addresses.has(address),
     get: (name) => nodes.get(name),
     readyCount() {
       let n = 0;

@@ -9,7 +9,7 @@ import type { ReceivePath } from './start-receive.js';
 type ListenerCounts = ReturnType<UdpListener['counters']>;
 type PipelineCounts = Omit<ReceiveCounters, keyof ListenerCounts>;
 
-const NO_LISTENER: ListenerCounts = { datagrams: 0, bytes: 0, queueDropped: 0, handlerErrors: 0 };
+const NO_LISTENER: ListenerCounts = { datagrams: 0, bytes: 0, queueDropped: 0, handlerErrors: 0, queuedBytes: 0 };
 const NO_PIPELINE: PipelineCounts = {
   parsed: 0,
   malformedByReason: {},

@@ -7,6 +7,7 @@ import type { Rules } from '../classify/rules.js';
 import type { CollectorConfig } from '../config/config.js';
 import { registerReceiverInfo } from '../http/metrics.js';
 import { startUdpListener, type UdpListener } from '../ingest/udp-listener.js';
+import { listenerQueueOptions, pipelineLimitOptions } from '../config/receive-limits.js';
 import { createPipeline, type Pipeline } from '../pipeline.js';
 import type { IncidentEvent } from '../types.js';
 import type { Stops } from './stops.js';
@@ -28,9 +29,17 @@ export async function startReceive(parts: {
   /** Where the receive path in use is shown (lastgasp_udp_receiver_info). */
   registry: Registry;
   stops: Stops;
+  /** Whether a source address is a Node's (absent: every source counts as one, e.g. standalone). */
+  isKnownSource?: ((address: string) => boolean) | undefined;
 }): Promise<ReceivePath> {
   const { config, now, logger, stops } = parts;
-  const pipeline = createPipeline({ rules: parts.rules, trustLegacy: config.trustLegacy, onEvent: parts.onEvent });
+  const pipeline = createPipeline({
+    rules: parts.rules,
+    trustLegacy: config.trustLegacy,
+    onEvent: parts.onEvent,
+    limits: pipelineLimitOptions(config.limits),
+    ...(parts.isKnownSource === undefined ? {} : { isKnownSource: parts.isKnownSource }),
+  });
   const ticker = setInterval(() => pipeline.tick(now()), TICK_MS);
   stops.add(() => {
     clearInterval(ticker);
@@ -43,6 +52,7 @@ export async function startReceive(parts: {
     recvBufferBytes: config.udpRecvBufferBytes,
     receiver: config.udpReceiver,
     onDatagram: (d) => pipeline.ingest(d),
+    ...listenerQueueOptions(config.limits),
     logger,
   });
   stops.add(() => listener.close());

@@ -79,6 +79,8 @@ export function linuxSll2(packet: Buffer): Buffer {
 
 export interface CaptureRecord {
   timestampMs: number;
+  /** pcapng only: the raw 64-bit timestamp in the interface's units, instead of timestampMs. */
+  units?: bigint;
   data: Buffer;
   /** pcapng only: index into the interfaces given. */
   interfaceId?: number;
@@ -119,6 +121,8 @@ export interface PcapngInterface {
   linkType: number;
   /** if_tsresol byte; default 6 (µs). 9 = ns; 0x80 | n = 2^-n. */
   tsresol?: number;
+  /** if_tsoffset: seconds added to every timestamp of the interface (signed 64-bit). */
+  tsoffset?: bigint;
 }
 
 export function writePcapng(records: CaptureRecord[], interfaces: PcapngInterface[], options: { bigEndian?: boolean; simple?: boolean } = {}): Buffer {
@@ -139,12 +143,18 @@ export function writePcapng(records: CaptureRecord[], interfaces: PcapngInterfac
   shb.writeBigInt64LE(-1n, 8);
   const parts: Buffer[] = [block(0x0a0d0d0a, shb)];
   for (const iface of interfaces) {
-    const body = Buffer.alloc(16);
+    const body = Buffer.alloc(iface.tsoffset === undefined ? 16 : 28);
     writeU16(body, iface.linkType, 0, be);
     writeU32(body, 262144, 4, be);
     writeU16(body, 9, 8, be); // if_tsresol
     writeU16(body, 1, 10, be);
     body[12] = iface.tsresol ?? 6;
+    if (iface.tsoffset !== undefined) {
+      writeU16(body, 14, 16, be); // if_tsoffset
+      writeU16(body, 8, 18, be);
+      if (be) body.writeBigInt64BE(iface.tsoffset, 20);
+      else body.writeBigInt64LE(iface.tsoffset, 20);
+    }
     parts.push(block(1, body)); // options end implicitly at the block end
   }
   for (const record of records) {
@@ -158,7 +168,7 @@ export function writePcapng(records: CaptureRecord[], interfaces: PcapngInterfac
     const iface = interfaces[record.interfaceId ?? 0];
     const resolution = iface?.tsresol ?? 6;
     const perSecond = resolution & 0x80 ? 2n ** BigInt(resolution & 0x7f) : 10n ** BigInt(resolution);
-    const units = (BigInt(Math.round(record.timestampMs * 1000)) * perSecond) / 1_000_000n;
+    const units = record.units ?? (BigInt(Math.round(record.timestampMs * 1000)) * perSecond) / 1_000_000n;
     const body = Buffer.alloc(20 + record.data.length);
     writeU32(body, record.interfaceId ?? 0, 0, be);
     writeU32(body, Number(units >> 32n), 4, be);
