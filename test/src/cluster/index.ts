@@ -10,3 +10,10 @@ export { applyManifest, parseManifest, FIELD_MANAGER } from './apply-manifest.js
 export { apiStatus } from './api-errors.js';
 export { ensureBinaries, grpcurlBinary, readVersions } from './binaries.js';
 export { KWOK_NODE_ANNOTATION, KWOK_NODE_ANNOTATION_VALUE, KWOK_DEFAULT_NODE_IP } from './components.js';
+export type { NodeAddressPool, NodeAddressPoolOptions, NodeAddressSet } from './node-address-pool.js';
+export type { PoolLayout } from './address-block.js';
+export type { NetworkFixtureErrorCode } from './network-fixture-errors.js';
+export { createNodeAddressPool } from './node-address-pool.js';
+export { POOL_CAPACITY } from './address-block.js';
+export { assertRoutesStayLocal } from './route-guard.js';
+export { NetworkFixtureError } from './network-fixture-errors.js';
