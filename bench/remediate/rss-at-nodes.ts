@@ -25,9 +25,9 @@ export interface RssAtNodes {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
 
-/** A unique non-loopback InternalIP per index (10.200.0.0/16; never routed, nothing is sent from it). */
+/** A unique InternalIP per index (127.200.0.0/16: loopback, so the collector's probes stay on this machine). */
 function address(i: number): string {
-  return `10.200.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+  return `127.200.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 }
 
 /** `inspect` runs after the samples, while the Nodes still exist (e.g. a heap snapshot). */

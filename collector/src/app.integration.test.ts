@@ -99,7 +99,13 @@ describe('collector app: remediation progress, leadership and counters over gRPC
       leaseName: 'lease-wiring',
       leaderElection: { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 1 },
     };
-    config.policy = { ...config.policy, storm: { maxNodesPerWindow: 50, windowSeconds: 600, maxPercentOfReadyNodes: 100 } };
+    // This wiring test's Nodes sit on loopback, which answers every probe: proof of death (proven with
+    // addresses that really fall silent in remediate/proof-of-death.integration.test.ts) is off here.
+    config.policy = {
+      ...config.policy,
+      proofOfDeath: { ...config.policy.proofOfDeath, enabled: false },
+      storm: { maxNodesPerWindow: 50, windowSeconds: 600, maxPercentOfReadyNodes: 100 },
+    };
     const app = await startApp({ config, logger, kubeConfig: cluster().kubeConfig });
     const r: Replica = { app, client: connect({ server: app.grpcAddress, timeoutMs: 10_000 }), log: () => out };
     replicas.push(r);

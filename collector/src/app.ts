@@ -46,7 +46,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   try {
     const rules = loadRules(config.rulesFile ?? undefined);
     const history = new IncidentHistory(historyOptions(config.limits));
-    const index = createNodeIndex();
+    const index = createNodeIndex({ attributeExternalIP: config.attributeExternalIP });
     // Set once each is started; /metrics reads them at scrape time.
     let receive: ReceivePath | null = null;
     let kube: KubeParts | null = null;
@@ -69,7 +69,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (kubeConfig !== null) {
       const progress = progressInto(history, now);
       const followLeader = followLeaderInto(history, now);
-      kube = startKube({ kc: kubeConfig, config, index, events, progress, followLeader, now, logger, stops });
+      kube = startKube({ kc: kubeConfig, config, index, events, progress, followLeader, now, logger, stops, registry: metrics.registry });
       incidents.attach(kube.remediator, kube.nodeInformer);
     }
 

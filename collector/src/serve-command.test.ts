@@ -18,9 +18,10 @@ describe('parseServeArgs', () => {
     it(name, () => expect(parseServeArgs(argv).flags).to.deep.equal(want));
   }
 
-  it('--refuse-legacy validates to trustLegacy false; without it the default is true', () => {
+  it('--refuse-legacy and the default validate to trustLegacy false; --trust-legacy to true', () => {
     expect(validateConfig(parseServeArgs(['--refuse-legacy']).flags, defaults).trustLegacy).to.equal(false);
-    expect(validateConfig(parseServeArgs([]).flags, defaults).trustLegacy).to.equal(true);
+    expect(validateConfig(parseServeArgs([]).flags, defaults).trustLegacy).to.equal(false);
+    expect(validateConfig(parseServeArgs(['--trust-legacy']).flags, defaults).trustLegacy).to.equal(true);
   });
 
   it('--config FILE and --help', () => {

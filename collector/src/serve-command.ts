@@ -21,7 +21,8 @@ const help = `usage: lastgasp-collector serve [flags]
   --lease-name NAME          leader Lease name (default lastgasp-collector)
   --rules FILE               classification rules (default: the shipped rules)
   --dry-run                  record and explain, never delete or taint (policy.dryRun)
-  --refuse-legacy            only extended-format (kernel facility) records open incidents (trustLegacy: false)
+  --refuse-legacy            only extended-format (kernel facility) records open incidents (trustLegacy: false, the default)
+  --trust-legacy             legacy plain-text netconsole may open incidents too (trustLegacy: true; anything that writes the console can forge one)
   --log-level LEVEL          fatal|error|warn|info|debug|trace (default info)
   --grpc-tls-cert FILE       gRPC server certificate (with --grpc-tls-key)
   --grpc-tls-key FILE        gRPC server key
@@ -42,6 +43,7 @@ const OPTIONS = {
   rules: { type: 'string' },
   'dry-run': { type: 'boolean' },
   'refuse-legacy': { type: 'boolean' },
+  'trust-legacy': { type: 'boolean' },
   'log-level': { type: 'string' },
   'grpc-tls-cert': { type: 'string' },
   'grpc-tls-key': { type: 'string' },
@@ -81,6 +83,7 @@ function flagsAsConfig(v: Values): Record<string, unknown> {
   set('leaseName', v['lease-name']);
   set('rulesFile', v.rules);
   set('logLevel', v['log-level']);
+  if (v['trust-legacy'] === true) out.trustLegacy = true;
   if (v['refuse-legacy'] === true) out.trustLegacy = false;
   if (v['dry-run'] !== undefined) out.policy = { dryRun: v['dry-run'] };
   const grpc: Record<string, unknown> = {};

@@ -78,6 +78,7 @@ const PHASE_EVENTS: Partial<Record<IncidentPhase, HistoryEventType>> = {
   remediated: 'remediated',
   held: 'held',
   failed: 'failed',
+  refuted: 'refuted',
 };
 
 export class IncidentHistory implements IncidentSource {

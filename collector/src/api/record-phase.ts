@@ -12,6 +12,7 @@ const API_PHASE: Readonly<Record<Phase, IncidentPhase>> = {
   Held: 'held',
   Failed: 'failed',
   Recorded: 'observed',
+  Refuted: 'refuted',
 };
 
 /** The API's phase for a record in `phase`. */

@@ -15,7 +15,7 @@ export type RemediationStep = StepReport;
  * source is no Node; `pending`: fatal, waiting (confirmation, leadership, queue); `held`: for an
  * operator (storm limits, excluded node, confirmation timed out).
  */
-export type IncidentPhase = 'observed' | 'unresolved' | 'pending' | 'remediating' | 'remediated' | 'held' | 'failed';
+export type IncidentPhase = 'observed' | 'unresolved' | 'pending' | 'remediating' | 'remediated' | 'held' | 'failed' | 'refuted';
 
 export const INCIDENT_PHASES: readonly IncidentPhase[] = [
   'observed',
@@ -25,6 +25,7 @@ export const INCIDENT_PHASES: readonly IncidentPhase[] = [
   'remediated',
   'held',
   'failed',
+  'refuted',
 ];
 
 /** An incident with what the collector made of it. */
@@ -38,7 +39,7 @@ export interface IncidentRecord {
   steps: readonly Readonly<RemediationStep>[];
 }
 
-export type HistoryEventType = 'opened' | 'updated' | 'remediated' | 'held' | 'failed';
+export type HistoryEventType = 'opened' | 'updated' | 'remediated' | 'held' | 'failed' | 'refuted';
 
 export interface HistoryEvent {
   /** Strictly increasing from 1 within one process; the replay cursor. */

@@ -54,6 +54,7 @@ export const PHASES: Record<IncidentPhase, IncidentPhaseMessage> = {
   remediated: 'INCIDENT_PHASE_REMEDIATED',
   held: 'INCIDENT_PHASE_HELD',
   failed: 'INCIDENT_PHASE_FAILED',
+  refuted: 'INCIDENT_PHASE_REFUTED',
 };
 
 const OUTCOMES: Record<StepOutcome, StepOutcomeMessage> = {
@@ -69,6 +70,7 @@ const EVENT_TYPES: Record<HistoryEventType, IncidentEventType> = {
   remediated: 'INCIDENT_EVENT_TYPE_REMEDIATED',
   held: 'INCIDENT_EVENT_TYPE_HELD',
   failed: 'INCIDENT_EVENT_TYPE_FAILED',
+  refuted: 'INCIDENT_EVENT_TYPE_REFUTED',
 };
 
 export function statusMessage(s: CollectorStatus): Status {

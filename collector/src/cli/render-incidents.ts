@@ -55,7 +55,7 @@ function stepRow(s: RemediationStep__Output, opened: number | null, now: number)
 /** The phase, with the reason for held and failed (the message of their `phase-…` step). */
 function phaseLine(i: Incident__Output): string {
   const p = phase(i);
-  if (p !== 'held' && p !== 'failed') return p;
+  if (p !== 'held' && p !== 'failed' && p !== 'refuted') return p;
   const step = i.steps.find((s) => s.name === `phase-${p}`);
   return step === undefined || step.message === '' ? p : `${p}: ${step.message}`;
 }

@@ -19,8 +19,32 @@ export interface StormLimits {
   maxPercentOfReadyNodes: number;
 }
 
+/**
+ * Proof of death: before anything destructive, the Node's InternalIPs are probed with TCP connects; any
+ * answer after the last gasp refutes the panic, silence over the window proves it. Durations in ms
+ * (written as Go durations in the file: `400ms`, `10m`).
+ */
+export interface ProofOfDeath {
+  /** Off only for clusters where the collector cannot reach the nodes at all: then a datagram alone acts. */
+  enabled: boolean;
+  /** TCP port probed; null = each Node's kubelet port (`status.daemonEndpoints.kubeletEndpoint.Port`, else 10250). */
+  port: number | null;
+  /** Rounds of connects, spread over `windowMs`. */
+  attempts: number;
+  windowMs: number;
+  /** How long one connect waits for an answer. */
+  attemptTimeoutMs: number;
+  /** Answers count at the latest this long after the panic line (at once when its end marker arrives). */
+  settleMs: number;
+  /** Reachability self-check: every Ready node is probed at least this often. */
+  selfCheckIntervalMs: number;
+  /** Reachability self-check: at most this many probes per second over all nodes. */
+  selfCheckPerSecond: number;
+}
+
 export interface RemediationPolicy {
   mode: RemediationMode;
+  proofOfDeath: ProofOfDeath;
   /** Record and explain; never patch, delete or taint pods or Nodes. */
   dryRun: boolean;
   nodeAction: NodeAction;
@@ -70,6 +94,12 @@ export interface CollectorConfig {
    * incidents only from the extended format (kernel facility).
    */
   trustLegacy: boolean;
+  /**
+   * Whether a Node's ExternalIP addresses also identify it as a sender. Off by default: an ExternalIP can
+   * be a NAT or load-balancer address shared with other machines; InternalIP is written by the node's own
+   * kubelet, which the Node authorizer limits to its own Node.
+   */
+  attributeExternalIP: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   grpc: GrpcTls;
   policy: RemediationPolicy;
@@ -100,11 +130,22 @@ export function defaultConfig(env: { identity: string; namespace: string }): Col
     leaseNamespace: env.namespace,
     leaseName: 'lastgasp-collector',
     rulesFile: null,
-    trustLegacy: true,
+    trustLegacy: false,
+    attributeExternalIP: false,
     logLevel: 'info',
     grpc: { tlsCert: null, tlsKey: null, clientCa: null },
     policy: {
       mode: 'immediate',
+      proofOfDeath: {
+        enabled: true,
+        port: null,
+        attempts: 3,
+        windowMs: 400,
+        attemptTimeoutMs: 250,
+        settleMs: 300,
+        selfCheckIntervalMs: 600_000,
+        selfCheckPerSecond: 10,
+      },
       dryRun: false,
       nodeAction: 'delete',
       confirmTimeoutSeconds: 60,

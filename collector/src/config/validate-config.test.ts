@@ -14,7 +14,7 @@ describe('validateConfig', () => {
     expect(c.policy.nodeAction).to.equal('delete');
     expect(c.policy.mode).to.equal('immediate');
     expect(c.policy.excludeNodeSelector).to.equal('node-role.kubernetes.io/control-plane');
-    expect(c.trustLegacy).to.equal(true);
+    expect(c.trustLegacy).to.equal(false);
     expect(c.udpReceiver).to.equal('auto');
   });
 

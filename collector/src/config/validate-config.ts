@@ -1,13 +1,19 @@
 // Turns untrusted configuration (a parsed file merged with flags) into a CollectorConfig. Every error
 // names the field by its dotted path, e.g. `policy.storm.maxNodesPerWindow: must be a positive integer`.
 // Unknown keys are errors too: a misspelt safety setting must not silently fall back to its default.
+import { parseDuration } from './duration.js';
 import { parseLabelSelector } from './label-selector.js';
+
+function formatMs(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
 import {
   LOG_LEVELS,
   type CollectorConfig,
   type GrpcTls,
   type LeaderElectionTimings,
   type ListenAddress,
+  type ProofOfDeath,
   type RemediationPolicy,
   type StormLimits,
 } from './config.js';
@@ -104,6 +110,23 @@ class Section {
     return parsed;
   }
 
+  /** A Go-style duration (`400ms`, `1h30m`, `7d`) in ms, within [min, max]. */
+  duration(key: string, fallback: number, min: number, max: number): number {
+    const v = this.take(key);
+    if (v === undefined) return fallback;
+    const ms = typeof v === 'string' ? parseDuration(v) : null;
+    if (ms === null) throw new ConfigError(this.field(key), 'must be a duration such as 400ms, 30s, 10m or 1h30m');
+    if (ms < min || ms > max) throw new ConfigError(this.field(key), `must be between ${formatMs(min)} and ${formatMs(max)}`);
+    return ms;
+  }
+
+  optionalPort(key: string, fallback: number | null): number | null {
+    const v = this.take(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) throw new ConfigError(this.field(key), 'must be a port 1-65535 (or null: the kubelet port)');
+    return v;
+  }
+
   section(key: string): Section {
     const v = this.take(key);
     if (v === undefined || v === null) return new Section({}, this.field(key));
@@ -129,6 +152,23 @@ export function parseListenAddress(text: string): ListenAddress | null {
   return { host, port };
 }
 
+function readProofOfDeath(s: Section, d: ProofOfDeath): ProofOfDeath {
+  const p: ProofOfDeath = {
+    enabled: s.bool('enabled', d.enabled),
+    port: s.optionalPort('port', d.port),
+    attempts: s.positiveInt('attempts', d.attempts),
+    windowMs: s.duration('window', d.windowMs, 0, 10_000),
+    attemptTimeoutMs: s.duration('attemptTimeout', d.attemptTimeoutMs, 10, 10_000),
+    settleMs: s.duration('settle', d.settleMs, 0, 10_000),
+    selfCheckIntervalMs: s.duration('selfCheckInterval', d.selfCheckIntervalMs, 10_000, 86_400_000),
+    selfCheckPerSecond: s.positiveInt('selfCheckPerSecond', d.selfCheckPerSecond),
+  };
+  s.done();
+  if (p.attempts > 20) throw new ConfigError(s.field('attempts'), 'must be at most 20');
+  if (p.attempts > 1 && p.windowMs === 0) throw new ConfigError(s.field('window'), 'must be more than 0 with several attempts');
+  return p;
+}
+
 function readPolicy(s: Section, d: RemediationPolicy): RemediationPolicy {
   const storm = s.section('storm');
   const stormLimits: StormLimits = {
@@ -149,6 +189,7 @@ function readPolicy(s: Section, d: RemediationPolicy): RemediationPolicy {
   }
   const policy: RemediationPolicy = {
     mode: s.oneOf('mode', ['immediate', 'confirm'] as const, d.mode),
+    proofOfDeath: readProofOfDeath(s.section('proofOfDeath'), d.proofOfDeath),
     dryRun: s.bool('dryRun', d.dryRun),
     nodeAction: s.oneOf('nodeAction', ['delete', 'taint', 'none'] as const, d.nodeAction),
     confirmTimeoutSeconds: s.positiveInt('confirmTimeoutSeconds', d.confirmTimeoutSeconds),
@@ -242,6 +283,7 @@ export function validateConfig(raw: unknown, defaults: CollectorConfig): Collect
     leaseName: s.str('leaseName', defaults.leaseName),
     rulesFile: s.optionalStr('rulesFile', defaults.rulesFile),
     trustLegacy: s.bool('trustLegacy', defaults.trustLegacy),
+    attributeExternalIP: s.bool('attributeExternalIP', defaults.attributeExternalIP),
     logLevel: s.oneOf('logLevel', LOG_LEVELS, defaults.logLevel),
     grpc: readGrpc(s.section('grpc'), defaults.grpc),
     policy: readPolicy(s.section('policy'), defaults.policy),

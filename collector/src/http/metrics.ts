@@ -73,6 +73,8 @@ export interface CollectorMetrics {
   nodesRemediated: Counter<'action'>;
   podsDeleted: Counter;
   held: Counter<'reason'>;
+  proofVerdicts: Counter<'verdict'>;
+  refuted: Counter;
   outcomes: Counter<'phase'>;
   /** Seconds from the incident's first sight to its final phase. */
   remediationSeconds: Histogram<'phase'>;
@@ -171,6 +173,12 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
     nodesRemediated: new Counter({ name: 'lastgasp_nodes_remediated_total', help: 'Nodes remediated, by node action.', labelNames: ['action'], registers }),
     podsDeleted: new Counter({ name: 'lastgasp_pods_deleted_total', help: 'Pods failed and force-deleted.', registers }),
     held: new Counter({ name: 'lastgasp_incidents_held_total', help: 'Incidents held for an operator, by reason.', labelNames: ['reason'], registers }),
+    proofVerdicts: (() => {
+      const c = new Counter({ name: 'lastgasp_proof_of_death_verdicts_total', help: 'Proof-of-death verdicts before remediation (alive, dead, inconclusive).', labelNames: ['verdict'], registers });
+      for (const verdict of ['alive', 'dead', 'inconclusive']) c.inc({ verdict }, 0);
+      return c;
+    })(),
+    refuted: new Counter({ name: 'lastgasp_incidents_refuted_total', help: 'Fatal incidents refuted: the node answered after its reported panic (possible forged last gasp); nothing destroyed.', registers }),
     outcomes: new Counter({ name: 'lastgasp_incident_outcomes_total', help: 'Incidents reaching a phase.', labelNames: ['phase'], registers }),
     remediationSeconds: new Histogram({
       name: 'lastgasp_remediation_duration_seconds',

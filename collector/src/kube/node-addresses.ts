@@ -2,8 +2,6 @@
 import ipaddr from 'ipaddr.js';
 import type { V1Node } from '@kubernetes/client-node';
 
-/** Address types a kernel can send from; Hostname/InternalDNS/ExternalDNS are names, not sources. */
-const SOURCE_ADDRESS_TYPES = new Set(['InternalIP', 'ExternalIP']);
 
 /**
  * Canonical text of an IP address: IPv4 dotted quad; IPv4-mapped IPv6 (`::ffff:a.b.c.d`) as that IPv4;
@@ -17,11 +15,14 @@ export function normaliseAddress(text: string): string | null {
   return addr.kind() === 'ipv4' ? addr.toString() : (addr as ipaddr.IPv6).toRFC5952String();
 }
 
-/** Distinct normalised InternalIP/ExternalIP addresses of a Node, in the order listed. */
-export function nodeAddresses(node: V1Node): string[] {
+/**
+ * Distinct normalised addresses of a Node of the given types (default InternalIP only: the address its
+ * kubelet reports and the Node authorizer limits to its own Node), in the order listed.
+ */
+export function nodeAddresses(node: V1Node, types: readonly string[] = ['InternalIP']): string[] {
   const out: string[] = [];
   for (const a of node.status?.addresses ?? []) {
-    if (!SOURCE_ADDRESS_TYPES.has(a.type)) continue;
+    if (!types.includes(a.type)) continue;
     const n = normaliseAddress(a.address);
     if (n !== null && !out.includes(n)) out.push(n);
   }

@@ -8,10 +8,10 @@ export const NODE_INCIDENT_VERSION = 'v1alpha1';
 export const NODE_INCIDENT_PLURAL = 'nodeincidents';
 export const NODE_INCIDENT_KIND = 'NodeIncident';
 
-export const PHASES = ['Detected', 'Remediating', 'Remediated', 'Held', 'Failed', 'Recorded'] as const;
+export const PHASES = ['Detected', 'Remediating', 'Remediated', 'Held', 'Failed', 'Recorded', 'Refuted'] as const;
 export type Phase = (typeof PHASES)[number];
 /** Phases after which nothing more happens without an operator. Held waits for a release annotation. */
-export const FINAL_PHASES: readonly Phase[] = ['Remediated', 'Failed', 'Recorded'];
+export const FINAL_PHASES: readonly Phase[] = ['Remediated', 'Failed', 'Recorded', 'Refuted'];
 
 export const MAX_CONTEXT_LINES = 200;
 export const MAX_LINE_CHARS = 1024;
@@ -32,8 +32,32 @@ export interface RemediationRequest {
   detectedAt: number;
 }
 
+/** The proof-of-death verdict as the record keeps it (`status.proof`): written before anything destructive. */
+export interface RecordedProof {
+  verdict: 'alive' | 'dead' | 'inconclusive';
+  /** How it was decided, e.g. `no answer from 10.0.0.7:10250 in 3 attempts over 400 ms`. */
+  summary: string;
+  /** The replica that probed. */
+  provedBy: string;
+  /** RFC 3339. */
+  at: string;
+}
+
+const VERDICTS: readonly string[] = ['alive', 'dead', 'inconclusive'];
+
+/** `status.proof` of a NodeIncident object, or null when absent or malformed. */
+export function proofOf(obj: unknown): RecordedProof | null {
+  const p = (obj as { status?: { proof?: Partial<Record<keyof RecordedProof, unknown>> } } | null)?.status?.proof;
+  if (typeof p !== 'object' || p === null) return null;
+  const { verdict, summary, provedBy, at } = p;
+  if (typeof verdict !== 'string' || !VERDICTS.includes(verdict)) return null;
+  if (typeof summary !== 'string' || typeof provedBy !== 'string' || typeof at !== 'string') return null;
+  return { verdict: verdict as RecordedProof['verdict'], summary, provedBy, at };
+}
+
 export interface NodeIncidentStatus {
   phase?: Phase;
+  proof?: RecordedProof;
   reason?: string;
   message?: string;
   dryRun?: boolean;

@@ -1,5 +1,7 @@
 // confirm mode: before destroying anything, wait until the node looks dead to Kubernetes too — its
-// kubelet Lease (kube-node-lease/<node>) not renewed for a while, or its Ready condition not True.
+// kubelet Lease (kube-node-lease/<node>) not renewed for a while, or the Node gone. Ready=False alone is
+// not proof: the Node's status can be written by more than its kubelet, and a node can be NotReady and
+// alive (a runtime or network plugin down).
 
 export interface NodeLiveness {
   exists: boolean;
@@ -12,7 +14,6 @@ export interface NodeLiveness {
 /** Pure. `staleMs`: a Lease not renewed for this long counts as stopped. */
 export function looksDead(l: NodeLiveness, now: number, staleMs: number): string | null {
   if (!l.exists) return 'the Node no longer exists';
-  if (!l.ready) return 'the Node is not Ready';
   if (l.leaseRenewedAt !== null && now - l.leaseRenewedAt >= staleMs) {
     return `the kubelet Lease was last renewed ${Math.round((now - l.leaseRenewedAt) / 1000)}s ago`;
   }

@@ -40,6 +40,28 @@ export function nodeEvent(req: RemediationRequest, recordName: string, action: s
   };
 }
 
+/** Refutation Events of one node share a name within this period, so a flood of forgeries makes one Event. */
+export const REFUTED_EVENT_PERIOD_MS = 3_600_000;
+
+/**
+ * The Event on a Node whose kernel answered after a panic was reported from its address. Named by the
+ * node and the hour, not the incident: the first refutation of the hour creates it, repeats get a 409.
+ */
+export function refutedEvent(req: RemediationRequest, now: number, proof: string): EventSpec {
+  const period = Math.floor(now / REFUTED_EVENT_PERIOD_MS);
+  return {
+    name: eventName(req.node, 'refuted', String(period)),
+    namespace: 'default',
+    regarding: { apiVersion: 'v1', kind: 'Node', name: req.node },
+    reason: 'LastGaspRefuted',
+    action: 'Refute',
+    note:
+      `A kernel panic was reported from this node's address but its kernel answered afterwards: possible forged last gasp; ` +
+      `nothing was done to the node or its pods (${proof}). Reported: ${req.summary}`.slice(0, 1024),
+    type: 'Warning',
+  };
+}
+
 /** The Event on one pod: what was done to it (or, in a dry run, what would be). */
 export function podEvent(req: RemediationRequest, recordName: string, pod: PodRef, dryRun: boolean): EventSpec {
   return {

@@ -3,11 +3,11 @@
 // status API shows each step as it happens (remediation-progress.ts, record/remediation-steps.ts). Also
 // the two writes most steps share: moving the record to a phase, and holding the incident.
 import type { Logger } from 'pino';
-import { recordName, type NodeIncidentStatus, type Phase, type RemediationRequest } from '../record/incident-record.js';
+import { recordName, type NodeIncidentStatus, type Phase, type RecordedProof, type RemediationRequest } from '../record/incident-record.js';
 import type { StepReport } from '../record/remediation-steps.js';
 import { describeError, isRetryable } from '../kube/api-errors.js';
 import type { EventSpec } from './cluster-api.js';
-import { nodeEvent } from './incident-events.js';
+import { nodeEvent, refutedEvent } from './incident-events.js';
 import { NotLeaderError, type Outcome, type RemediateContext } from './remediate-context.js';
 
 /** Why a step stopped: interrupted (left for this replica's next term or the next leader) or failed. */
@@ -22,6 +22,8 @@ export class IncidentRun {
   /** The NodeIncident's name. */
   readonly name: string;
   readonly log: Logger;
+  /** The proof-of-death verdict an earlier run wrote on the record (set once the record is read). */
+  recordedProof: RecordedProof | null = null;
 
   constructor(
     readonly req: RemediationRequest,
@@ -91,5 +93,22 @@ export class IncidentRun {
     await this.status('Held', { reason, message, ...extra });
     this.ctx.observer.held(reason);
     return { name: this.name, phase: 'Held', reason, podsDeleted: 0 };
+  }
+
+  /**
+   * Ends the run Refuted: the node answered after its reported panic, so nothing is destroyed. A Warning
+   * Event on the Node says a forged last gasp is possible (one per node and hour: repeats add nothing),
+   * then the record turns Refuted (final) with `reason` and the probe's `message`.
+   */
+  async refute(reason: string, message: string): Promise<Outcome> {
+    this.log.warn({ reason, detail: message }, 'incident refuted: the node answered after its reported panic');
+    await this.step(
+      'node-event',
+      () => this.createEvent(refutedEvent(this.req, this.ctx.now(), message)),
+      () => `Warning Event on the Node: possible forged last gasp`,
+    );
+    await this.status('Refuted', { reason, message });
+    this.ctx.observer.refuted(this.req.node);
+    return { name: this.name, phase: 'Refuted', reason, podsDeleted: 0 };
   }
 }

@@ -6,6 +6,8 @@ import type { RemediationRequest } from '../record/incident-record.js';
 import type { StepReport } from '../record/remediation-steps.js';
 import type { ClusterApi } from './cluster-api.js';
 import { IncidentRun } from './incident-run.js';
+import type { DeathVerdict } from '../prove/death-verdict.js';
+import { proofGate } from './proof-gate.js';
 import { confirmGate, exclusionGate, firstHold, openPolicyGates, stormGate, type OpenGate, type Verdict } from './policy-gate.js';
 import type { RemediateContext } from './remediate-context.js';
 import { createStormGuard } from './storm-guard.js';
@@ -27,6 +29,8 @@ interface Setup {
   policy?: Partial<RemediationPolicy>;
   labels?: Record<string, string> | null;
   confirmDead?: RemediateContext['confirmDead'];
+  /** This replica's verdict (null: it never probed this incident). */
+  verdict?: DeathVerdict | null;
 }
 
 /** A run whose API only takes status patches; what the gates report is collected. */
@@ -34,9 +38,12 @@ function runWith(s: Setup = {}) {
   const policy = { ...defaultConfig({ identity: 'c1', namespace: 'ns' }).policy, ...s.policy };
   const steps: StepReport[] = [];
   const statuses: string[] = [];
+  const proofs: unknown[] = [];
+  const observed: string[] = [];
   const api = {
-    patchIncidentStatus: (_name: string, status: { phase?: string }) => {
-      statuses.push(status.phase ?? '');
+    patchIncidentStatus: (_name: string, status: { phase?: string; proof?: unknown }) => {
+      if (status.proof !== undefined) proofs.push(status.proof);
+      else statuses.push(status.phase ?? '');
       return Promise.resolve('done' as const);
     },
   } as unknown as ClusterApi;
@@ -51,13 +58,25 @@ function runWith(s: Setup = {}) {
     identity: 'c1',
     now: () => 1000,
     logger: pino({ level: 'silent' }),
-    observer: { podDeleted: () => undefined, nodeRemediated: () => undefined, held: () => undefined, completed: () => undefined },
+    observer: {
+      podDeleted: () => undefined,
+      nodeRemediated: () => undefined,
+      held: () => undefined,
+      completed: () => undefined,
+      proved: (v) => observed.push(`proved ${v}`),
+      refuted: (node) => observed.push(`refuted ${node}`),
+    },
+    proofs: { verdictOf: () => (s.verdict === undefined ? Promise.resolve(DEAD) : s.verdict === null ? null : Promise.resolve(s.verdict)) },
     progress: { step: (_id, step) => steps.push(step), phase: () => undefined },
     assertLeader: () => undefined,
     signal: new AbortController().signal,
   };
-  return { run: new IncidentRun(req, ctx), ctx, steps, statuses };
+  return { run: new IncidentRun(req, ctx), ctx, steps, statuses, proofs, observed };
 }
+
+const DEAD: DeathVerdict = { verdict: 'dead', summary: 'no answer from 10.0.0.1:10250 in 3 attempts over 400 ms', attempts: [] };
+const ALIVE: DeathVerdict = { verdict: 'alive', summary: '10.0.0.1:10250 answered (connection refused) 212 ms after the panic line', attempts: [] };
+const UNCLEAR: DeathVerdict = { verdict: 'inconclusive', summary: '10.0.0.1:10250 unreachable (EHOSTUNREACH)', attempts: [] };
 
 describe('policy gates', () => {
   describe('each gate alone', () => {
@@ -68,7 +87,7 @@ describe('policy gates', () => {
       ['storm, first node of the window', stormGate, {}, 'go'],
       ['confirm, immediate mode', confirmGate, { confirmDead: () => Promise.reject(new Error('must not be asked')) }, 'go'],
       ['confirm, confirm mode, Ready dropped', confirmGate, { policy: { mode: 'confirm' } }, 'go'],
-      ['confirm, confirm mode, still alive at the deadline', confirmGate, { policy: { mode: 'confirm', confirmTimeoutSeconds: 30 }, confirmDead: () => Promise.resolve(null) }, { reason: 'NotConfirmed', message: 'the node still renewed its kubelet Lease and was Ready after 30s' }],
+      ['confirm, confirm mode, still alive at the deadline', confirmGate, { policy: { mode: 'confirm', confirmTimeoutSeconds: 30 }, confirmDead: () => Promise.resolve(null) }, { reason: 'NotConfirmed', message: 'the node still renewed its kubelet Lease after 30s' }],
     ];
     for (const [name, open, setup, want] of cases) {
       it(`${name} → ${want === 'go' ? 'go' : want.reason}`, async () => {
@@ -92,6 +111,61 @@ describe('policy gates', () => {
       const confirm = steps.filter((s) => s.name === 'confirm-dead');
       expect(confirm.map((s) => s.outcome)).to.deep.equal(['pending', 'ok']);
       expect(confirm[1]?.message).to.equal('the Node is not Ready');
+    });
+  });
+
+  describe('proof of death', () => {
+    it('this replica proved the node dead → go; the verdict is written on the record before anything else', async () => {
+      const { run, proofs, steps, observed } = runWith({ verdict: DEAD });
+      expect(await proofGate(run).decide()).to.equal('go');
+      expect(proofs).to.deep.equal([{ verdict: 'dead', summary: DEAD.summary, provedBy: 'c1', at: new Date(1000).toISOString() }]);
+      expect(steps.filter((s) => s.name === 'prove-death').map((s) => s.outcome)).to.deep.equal(['pending', 'ok']);
+      expect(steps.at(-1)?.message).to.equal(`dead: ${DEAD.summary}`);
+      expect(observed).to.deep.equal(['proved dead']);
+    });
+
+    it('the node answered → refuted with the answer as the message, nothing held', async () => {
+      const { run, proofs } = runWith({ verdict: ALIVE });
+      expect(await proofGate(run).decide()).to.deep.equal({ reason: 'NodeAnswered', message: ALIVE.summary, refuted: true });
+      expect(proofs).to.have.length(1);
+    });
+
+    it('a verdict already on the record (an earlier leader) → reused, this replica\'s own never asked', async () => {
+      const { run, proofs } = runWith({ verdict: ALIVE });
+      run.recordedProof = { verdict: 'dead', summary: DEAD.summary, provedBy: 'c0', at: '2026-01-01T00:00:00Z' };
+      expect(await proofGate(run).decide()).to.equal('go');
+      expect(proofs).to.deep.equal([]);
+    });
+
+    it('no verdict here and none recorded (a new leader that did not see the panic) → Held NoProofOfDeath', async () => {
+      const { run } = runWith({ verdict: null });
+      expect(await proofGate(run).decide()).to.include({ reason: 'NoProofOfDeath' });
+    });
+
+    it('inconclusive, immediate mode → waits for Kubernetes: dead by the Lease → go, still alive → NotConfirmed', async () => {
+      const dead = runWith({ verdict: UNCLEAR, confirmDead: () => Promise.resolve('the kubelet Lease was last renewed 40s ago') });
+      expect(await proofGate(dead.run).decide()).to.equal('go');
+      expect(dead.statuses).to.deep.equal(['Detected']);
+      const alive = runWith({ verdict: UNCLEAR, confirmDead: () => Promise.resolve(null), policy: { confirmTimeoutSeconds: 30 } });
+      expect(await proofGate(alive.run).decide()).to.deep.equal({ reason: 'NotConfirmed', message: 'the node still renewed its kubelet Lease after 30s' });
+    });
+
+    it('inconclusive, confirm mode → go: the confirm gate that follows waits anyway', async () => {
+      const { run } = runWith({ verdict: UNCLEAR, policy: { mode: 'confirm' }, confirmDead: () => Promise.reject(new Error('must not be asked here')) });
+      expect(await proofGate(run).decide()).to.equal('go');
+    });
+
+    it('proof of death turned off → go without asking for a verdict', async () => {
+      const base = defaultConfig({ identity: 'c1', namespace: 'ns' }).policy;
+      const { run, proofs } = runWith({ verdict: null, policy: { proofOfDeath: { ...base.proofOfDeath, enabled: false } } });
+      expect(await proofGate(run).decide()).to.equal('go');
+      expect(proofs).to.deep.equal([]);
+    });
+
+    it('the default chain asks proof of death before the storm limit: a refuted incident spends no storm budget', async () => {
+      const { run, ctx } = runWith({ verdict: ALIVE, policy: { storm: { maxNodesPerWindow: 1, windowSeconds: 600, maxPercentOfReadyNodes: 100 } } });
+      expect(await firstHold(openPolicyGates(run))).to.include({ reason: 'NodeAnswered', refuted: true });
+      expect(ctx.storm.admittedInWindow(1000)).to.equal(0);
     });
   });
 

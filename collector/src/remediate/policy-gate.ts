@@ -8,14 +8,19 @@
 // record is written; it is asked after the record exists. A gate that needs evidence from the network
 // starts gathering it when opened and only awaits it when asked, so the evidence is gathered alongside
 // the record write and a chain of such gates costs the slowest of them, not the sum. The next gate meant
-// for this list, a proof of death (a TCP probe of the node), is such a gate: `open` starts the probe (bounded by `ctx.signal`), `decide` awaits its result
-// and holds when the node still answers. Adding it changes no other gate: one more entry in POLICY_GATES.
+// for this list, the proof of death (proof-gate.ts), is such a gate: its probe started when the incident
+// was resolved, and it only awaits the verdict. It comes before the storm limit, so only proven deaths
+// spend the storm budget: forged last gasps cannot use it up and so hold a real panic back.
 import type { IncidentRun } from './incident-run.js';
+import { waitForConfirmation } from './confirm-wait.js';
+import { proofGate } from './proof-gate.js';
 
 /** Why a gate holds: `reason` is a stable code (the record's Held reason, a metric label); `message` is for people. */
 export interface Hold {
   reason: string;
   message: string;
+  /** The node was shown alive: the incident ends Refuted (final) instead of Held. */
+  refuted?: true;
 }
 
 export type Verdict = 'go' | Hold;
@@ -57,31 +62,13 @@ export const stormGate: OpenGate = ({ req, ctx }) => ({
  * says Detected while it waits, and the wait is a step of its own (`confirm-dead`).
  */
 export const confirmGate: OpenGate = (run) => ({
-  async decide() {
-    const { req, ctx } = run;
-    const policy = ctx.policy;
-    if (policy.mode !== 'confirm') return 'go';
-    await run.status('Detected', { message: 'waiting for the node to look dead (kubelet Lease or Ready)' });
-    const startedAt = ctx.now();
-    run.report({ name: 'confirm-dead', outcome: 'pending', startedAt, finishedAt: null, message: 'waiting for the kubelet Lease to go stale or Ready to drop' });
-    const dead = await ctx.confirmDead(req.node, ctx.signal);
-    run.report({
-      name: 'confirm-dead',
-      outcome: dead === null ? 'failed' : 'ok',
-      startedAt,
-      finishedAt: ctx.now(),
-      message: dead ?? `still alive after ${policy.confirmTimeoutSeconds}s`,
-    });
-    if (dead === null) {
-      return { reason: 'NotConfirmed', message: `the node still renewed its kubelet Lease and was Ready after ${policy.confirmTimeoutSeconds}s` };
-    }
-    run.log.info({ confirmation: dead }, 'node confirmed dead');
-    return 'go';
+  decide() {
+    return run.ctx.policy.mode === 'confirm' ? waitForConfirmation(run, 'confirm mode') : 'go';
   },
 });
 
 /** The gates, in the order they are asked. */
-export const POLICY_GATES: readonly OpenGate[] = [exclusionGate, stormGate, confirmGate];
+export const POLICY_GATES: readonly OpenGate[] = [exclusionGate, proofGate, stormGate, confirmGate];
 
 export function openPolicyGates(run: IncidentRun, gates: readonly OpenGate[] = POLICY_GATES): PolicyGate[] {
   return gates.map((open) => open(run));

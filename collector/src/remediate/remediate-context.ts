@@ -7,6 +7,7 @@ import type { LabelSelector } from '../config/label-selector.js';
 import type { Phase } from '../record/incident-record.js';
 import type { RemediationProgress } from '../record/remediation-steps.js';
 import type { Retry } from '../kube/retry.js';
+import type { DeathProofs } from '../prove/death-proofs.js';
 import type { ClusterApi } from './cluster-api.js';
 import type { ClusterView, StormGuard } from './storm-guard.js';
 
@@ -24,6 +25,10 @@ export interface RemediationObserver {
   podDeleted(): void;
   nodeRemediated(action: string): void;
   held(reason: string): void;
+  /** A proof-of-death verdict was reached (or read from the record) for an incident. */
+  proved(verdict: 'alive' | 'dead' | 'inconclusive'): void;
+  /** An incident ended Refuted: the node answered after its reported panic. */
+  refuted(node: string): void;
   completed(phase: Phase, latencyMs: number): void;
 }
 
@@ -34,6 +39,8 @@ export interface RemediateContext {
   exclude: LabelSelector;
   storm: StormGuard;
   cluster: ClusterView & { labelsOf(node: string): Readonly<Record<string, string>> | null };
+  /** This replica's proof-of-death probes, started when each incident arrived. */
+  proofs: Pick<DeathProofs, 'verdictOf'>;
   /** confirm mode: the reason the node counts as dead, or null at the deadline. */
   confirmDead: (node: string, signal: AbortSignal) => Promise<string | null>;
   identity: string;

@@ -137,7 +137,8 @@ function ctx(api: ClusterApi, policy: Partial<ReturnType<typeof defaultConfig>['
     identity: 'c1',
     now: () => 1000,
     logger: pino({ level: 'silent' }),
-    observer: { podDeleted: () => undefined, nodeRemediated: () => undefined, held: () => undefined, completed: () => undefined },
+    observer: { podDeleted: () => undefined, nodeRemediated: () => undefined, held: () => undefined, completed: () => undefined, proved: () => undefined, refuted: () => undefined },
+    proofs: { verdictOf: () => Promise.resolve({ verdict: 'dead', summary: 'no answer from 10.0.0.1:10250 in 3 attempts over 400 ms', attempts: [] }) },
     progress,
     assertLeader: () => undefined,
     signal: new AbortController().signal,
@@ -282,6 +283,7 @@ describe('remediateIncident progress (what GetIncident shows)', () => {
     expect(log.names()).to.deep.equal([
       'record',
       'phase-detected',
+      'prove-death',
       'list-pods',
       'cordon-node',
       'phase-remediating',
@@ -319,9 +321,24 @@ describe('remediateIncident progress (what GetIncident shows)', () => {
     const c = ctx(m.api, { storm: { maxNodesPerWindow: 1, windowSeconds: 600, maxPercentOfReadyNodes: 100 } }, log.progress);
     c.storm.admit('other', 1000, c.cluster);
     await remediateIncident(req, c, { released: false });
-    expect(log.names()).to.deep.equal(['record', 'phase-detected', 'node-event', 'phase-held']);
+    expect(log.names()).to.deep.equal(['record', 'phase-detected', 'prove-death', 'node-event', 'phase-held']);
     expect(log.steps.get('phase-held')?.message).to.match(/^StormLimit: 1 node\(s\) already remediated/);
     expect(log.phases.at(-1)).to.equal('Held/StormLimit');
+  });
+
+  it('the node answered the proof-of-death probe → Refuted: no pod failed or deleted, the Node kept, one Warning Event on it', async () => {
+    const m = memoryApi(pods);
+    const log = progressLog();
+    const answered = '10.0.0.1:10250 answered (connection refused) 212 ms after the panic line';
+    const c = { ...ctx(m.api, {}, log.progress), proofs: { verdictOf: () => Promise.resolve({ verdict: 'alive' as const, summary: answered, attempts: [] }) } };
+    const outcome = await remediateIncident(req, c, { released: false });
+    expect(outcome).to.include({ phase: 'Refuted', reason: 'NodeAnswered', podsDeleted: 0 });
+    expect(log.names()).to.deep.equal(['record', 'phase-detected', 'prove-death', 'node-event', 'phase-refuted']);
+    expect(m.live.size).to.equal(2);
+    expect(m.node.exists).to.equal(true);
+    const events = [...m.events.values()];
+    expect(events.map((e) => [e.regarding.kind, e.reason])).to.deep.equal([['Node', 'LastGaspRefuted']]);
+    expect(events[0]?.note).to.contain('possible forged last gasp').and.contain(answered);
   });
 
   it('dry run → list-pods, pod-events, Held/DryRun', async () => {

@@ -12,7 +12,7 @@
 // dry-run.ts, pod-steps.ts, node-action.ts, write-events.ts and incident-events.ts (the Events and their
 // names). What the run needs from outside: remediate-context.ts.
 import { remediationAnnotations } from '../record/explain.js';
-import { FINAL_PHASES, buildRecord, phaseOf, type Phase, type RemediationRequest } from '../record/incident-record.js';
+import { FINAL_PHASES, buildRecord, phaseOf, proofOf, type Phase, type RemediationRequest } from '../record/incident-record.js';
 import { describeError, isRetryable } from '../kube/api-errors.js';
 import type { PodRef } from './cluster-api.js';
 import { dryRun } from './dry-run.js';
@@ -92,6 +92,7 @@ function writeRecord(run: IncidentRun): Promise<RecordState> {
       const result = await retry(() => api.createIncident(body));
       if (result === 'created') return { existing: null, earlierPods: [] };
       const existing = await retry(() => api.getIncident(run.name));
+      run.recordedProof = proofOf(existing);
       return { existing: phaseOf(existing), earlierPods: affectedPodsOf(existing) };
     },
     ({ existing }) =>
@@ -105,7 +106,7 @@ async function remediateFatal(run: IncidentRun, started: Started, record: Record
   if (ctx.policy.dryRun) return dryRun(run, started.podList);
   // A record already Remediating passed the gates in an earlier run.
   const hold = record.existing === 'Remediating' ? null : await firstHold(started.gates);
-  if (hold !== null) return run.hold(hold.reason, hold.message);
+  if (hold !== null) return hold.refuted === true ? run.refute(hold.reason, hold.message) : run.hold(hold.reason, hold.message);
   ctx.assertLeader();
   const pods = await listPods(run, started.podList);
   const startedAt = run.iso();

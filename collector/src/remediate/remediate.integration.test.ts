@@ -41,6 +41,13 @@ interface StartOptions {
   entry?: 'source' | 'dist';
 }
 
+/**
+ * These scenarios prove the remediation steps; their Nodes sit on loopback, which answers every probe, so
+ * proof of death is off here. It is proven with addresses that really fall silent in
+ * proof-of-death.integration.test.ts.
+ */
+const NO_PROOF = { proofOfDeath: { enabled: false } };
+
 async function startCollector(cluster: Cluster, name: string, config: Record<string, unknown>, opts: StartOptions = {}): Promise<CollectorProcess> {
   const c = await startCollectorProcess({
     name,
@@ -180,7 +187,7 @@ describe('collector remediation against a real control plane', function () {
     let col: CollectorProcess;
     before(async () => {
       await assertShippedBuild();
-      col = await startCollector(cluster(), 'del', { policy: { storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } } }, { entry: 'dist' });
+      col = await startCollector(cluster(), 'del', { policy: { ...NO_PROOF, storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } } }, { entry: 'dist' });
     });
     after(() => col.stop());
 
@@ -282,7 +289,7 @@ describe('collector remediation against a real control plane', function () {
   describe('policy: taint', () => {
     let col: CollectorProcess;
     before(async () => {
-      col = await startCollector(cluster(), 'taint', { policy: { nodeAction: 'taint' } });
+      col = await startCollector(cluster(), 'taint', { policy: { ...NO_PROOF, nodeAction: 'taint' } });
     });
     after(() => col.stop());
 
@@ -305,7 +312,7 @@ describe('collector remediation against a real control plane', function () {
   describe('policy: dry run', () => {
     let col: CollectorProcess;
     before(async () => {
-      col = await startCollector(cluster(), 'dry', { policy: { dryRun: true } });
+      col = await startCollector(cluster(), 'dry', { policy: { ...NO_PROOF, dryRun: true } });
     });
     after(() => col.stop());
 
@@ -337,7 +344,7 @@ describe('collector remediation against a real control plane', function () {
   describe('storm limits', () => {
     let col: CollectorProcess;
     before(async () => {
-      col = await startCollector(cluster(), 'storm', { policy: { storm: { maxNodesPerWindow: 2, windowSeconds: 600, maxPercentOfReadyNodes: 100 } } });
+      col = await startCollector(cluster(), 'storm', { policy: { ...NO_PROOF, storm: { maxNodesPerWindow: 2, windowSeconds: 600, maxPercentOfReadyNodes: 100 } } });
     });
     after(() => col.stop());
 
@@ -378,7 +385,7 @@ describe('collector remediation against a real control plane', function () {
     let col: CollectorProcess;
     before(async () => {
       col = await startCollector(cluster(), 'confirm', {
-        policy: { mode: 'confirm', confirmTimeoutSeconds: 30, confirmLeaseStaleSeconds: 15, storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } },
+        policy: { ...NO_PROOF, mode: 'confirm', confirmTimeoutSeconds: 30, confirmLeaseStaleSeconds: 15, storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } },
       });
     });
     after(() => col.stop());
@@ -408,8 +415,8 @@ describe('collector remediation against a real control plane', function () {
       const c = cluster();
       // client-go's default timings: a loaded 2-core machine can delay a renewal by seconds.
       const timings = { leaderElection: { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 } };
-      const a = await startCollector(c, 'ha-a', { leaseName: 'lease-ha', ...timings });
-      const b = await startCollector(c, 'ha-b', { leaseName: 'lease-ha', ...timings }, { expectLeader: false });
+      const a = await startCollector(c, 'ha-a', { leaseName: 'lease-ha', ...timings, policy: NO_PROOF });
+      const b = await startCollector(c, 'ha-b', { leaseName: 'lease-ha', ...timings, policy: NO_PROOF }, { expectLeader: false });
       try {
         await nodeWithPods(c, 'ha-1', '127.0.8.1', 100);
         await sendPanic('127.0.8.1', [a.udpPort, b.udpPort]);
@@ -447,7 +454,7 @@ describe('collector remediation against a real control plane', function () {
     let col: CollectorProcess;
     before(async () => {
       await assertShippedBuild();
-      col = await startCollector(cluster(), 'outage', { policy: { storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } } }, { entry: 'dist' });
+      col = await startCollector(cluster(), 'outage', { policy: { ...NO_PROOF, storm: { maxNodesPerWindow: 50, maxPercentOfReadyNodes: 100 } } }, { entry: 'dist' });
     });
     after(() => col.stop());
 

@@ -1,7 +1,9 @@
 // Owns the remediation work of this replica: one serial queue per Node, leader gating, and the hand-over
 // between leaders. Every replica remembers the fatal incidents it saw (for `takeoverWindowMs`); only the
 // leader acts. A new leader finishes open records (phase not final, or Held and released) and the
-// incidents it saw that nobody recorded.
+// incidents it saw that nobody recorded. Every replica also starts the proof of death of each fatal
+// incident the moment it arrives (prove/death-proofs.ts), so a new leader has a verdict too; a new
+// leader rebuilds the storm window from the records, so a takeover does not reset the budget.
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import {
@@ -17,10 +19,13 @@ import { releaseAnnotation } from '../record/explain.js';
 import { createKeyedQueue } from './keyed-queue.js';
 import { NotLeaderError, remediateIncident, type Outcome, type RemediateContext } from './remediate-incident.js';
 import { makeRetry } from '../kube/retry.js';
+import type { DeathProofs } from '../prove/death-proofs.js';
 
 export interface RemediatorOptions {
   /** Everything but the per-term pieces (retry, assertLeader, logger), which the remediator supplies. */
-  context: Omit<RemediateContext, 'retry' | 'assertLeader' | 'logger' | 'signal'>;
+  context: Omit<RemediateContext, 'retry' | 'assertLeader' | 'logger' | 'signal' | 'proofs'>;
+  /** Proof of death, started on receipt on every replica. */
+  proofs: DeathProofs;
   isLeader: () => boolean;
   takeoverWindowMs: number;
   logger: Logger;
@@ -40,6 +45,23 @@ export interface Remediator {
   /** Incidents remembered but not finished here. */
   pendingCount(): number;
   stop(): Promise<void>;
+}
+
+/**
+ * The nodes earlier leaders let through every gate (records Remediating, Remediated, or Failed after
+ * starting), with when they started: the storm window a new leader starts from.
+ */
+export function stormEntries(records: readonly unknown[]): { node: string; at: number }[] {
+  const out: { node: string; at: number }[] = [];
+  for (const obj of records) {
+    const status = (obj as { status?: { phase?: unknown; startedAt?: unknown } } | null)?.status;
+    const node = (obj as { spec?: { node?: unknown } } | null)?.spec?.node;
+    if (typeof node !== 'string' || typeof status?.startedAt !== 'string') continue;
+    if (status.phase !== 'Remediating' && status.phase !== 'Remediated' && status.phase !== 'Failed') continue;
+    const at = Date.parse(status.startedAt);
+    if (Number.isFinite(at)) out.push({ node, at });
+  }
+  return out;
 }
 
 /** How soon an interrupted remediation is tried again when this replica still leads. */
@@ -79,6 +101,7 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
     const logger = opts.logger.child({ incident: req.incidentId, node: req.node, record: name });
     const runCtx: RemediateContext = {
       ...ctx,
+      proofs: opts.proofs,
       logger,
       signal,
       retry: makeRetry({
@@ -125,6 +148,9 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
   return {
     submit(req) {
       prune();
+      if (req.fatal && ctx.policy.proofOfDeath.enabled) {
+        opts.proofs.start({ name: recordName(req.incidentId, req.node), node: req.node, detectedAt: req.detectedAt, lines: req.lines });
+      }
       pending.set(recordName(req.incidentId, req.node), { req, seenAt: ctx.now() });
       run(req, false);
     },
@@ -132,6 +158,7 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
       const name = recordName(req.incidentId, req.node);
       const p = pending.get(name);
       if (p !== undefined) p.req = { ...p.req, lines: req.lines };
+      opts.proofs.linesArrived(name, req.lines);
       if (!opts.isLeader() || stopped) return;
       const lines = capLines(req.lines);
       const retry = makeRetry({ signal: term.signal });
@@ -146,6 +173,7 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
     },
     leadershipGained(records) {
       prune();
+      ctx.storm.restore(stormEntries(records), ctx.now());
       const seen = new Set<string>();
       for (const obj of records) {
         const req = requestFromRecord(obj);

@@ -15,6 +15,11 @@ export interface StormGuard {
   admit(node: string, now: number, cluster: ClusterView): Admission;
   /** Nodes admitted within the window ending at `now`. */
   admittedInWindow(now: number): number;
+  /**
+   * Counts nodes admitted earlier (by a previous leader), e.g. from the NodeIncident records that passed
+   * every gate; entries outside the window or already counted are ignored.
+   */
+  restore(entries: readonly { node: string; at: number }[], now: number): void;
 }
 
 export function createStormGuard(limits: StormLimits): StormGuard {
@@ -51,6 +56,14 @@ export function createStormGuard(limits: StormLimits): StormGuard {
     admittedInWindow(now) {
       prune(now);
       return admitted.length;
+    },
+    restore(entries, now) {
+      prune(now);
+      for (const e of entries) {
+        if (now - e.at >= windowMs || admitted.some((a) => a.node === e.node)) continue;
+        admitted.push({ node: e.node, at: e.at });
+      }
+      admitted.sort((x, y) => x.at - y.at);
     },
   };
 }

@@ -1,10 +1,14 @@
 // What the collector keeps per Node: names, addresses, labels, readiness. Memory O(nodes); no pods.
 import type { V1Node } from '@kubernetes/client-node';
 import { isNodeReady, nodeAddresses } from '../kube/node-addresses.js';
+import { probeTargetOf, type ProbeTarget } from '../prove/probe-target.js';
 
 export interface NodeInfo {
   name: string;
+  /** The addresses that identify the Node as a sender (InternalIP; ExternalIP too when configured). */
   addresses: string[];
+  /** Where proof of death probes it: its InternalIPs and its kubelet's port. */
+  probe: ProbeTarget;
   labels: Readonly<Record<string, string>>;
   ready: boolean;
 }
@@ -23,13 +27,19 @@ export interface NodeIndex {
   size(): number;
 }
 
-export function toNodeInfo(node: V1Node): NodeInfo | null {
-  const name = node.metadata?.name;
-  if (name === undefined || name === '') return null;
-  return { name, addresses: nodeAddresses(node), labels: { ...(node.metadata?.labels ?? {}) }, ready: isNodeReady(node) };
+export interface NodeIndexOptions {
+  /** ExternalIP addresses also identify a sender (off by default: they may be shared NAT addresses). */
+  attributeExternalIP?: boolean;
 }
 
-export function createNodeIndex(): NodeIndex {
+export function toNodeInfo(node: V1Node, opts: NodeIndexOptions = {}): NodeInfo | null {
+  const name = node.metadata?.name;
+  if (name === undefined || name === '') return null;
+  const types = opts.attributeExternalIP === true ? ['InternalIP', 'ExternalIP'] : ['InternalIP'];
+  return { name, addresses: nodeAddresses(node, types), probe: probeTargetOf(node), labels: { ...(node.metadata?.labels ?? {}) }, ready: isNodeReady(node) };
+}
+
+export function createNodeIndex(opts: NodeIndexOptions = {}): NodeIndex {
   const nodes = new Map<string, NodeInfo>();
   const addresses = new Map<string, string[]>();
 
@@ -47,7 +57,7 @@ export function createNodeIndex(): NodeIndex {
     nodes.delete(name);
   };
   const upsert = (node: V1Node): void => {
-    const info = toNodeInfo(node);
+    const info = toNodeInfo(node, opts);
     if (info === null) return;
     remove(info.name);
     nodes.set(info.name, info);

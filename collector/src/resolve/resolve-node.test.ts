@@ -28,6 +28,11 @@ describe('normaliseAddress', () => {
 });
 
 describe('nodeAddresses', () => {
+  it('ExternalIP only when asked for', () => {
+    const n = node('w1', [['InternalIP', '192.168.1.5'], ['ExternalIP', '2001:DB8::5']]);
+    expect(nodeAddresses(n)).to.deep.equal(['192.168.1.5']);
+  });
+
   it('InternalIP and ExternalIP, normalised, deduplicated; names ignored', () => {
     const n = node('w1', [
       ['Hostname', 'w1'],
@@ -36,7 +41,7 @@ describe('nodeAddresses', () => {
       ['InternalIP', '192.168.1.5'],
       ['InternalDNS', 'w1.example'],
     ]);
-    expect(nodeAddresses(n)).to.deep.equal(['192.168.1.5', '2001:db8::5']);
+    expect(nodeAddresses(n, ['InternalIP', 'ExternalIP'])).to.deep.equal(['192.168.1.5', '2001:db8::5']);
   });
 });
 
@@ -49,7 +54,7 @@ describe('resolveNode', () => {
   const cases: [string, string, Record<string, string>, string][] = [
     ['IPv4 InternalIP', '10.0.0.1', {}, 'w1'],
     ['IPv4-mapped source', '::ffff:10.0.0.1', {}, 'w1'],
-    ['IPv6 ExternalIP, other spelling', '2001:DB8:0::1', {}, 'w1'],
+    ['IPv6 ExternalIP (not attributed by default)', '2001:DB8:0::1', {}, 'unknown-source'],
     ['userdata agrees', '10.0.0.2', { node: 'w2' }, 'w2'],
     ['userdata disagrees', '10.0.0.2', { node: 'w1' }, 'node-mismatch'],
     ['unknown source', '10.9.9.9', {}, 'unknown-source'],

@@ -45,6 +45,8 @@ export function createEventCounters(metrics: CollectorMetrics): EventCounters {
       podDeleted: () => metrics.podsDeleted.inc(),
       nodeRemediated: (action) => metrics.nodesRemediated.inc({ action }),
       held: (reason) => metrics.held.inc({ reason }),
+      proved: (verdict) => metrics.proofVerdicts.inc({ verdict }),
+      refuted: () => metrics.refuted.inc(),
       completed: (phase, latencyMs) => {
         metrics.outcomes.inc({ phase });
         metrics.remediationSeconds.observe({ phase }, latencyMs / 1000);

@@ -16,6 +16,8 @@ import type { Remediator } from '../remediate/remediator.js';
 import type { NodeIndex } from '../resolve/node-index.js';
 import { startNodeInformer } from '../resolve/node-informer.js';
 import type { EventCounters } from './event-counters.js';
+import type { Registry } from 'prom-client';
+import { startReachability } from './start-reachability.js';
 import { startRemediation } from './start-remediation.js';
 import type { Stops } from './stops.js';
 
@@ -41,13 +43,16 @@ export function startKube(parts: {
   now: () => number;
   logger: Logger;
   stops: Stops;
+  /** Where the reachability self-check's gauge is registered. */
+  registry: Registry;
 }): KubeParts {
   const { kc, config, index, events, now, logger, stops } = parts;
   const api = createKubeClusterApi(kc, config.identity);
   let elector: LeaderElector | null = null;
   const isLeader = (): boolean => elector?.isLeader() ?? false;
 
-  const remediator = startRemediation({ api, config, index, events, progress: parts.progress, isLeader, now, logger });
+  const reachability = startReachability({ proof: config.policy.proofOfDeath, index, registry: parts.registry, now, logger, stops });
+  const remediator = startRemediation({ api, config, index, events, progress: parts.progress, isLeader, now, logger, reachability, stops });
   stops.add(() => remediator.stop());
 
   const silenceMs = config.nodeWatchSilenceSeconds * 1000;

@@ -11,7 +11,11 @@ import { waitUntilDead } from '../remediate/confirm-dead.js';
 import { createRemediator, type Remediator } from '../remediate/remediator.js';
 import { createStormGuard } from '../remediate/storm-guard.js';
 import type { NodeIndex } from '../resolve/node-index.js';
+import { createDeathProofs } from '../prove/death-proofs.js';
+import { probeNode } from '../prove/probe-node.js';
+import type { ReachabilityCheck } from '../prove/reachability-check.js';
 import type { EventCounters } from './event-counters.js';
+import type { Stops } from './stops.js';
 
 /** How often confirm mode asks whether the node looks dead, ms. */
 const CONFIRM_POLL_MS = 1000;
@@ -35,10 +39,28 @@ export function startRemediation(parts: {
   isLeader: () => boolean;
   now: () => number;
   logger: Logger;
+  /** The reachability self-check (start-reachability.ts): whether silence can prove a node dead. */
+  reachability: ReachabilityCheck;
+  stops: Stops;
 }): Remediator {
   const { api, config, index, now } = parts;
   const policy = config.policy;
+  const proof = policy.proofOfDeath;
+  const proofs = createDeathProofs({
+    settings: { port: proof.port, attempts: proof.attempts, windowMs: proof.windowMs, attemptTimeoutMs: proof.attemptTimeoutMs, settleMs: proof.settleMs },
+    target: (node, port) => {
+      const info = index.get(node);
+      return info === undefined ? null : { ...info.probe, port: port ?? info.probe.port };
+    },
+    provability: (node, at) => parts.reachability.provability(node, at),
+    probe: probeNode,
+    now,
+    keepMs: config.takeoverWindowSeconds * 1000,
+    onError: (name, err) => parts.logger.warn({ record: name, err }, 'proof-of-death probe failed'),
+  });
+  parts.stops.add(() => proofs.stop());
   return createRemediator({
+    proofs,
     isLeader: parts.isLeader,
     takeoverWindowMs: config.takeoverWindowSeconds * 1000,
     logger: parts.logger,

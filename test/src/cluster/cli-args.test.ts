@@ -19,11 +19,11 @@ describe('npm run cluster arguments', () => {
   }
 
   const addresses: { index: number; want: string }[] = [
-    { index: 0, want: '198.18.0.1' },
-    { index: 254, want: '198.18.0.255' },
-    { index: 255, want: '198.18.1.0' },
-    { index: 65_535, want: '198.19.0.0' },
-    { index: 99_999, want: '198.19.134.160' },
+    { index: 0, want: '127.18.0.1' },
+    { index: 254, want: '127.18.0.255' },
+    { index: 255, want: '127.18.1.0' },
+    { index: 65_535, want: '127.19.0.0' },
+    { index: 99_999, want: '127.19.134.160' },
   ];
   for (const { index, want } of addresses) {
     it(`node ${index} gets ${want}`, () => expect(nodeAddress(index)).to.equal(want));

@@ -3,7 +3,7 @@
 export const USAGE = `usage: npm run cluster -- [--nodes N]
 Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on loopback, prints
 KUBECONFIG=<path> once the apiserver is ready, and runs until Ctrl-C or SIGTERM, then removes everything.
-  --nodes N   create N kwok-managed Nodes kwok-node-0 ... kwok-node-<N-1>, InternalIPs 198.18.0.1, 198.18.0.2, ...`;
+  --nodes N   create N kwok-managed Nodes kwok-node-0 ... kwok-node-<N-1>, InternalIPs 127.18.0.1, 127.18.0.2, ... (loopback: they answer the collector's probes like live nodes)`;
 
 export function parseNodeCount(value: string | undefined): number {
   if (value === undefined) return 0;
@@ -12,8 +12,11 @@ export function parseNodeCount(value: string | undefined): number {
   return n;
 }
 
-/** A distinct InternalIP per node from 198.18.0.0/15 (reserved for benchmarks, never routed). */
+/**
+ * A distinct InternalIP per node from 127.18.0.0/15 (loopback: the collector probes Node addresses, and
+ * nothing may leave the machine; a probe there is answered with a reset, as a live node's would be).
+ */
 export function nodeAddress(index: number): string {
   const n = index + 1;
-  return `198.${18 + ((n >> 16) & 1)}.${(n >> 8) & 255}.${n & 255}`;
+  return `127.${18 + ((n >> 16) & 1)}.${(n >> 8) & 255}.${n & 255}`;
 }

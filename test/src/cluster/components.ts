@@ -89,8 +89,11 @@ export function schedulerArgs(kubeconfigPath: string): string[] {
 /** Annotation that puts a Node under kwok's management. */
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 export const KWOK_NODE_ANNOTATION_VALUE = 'fake';
-/** Reported as InternalIP of kwok nodes created without addresses (TEST-NET-1, never routed). */
-export const KWOK_DEFAULT_NODE_IP = '192.0.2.1';
+/**
+ * Reported as InternalIP of kwok nodes created without addresses: loopback, so the collector's probes of
+ * Node addresses (proof of death, its self-check) never leave the machine.
+ */
+export const KWOK_DEFAULT_NODE_IP = '127.0.0.1';
 /** Pod IPs kwok hands out. */
 export const KWOK_POD_CIDR = '10.64.0.1/16';
 

@@ -10,7 +10,7 @@ import { ip } from './ip-command.js';
 import { NetworkFixtureError } from './network-fixture-errors.js';
 import { createNodeAddressPool, type NodeAddressPool } from './node-address-pool.js';
 import { assertRoutesStayLocal } from './route-guard.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../testing/wait-for.js';
 
 /** Long enough that a silent address is told apart from a slow one: the kernel's SYN retry is at 1 s. */
 const SILENCE_MS = 1500;

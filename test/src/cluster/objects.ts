@@ -1,4 +1,6 @@
 // Objects tests create over and over: namespaces that can hold pods, kwok-managed Nodes, pods bound to a Node.
+import { isIP } from 'node:net';
+import { assertRoutesStayLocal } from './route-guard.js';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { V1Node, V1NodeAddress, V1OwnerReference, V1Pod, V1Taint } from '@kubernetes/client-node';
 import { createIfMissing } from './api-errors.js';
@@ -15,6 +17,11 @@ export interface NodeOptions {
   labels?: Record<string, string>;
   /** Managed by kwok (becomes Ready, holds a Lease, runs its pods). Default true. */
   kwok?: boolean;
+  /**
+   * The network namespace (created by the test) the collector probing this Node runs in; its addresses
+   * are checked to stay local there. Default: this process's own namespace.
+   */
+  netns?: string;
 }
 
 export interface PodOptions {
@@ -73,6 +80,13 @@ export function podManifest(opts: PodOptions): V1Pod {
  * node stages keep addresses that are present.
  */
 export async function createNode(c: ClusterClient, name: string, opts: NodeOptions = {}): Promise<V1Node> {
+  // The collector probes Node addresses (proof of death, its reachability self-check): none may route
+  // off this machine. Loopback is local by definition; anything else is checked against the routes.
+  const other = (opts.addresses ?? [])
+    .filter((a) => (a.type === 'InternalIP' || a.type === 'ExternalIP') && isIP(a.address) !== 0)
+    .map((a) => a.address)
+    .filter((a) => !a.startsWith('127.') && a !== '::1');
+  if (other.length > 0) await assertRoutesStayLocal(other, opts.netns);
   const core = c.kubeConfig.makeApiClient(CoreV1Api);
   return core.createNode({ body: nodeManifest(name, opts) });
 }

@@ -22,6 +22,11 @@ export interface RouteContext {
   defaultDevices: ReadonlySet<string>;
   /** `linkinfo.info_kind` of a device (`veth`, `dummy`, `bridge`, `tun`…), undefined for plain hardware. */
   kindOf: (device: string) => string | undefined;
+  /**
+   * Also a TAP device (`tun`): only inside a namespace the test made, where its far end is the test's own
+   * QEMU guest (on the host a `tun` device may be a VPN).
+   */
+  tapIsLocal?: boolean;
 }
 
 /** Device kinds whose far end is on this machine. */
@@ -38,29 +43,34 @@ export function routeLeavesMachine(route: RouteLookup, context: RouteContext): s
   const via = route.gateway === undefined ? '' : ` via ${route.gateway}`;
   if (context.defaultDevices.has(dev)) return `routed${via} on ${dev}, which carries a default route`;
   const kind = context.kindOf(dev);
-  if (kind === undefined || !LOCAL_KINDS.has(kind)) return `routed${via} on ${dev} (${kind ?? 'hardware'}), not a device of this machine's namespaces`;
+  const local = kind !== undefined && (LOCAL_KINDS.has(kind) || (kind === 'tun' && context.tapIsLocal === true));
+  if (!local) return `routed${via} on ${dev} (${kind ?? 'hardware'}), not a device of this machine's namespaces`;
   return null;
 }
 
-async function routeContext(): Promise<{ defaults: Set<string>; kinds: Map<string, string | undefined> }> {
+async function routeContext(ns: string[]): Promise<{ defaults: Set<string>; kinds: Map<string, string | undefined> }> {
   const defaults = new Set<string>();
   for (const family of ['-4', '-6']) {
-    for (const r of await ipJson<RouteLookup>([family, 'route', 'show', 'default'])) if (r.dev !== undefined) defaults.add(r.dev);
+    for (const r of await ipJson<RouteLookup>([...ns, family, 'route', 'show', 'default'])) if (r.dev !== undefined) defaults.add(r.dev);
   }
   const kinds = new Map<string, string | undefined>();
-  for (const link of await ipJson<{ ifname: string; linkinfo?: { info_kind?: string } }>(['-d', 'link', 'show'])) {
+  for (const link of await ipJson<{ ifname: string; linkinfo?: { info_kind?: string } }>([...ns, '-d', 'link', 'show'])) {
     kinds.set(link.ifname, link.linkinfo?.info_kind);
   }
   return { defaults, kinds };
 }
 
-/** Throws ROUTES_OFF_MACHINE naming every address that would leave this machine, and why. */
-export async function assertRoutesStayLocal(addresses: readonly string[]): Promise<void> {
-  const { defaults, kinds } = await routeContext();
-  const context: RouteContext = { defaultDevices: defaults, kindOf: (dev) => kinds.get(dev) };
+/**
+ * Throws ROUTES_OFF_MACHINE naming every address that would leave this machine, and why. `netns`: look
+ * from inside that namespace (one the test made), where whatever probes the addresses runs.
+ */
+export async function assertRoutesStayLocal(addresses: readonly string[], netns?: string): Promise<void> {
+  const ns = netns === undefined ? [] : ['-n', netns];
+  const { defaults, kinds } = await routeContext(ns);
+  const context: RouteContext = { defaultDevices: defaults, kindOf: (dev) => kinds.get(dev), tapIsLocal: netns !== undefined };
   const leaks: string[] = [];
   for (const address of addresses) {
-    const result = await runIp(['-j', 'route', 'get', address]);
+    const result = await runIp([...ns, '-j', 'route', 'get', address]);
     if (!result.ok) {
       if (NO_ROUTE.test(result.stderr)) continue;
       throw new NetworkFixtureError('COMMAND_FAILED', `ip route get ${address}: ${result.stderr.trim()}`);

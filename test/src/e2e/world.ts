@@ -104,7 +104,7 @@ function sliceBody(addresses: readonly string[]): V1EndpointSlice {
 }
 
 /** Service, EndpointSlice, CRD, the chart's RBAC and the guest's Node; returns the two kubeconfig paths. */
-async function prepareApi(cluster: Cluster, nodeName: string): Promise<{ agent: string; collector: string }> {
+async function prepareApi(cluster: Cluster, nodeName: string, netns: string): Promise<{ agent: string; collector: string }> {
   await cluster.installCrds([CRD_PATH]);
   await ensureNamespace(cluster, NAMESPACE);
   await applyManifest(cluster, await renderChartRbac(cluster.binaries.helm));
@@ -114,7 +114,8 @@ async function prepareApi(cluster: Cluster, nodeName: string): Promise<{ agent: 
     body: { metadata: { name: SERVICE }, spec: { clusterIP: 'None', ports: [{ name: 'netconsole', port: NETCONSOLE_PORT, protocol: 'UDP' }] } },
   });
   await cluster.kubeConfig.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({ namespace: NAMESPACE, body: sliceBody([]) });
-  await createNode(cluster, nodeName, { addresses: [{ type: 'InternalIP', address: GUEST_ADDRESS }, { type: 'Hostname', address: nodeName }] });
+  // The collector runs in the guest's namespace: the Node's address must stay local there.
+  await createNode(cluster, nodeName, { addresses: [{ type: 'InternalIP', address: GUEST_ADDRESS }, { type: 'Hostname', address: nodeName }], netns });
   return {
     agent: await cluster.serviceAccountKubeconfig(NAMESPACE, 'lastgasp-agent'),
     collector: await cluster.serviceAccountKubeconfig(NAMESPACE, 'lastgasp-collector'),
@@ -171,7 +172,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const kubeconfigs = await prepareApi(cluster, o.nodeName);
+    const kubeconfigs = await prepareApi(cluster, o.nodeName, vm.netns);
     bridge = await startApiBridge({ server: cluster.server, netns: vm.network, dir, port: BRIDGE_PORT });
     const collectorKubeconfig = rehomeKubeconfig(kubeconfigs.collector, `https://127.0.0.1:${BRIDGE_PORT}`);
     const agentKubeconfig = rehomeKubeconfig(kubeconfigs.agent, `https://${HOST_ADDRESSES[0]}:${BRIDGE_PORT}`);

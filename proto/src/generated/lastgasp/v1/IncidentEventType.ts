@@ -7,6 +7,7 @@ export const IncidentEventType = {
   INCIDENT_EVENT_TYPE_REMEDIATED: 'INCIDENT_EVENT_TYPE_REMEDIATED',
   INCIDENT_EVENT_TYPE_HELD: 'INCIDENT_EVENT_TYPE_HELD',
   INCIDENT_EVENT_TYPE_FAILED: 'INCIDENT_EVENT_TYPE_FAILED',
+  INCIDENT_EVENT_TYPE_REFUTED: 'INCIDENT_EVENT_TYPE_REFUTED',
 } as const;
 
 export type IncidentEventType =
@@ -22,5 +23,7 @@ export type IncidentEventType =
   | 4
   | 'INCIDENT_EVENT_TYPE_FAILED'
   | 5
+  | 'INCIDENT_EVENT_TYPE_REFUTED'
+  | 6
 
 export type IncidentEventType__Output = typeof IncidentEventType[keyof typeof IncidentEventType]

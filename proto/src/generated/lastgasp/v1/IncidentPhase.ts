@@ -9,6 +9,7 @@ export const IncidentPhase = {
   INCIDENT_PHASE_REMEDIATED: 'INCIDENT_PHASE_REMEDIATED',
   INCIDENT_PHASE_HELD: 'INCIDENT_PHASE_HELD',
   INCIDENT_PHASE_FAILED: 'INCIDENT_PHASE_FAILED',
+  INCIDENT_PHASE_REFUTED: 'INCIDENT_PHASE_REFUTED',
 } as const;
 
 export type IncidentPhase =
@@ -28,5 +29,7 @@ export type IncidentPhase =
   | 6
   | 'INCIDENT_PHASE_FAILED'
   | 7
+  | 'INCIDENT_PHASE_REFUTED'
+  | 8
 
 export type IncidentPhase__Output = typeof IncidentPhase[keyof typeof IncidentPhase]
