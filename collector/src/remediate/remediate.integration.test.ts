@@ -49,6 +49,9 @@ interface StartOptions {
 const NO_PROOF = { proofOfDeath: { enabled: false } };
 
 async function startCollector(cluster: Cluster, name: string, config: Record<string, unknown>, opts: StartOptions = {}): Promise<CollectorProcess> {
+  // Each scenario's collector is an installation of its own sharing this cluster: a new leader rebuilds
+  // its storm window from the NodeIncident records, so the records of earlier scenarios go first.
+  await cluster.kubeConfig.makeApiClient(CustomObjectsApi).deleteCollectionClusterCustomObject(CR);
   const c = await startCollectorProcess({
     name,
     dir: tmp,
