@@ -93,10 +93,17 @@ describe('config files read by the real collector', function () {
     return { path: join(mount, 'config.yaml'), values: parse(cm.data?.['config.yaml'] ?? '') as Record<string, unknown> };
   }
 
+  /** The chart renders no proofOfDeath settings: the collector's defaults apply (on). */
+  const splitProof = (policy: Record<string, unknown>): { rest: Record<string, unknown>; proof: unknown } => {
+    const { proofOfDeath: proof, ...rest } = policy;
+    return { rest, proof };
+  };
+
   it('accepts the chart ConfigMap with the default values', async () => {
     const { path, values } = await mountConfigMap(null);
-    const started = await startOnce(path);
-    expect(started.policy).to.deep.equal(values['policy']);
+    const started = splitProof((await startOnce(path)).policy);
+    expect(started.rest).to.deep.equal(values['policy']);
+    expect(started.proof).to.deep.include({ enabled: true, attempts: 3, windowMs: 400 });
   });
 
   it('accepts the chart ConfigMap with each ci/*-values.yaml (custom rules mounted beside it)', async () => {
@@ -109,8 +116,9 @@ describe('config files read by the real collector', function () {
         delete config['grpc'];
         await writeFile(path, JSON.stringify(config));
       }
-      const started = await startOnce(path);
-      expect(started.policy, file).to.deep.equal(values['policy']);
+      const started = splitProof((await startOnce(path)).policy);
+      expect(started.rest, file).to.deep.equal(values['policy']);
+      expect(started.proof, file).to.deep.include({ enabled: true });
     }
   });
 

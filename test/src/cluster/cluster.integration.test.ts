@@ -59,7 +59,7 @@ describe('test cluster (real control plane)', function () {
   it('a kwok node created with addresses keeps exactly those addresses once Ready', async function () {
     this.timeout(WAIT_MS + 10_000);
     const addresses = [
-      { type: 'InternalIP', address: '10.200.0.7' },
+      { type: 'InternalIP', address: '127.200.0.7' },
       { type: 'Hostname', address: 'addr-node' },
     ];
     await createNode(cluster(), 'addr-node', { addresses });

@@ -1,5 +1,5 @@
 // Test fixture: a process that creates a node address pool and then ends without removing it.
-// argv: <wait|throw|exit>. Prints the pool's namespace, host device and blocks as one JSON line.
+// argv: <wait|throw|exit> (throw and exit 3 s after printing: time for the test to see the pool first). Prints the pool's namespace, host device and blocks as one JSON line.
 import { createNodeAddressPool } from '../node-address-pool.js';
 
 const [mode = 'wait'] = process.argv.slice(2);
@@ -10,9 +10,9 @@ process.stdout.write(
 if (mode === 'throw') {
   setTimeout(() => {
     throw new Error('fixture: deliberate uncaught error');
-  }, 200);
+  }, 3000);
 } else if (mode === 'exit') {
-  setTimeout(() => process.exit(0), 200);
+  setTimeout(() => process.exit(0), 3000);
 } else {
   setInterval(() => undefined, 60_000);
 }
