@@ -9,17 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { createNode, createNodeAddressPool, createPod, useCluster, type Cluster, type NodeAddressPool } from '@lastgasp/testbed/cluster';
 import { waitFor } from '@lastgasp/testbed/testing';
 import { startCollector as startCollectorProcess, type CollectorProcess } from '@lastgasp/testbed/collector';
 import { expect } from 'chai';
+import { incidentsFor, podsOn } from '../../test-support/cluster-reads.js';
 import { formatExtended } from '../parse/format-extended.js';
 
 const run = promisify(execFile);
 const CRD = fileURLToPath(new URL('../../../deploy/helm/lastgasp/crds/nodeincidents.lastgasp.dev.yaml', import.meta.url));
 const WAIT = { timeoutMs: 60_000, intervalMs: 200 };
-const CR = { group: 'lastgasp.dev', version: 'v1alpha1', plural: 'nodeincidents' };
 
 /** Sends one UDP datagram per hex string from `from` (inside the pool's namespace) to `to:port`. */
 const SENDER = `
@@ -188,17 +188,6 @@ describe('proof of death against a real control plane (Node addresses that answe
     expect(col().logText()).to.contain('did not answer the reachability self-check');
   });
 });
-
-async function podsOn(cluster: Cluster, node: string): Promise<V1Pod[]> {
-  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-  return (await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` })).items;
-}
-
-async function incidentsFor(cluster: Cluster, node: string): Promise<Record<string, unknown>[]> {
-  const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
-  const list = (await custom.listClusterCustomObject(CR)) as { items: Record<string, unknown>[] };
-  return list.items.filter((i) => (i.spec as { node?: string }).node === node);
-}
 
 function status(obj: Record<string, unknown> | undefined): Record<string, unknown> {
   return (obj?.status as Record<string, unknown> | undefined) ?? {};

@@ -12,12 +12,12 @@ import { createNode, createPod, stopNodeHeartbeat, useCluster, type Cluster } fr
 import { waitFor } from '@lastgasp/testbed/testing';
 import { startCollector as startCollectorProcess, type CollectorProcess } from '@lastgasp/testbed/collector';
 import { expect } from 'chai';
+import { incidentsFor, NODE_INCIDENTS as CR, podsOn } from '../../test-support/cluster-reads.js';
 import { formatExtended } from '../parse/format-extended.js';
 
 const CRD = fileURLToPath(new URL('../../../deploy/helm/lastgasp/crds/nodeincidents.lastgasp.dev.yaml', import.meta.url));
 const WAIT = { timeoutMs: 90_000, intervalMs: 300 };
 const DIST_CLIENT_NODE = fileURLToPath(new URL('../../dist/kube/client-node.js', import.meta.url));
-const CR = { group: 'lastgasp.dev', version: 'v1alpha1', plural: 'nodeincidents' };
 
 let tmp = '';
 const running = new Set<CollectorProcess>();
@@ -99,11 +99,6 @@ async function sendPanic(fromIp: string, ports: number[], userdata?: Record<stri
   socket.close();
 }
 
-async function podsOn(cluster: Cluster, node: string): Promise<V1Pod[]> {
-  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-  return (await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` })).items;
-}
-
 async function nodeWithPods(cluster: Cluster, node: string, ip: string, pods: number, labels: Record<string, string> = {}): Promise<string[]> {
   await createNode(cluster, node, { addresses: [{ type: 'InternalIP', address: ip }], labels });
   const names: string[] = [];
@@ -117,12 +112,6 @@ async function nodeWithPods(cluster: Cluster, node: string, ip: string, pods: nu
     return list.length === pods && list.every((p) => p.status?.phase === 'Running');
   }, WAIT);
   return names;
-}
-
-async function incidentsFor(cluster: Cluster, node: string): Promise<Record<string, unknown>[]> {
-  const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
-  const list = (await custom.listClusterCustomObject(CR)) as { items: Record<string, unknown>[] };
-  return list.items.filter((i) => (i.spec as { node?: string }).node === node);
 }
 
 function phase(obj: Record<string, unknown> | undefined): string | undefined {
