@@ -76,7 +76,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     // The gRPC and HTTP addresses are added once those are listening.
     const listeners = netconsoleListeners(listener);
     const elector = kube?.elector ?? null;
-    const source = collectorStatus({ config, startedAt, history, listeners, receive: receiveCounts, events, pipeline, index, elector });
+    const reachability = kube?.reachability ?? null;
+    const source = collectorStatus({ config, startedAt, history, listeners, receive: receiveCounts, events, pipeline, index, elector, reachability, now });
     const grpc = await startGrpc(config, source, logger);
     stops.add(() => grpc.close(2000));
     listeners.push({ name: 'grpc', address: grpc.address });

@@ -60,6 +60,7 @@ export function makeStatus(overrides: Partial<CollectorStatus> = {}): CollectorS
       excludeNodeSelector: 'node-role.kubernetes.io/control-plane',
       annotationPrefix: 'lastgasp.dev',
     },
+    reachability: { ready: 5, checked: 4, answering: 3, silent: 1, overdue: 0, silentNodes: ['worker-3'], lastCheckAt: T0 - 30_000 },
     ...overrides,
   };
 }

@@ -47,6 +47,7 @@ export type { Policy, Policy__Output } from './generated/lastgasp/v1/Policy.js';
 export type { PolicyMode, PolicyMode__Output } from './generated/lastgasp/v1/PolicyMode.js';
 export type { RemediationStep, RemediationStep__Output } from './generated/lastgasp/v1/RemediationStep.js';
 export type { Status, Status__Output } from './generated/lastgasp/v1/Status.js';
+export type { Reachability, Reachability__Output } from './generated/lastgasp/v1/Reachability.js';
 export type { StepOutcome, StepOutcome__Output } from './generated/lastgasp/v1/StepOutcome.js';
 export type { StormLimits, StormLimits__Output } from './generated/lastgasp/v1/StormLimits.js';
 export type { WatchIncidentsRequest, WatchIncidentsRequest__Output } from './generated/lastgasp/v1/WatchIncidentsRequest.js';

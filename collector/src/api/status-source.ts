@@ -108,6 +108,21 @@ export interface CollectorStatus {
   listeners: readonly Listener[];
   counters: CollectorCounters;
   policy: PolicyView;
+  /** The proof-of-death self-check; null when the probe is off or the collector is standalone. */
+  reachability: ReachabilityView | null;
+}
+
+/** prove/reachability-check.ts's summary, as the status shows it. */
+export interface ReachabilityView {
+  ready: number;
+  /** Ready nodes checked at least once. */
+  checked: number;
+  answering: number;
+  silent: number;
+  overdue: number;
+  silentNodes: readonly string[];
+  /** ms since the epoch, or null before the first check. */
+  lastCheckAt: number | null;
 }
 
 /** The incident half of the source; IncidentHistory implements it. */

@@ -7,6 +7,7 @@ import type {
   IncidentPhase as IncidentPhaseMessage,
   NodeAction,
   PolicyMode,
+  Reachability,
   Status,
   StepOutcome as StepOutcomeMessage,
   Timestamp,
@@ -19,6 +20,7 @@ import type {
   IncidentPhase,
   IncidentRecord,
   PolicyView,
+  ReachabilityView,
   StepOutcome,
 } from './status-source.js';
 
@@ -98,6 +100,20 @@ export function statusMessage(s: CollectorStatus): Status {
       excludeNodeSelector: p.excludeNodeSelector,
       annotationPrefix: p.annotationPrefix,
     },
+    reachability: reachabilityMessage(s.reachability),
+  };
+}
+
+function reachabilityMessage(r: ReachabilityView | null): Reachability | null {
+  if (r === null) return null;
+  return {
+    readyNodes: r.ready,
+    answering: r.answering,
+    silent: r.silent,
+    unchecked: Math.max(0, r.ready - r.checked),
+    overdue: r.overdue,
+    silentNodes: [...r.silentNodes],
+    lastCheckTime: optionalTimestamp(r.lastCheckAt),
   };
 }
 

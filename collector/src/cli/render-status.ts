@@ -1,5 +1,5 @@
 // `lastgasp status`: is this collector healthy and leading, what does it hear, what has it done. Pure.
-import type { Listener__Output, Status__Output } from '@lastgasp/proto';
+import type { Listener__Output, Reachability__Output, Status__Output } from '@lastgasp/proto';
 import { duration, isoTime, timestampMs } from './relative-time.js';
 import { enumName, type RenderContext } from './render-context.js';
 import { renderFields } from './table.js';
@@ -34,6 +34,22 @@ function listener(l: Listener__Output): string {
   return `${l.name} ${l.address}${shown.length === 0 ? '' : ` (${shown.join(', ')})`}`;
 }
 
+/**
+ * `4 of 5 Ready nodes answer; SILENT 1: worker-3 (cannot be proven dead: open the probe port)`. Null
+ * when the probe is off or the collector standalone.
+ */
+function reachability(r: Reachability__Output | null): string | null {
+  if (r === null) return null;
+  const parts = [`${r.answering} of ${r.readyNodes} Ready nodes answer the probe`];
+  if (r.unchecked > 0) parts.push(`${r.unchecked} not checked yet`);
+  if (r.overdue > 0) parts.push(`${r.overdue} overdue`);
+  if (r.silent > 0) {
+    const more = r.silent > r.silentNodes.length ? ` and ${r.silent - r.silentNodes.length} more` : '';
+    parts.push(`SILENT ${r.silent}: ${r.silentNodes.join(', ')}${more} (cannot be proven dead: open their probe port to the collector)`);
+  }
+  return parts.join('; ');
+}
+
 function mebibytes(bytes: number): string {
   const mib = bytes / (1 << 20);
   return mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
@@ -50,6 +66,8 @@ export function renderStatus(s: Status__Output, ctx: RenderContext): string {
     ['Listeners', s.listeners.map(listener).join(', ') || '-'],
     ['Policy', policy(s)],
   ];
+  const reach = reachability(s.reachability);
+  fields.push(['Probe', reach ?? (s.standalone ? '-' : 'off (a panic line alone acts)')]);
   if (c !== null) {
     const malformed = Object.values(c.malformedByReason).reduce((a, b) => a + b, 0);
     fields.push(

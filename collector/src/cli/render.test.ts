@@ -68,6 +68,15 @@ describe('renderStatus', () => {
     expect(text).to.match(/^Up +60m \(since 2024-12-31T23:00:00.000Z\)$/m);
   });
 
+  it('proof of death → how many Ready nodes answer its probe, and the silent ones by name', () => {
+    const text = renderStatus(asOutput<Status__Output>(statusMessage(makeStatus())), ctx());
+    expect(text).to.match(
+      /^Probe +3 of 5 Ready nodes answer the probe; 1 not checked yet; SILENT 1: worker-3 \(cannot be proven dead: open their probe port to the collector\)$/m,
+    );
+    const off = statusMessage(makeStatus({ reachability: null }));
+    expect(renderStatus(asOutput<Status__Output>(off), ctx())).to.match(/^Probe +off \(a panic line alone acts\)$/m);
+  });
+
   it('a follower → names the leader', () => {
     const s = statusMessage(makeStatus({ leading: false, leaderIdentity: 'collector-1' }));
     expect(renderStatus(asOutput<Status__Output>(s), ctx())).to.match(/^Leading +no \(leader: collector-1\)$/m);

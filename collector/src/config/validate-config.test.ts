@@ -47,6 +47,17 @@ describe('validateConfig', () => {
     ['misspelt fragment bound', { limits: { fragments: { maxBytes: 1 } } }, 'limits.fragments.maxBytes: unknown setting'],
     ['history per-source bound fractional', { limits: { history: { incidentsPerUnknownSource: 1.5 } } }, 'limits.history.incidentsPerUnknownSource'],
     ['queue bytes as a string', { limits: { udpQueue: { bytes: '32Mi' } } }, 'limits.udpQueue.bytes: must be a positive integer'],
+    ['probe window as a number', { policy: { proofOfDeath: { window: 400 } } }, 'policy.proofOfDeath.window: must be a duration such as 400ms'],
+    ['probe window too long', { policy: { proofOfDeath: { window: '1m' } } }, 'policy.proofOfDeath.window: must be between'],
+    ['probe attempt timeout too short', { policy: { proofOfDeath: { attemptTimeout: '1ms' } } }, 'policy.proofOfDeath.attemptTimeout: must be between'],
+    ['settle delay a bare number', { policy: { proofOfDeath: { settle: '300' } } }, 'policy.proofOfDeath.settle: must be a duration'],
+    ['self-check more often than 10s', { policy: { proofOfDeath: { selfCheckInterval: '5s' } } }, 'policy.proofOfDeath.selfCheckInterval: must be between'],
+    ['self-check rate zero', { policy: { proofOfDeath: { selfCheckPerSecond: 0 } } }, 'policy.proofOfDeath.selfCheckPerSecond: must be a positive integer'],
+    ['21 attempts', { policy: { proofOfDeath: { attempts: 21 } } }, 'policy.proofOfDeath.attempts: must be at most 20'],
+    ['several attempts in no time', { policy: { proofOfDeath: { attempts: 3, window: '0s' } } }, 'policy.proofOfDeath.window: must be more than 0 with several attempts'],
+    ['probe port 0', { policy: { proofOfDeath: { port: 0 } } }, 'policy.proofOfDeath.port: must be a port 1-65535'],
+    ['probe enabled as a string', { policy: { proofOfDeath: { enabled: 'on' } } }, 'policy.proofOfDeath.enabled: must be true or false'],
+    ['misspelt probe key', { policy: { proofOfDeath: { timeout: '1s' } } }, 'policy.proofOfDeath.timeout: unknown setting'],
   ];
   for (const [name, raw, message] of errors) {
     it(`${name} → ${message}`, () => {
@@ -56,6 +67,12 @@ describe('validateConfig', () => {
         .that.contains(message);
     });
   }
+
+  it('proofOfDeath: Go durations → ms; port null → each Node\'s kubelet port; unset keys keep their defaults', () => {
+    const p = validateConfig({ policy: { proofOfDeath: { window: '1s', attemptTimeout: '150ms', selfCheckInterval: '1h30m', port: null } } }, defaults).policy.proofOfDeath;
+    expect(p).to.deep.equal({ ...defaults.policy.proofOfDeath, windowMs: 1000, attemptTimeoutMs: 150, selfCheckIntervalMs: 5_400_000, port: null });
+    expect(defaults.policy.proofOfDeath).to.include({ enabled: true, attempts: 3, windowMs: 400, settleMs: 300 });
+  });
 
   it('limits: one bound set → that bound, every other at its default', () => {
     const c = validateConfig({ limits: { hosts: { unknown: { bytes: 1024 } }, history: { events: 5 } } }, defaults);

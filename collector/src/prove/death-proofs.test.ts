@@ -88,4 +88,49 @@ describe('createDeathProofs', () => {
     expect(proofs.verdictOf('a')).to.equal(null);
     await proofs.verdictOf('c');
   });
+
+  it('a flood of panics from one address → at most maxInFlightPerNode probes of it at once; the rest inconclusive, another Node still probed', async () => {
+    const pending: ((v: DeathVerdict) => void)[] = [];
+    const { proofs, probes } = setup({
+      maxInFlightPerNode: 2,
+      target: (node) => ({ node, addresses: [node === 'w1' ? '10.0.0.1' : '10.0.0.2'], port: 10250 }),
+      probe: (o) => {
+        probes.push(o);
+        return new Promise((resolve) => pending.push(resolve));
+      },
+    });
+    for (let i = 0; i < 50; i++) proofs.start({ name: `f${i}`, node: 'w1', detectedAt: 10_000, lines: ['---[ end Kernel panic'] });
+    proofs.start({ name: 'real', node: 'w2', detectedAt: 10_000, lines: ['---[ end Kernel panic'] });
+    await new Promise((r) => setImmediate(r));
+    expect(proofs.inFlight()).to.equal(3);
+    expect(probes.map((p) => p.addresses[0])).to.deep.equal(['10.0.0.1', '10.0.0.1', '10.0.0.2']);
+    const capped = await proofs.verdictOf('f7');
+    expect(capped?.verdict).to.equal('inconclusive');
+    expect(capped?.summary).to.match(/2 probe\(s\) of w1 already running/);
+    for (const resolve of pending) resolve(DEAD);
+    expect((await proofs.verdictOf('real'))?.verdict).to.equal('dead');
+    expect(proofs.inFlight()).to.equal(0);
+    // Once the earlier probes are done, the node is probed again.
+    proofs.start({ name: 'later', node: 'w1', detectedAt: 10_000, lines: ['---[ end Kernel panic'] });
+    await new Promise((r) => setImmediate(r));
+    expect(probes).to.have.length(4);
+    pending.at(-1)?.(DEAD);
+    expect((await proofs.verdictOf('later'))?.verdict).to.equal('dead');
+  });
+
+  it('the overall cap holds across Nodes', async () => {
+    const { proofs, probes } = setup({
+      maxInFlight: 3,
+      target: (node) => ({ node, addresses: ['10.0.0.1'], port: 10250 }),
+      probe: (o) => {
+        probes.push(o);
+        return new Promise(() => undefined);
+      },
+    });
+    for (let i = 0; i < 10; i++) proofs.start({ name: `r${i}`, node: `n${i}`, detectedAt: 10_000, lines: ['---[ end Kernel panic'] });
+    await new Promise((r) => setImmediate(r));
+    expect(probes).to.have.length(3);
+    expect((await proofs.verdictOf('r9'))?.summary).to.match(/3 probes already running/);
+    proofs.stop();
+  });
 });

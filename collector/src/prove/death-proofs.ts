@@ -11,7 +11,10 @@
 //
 // A node the reachability self-check never heard from (reachability-check.ts) cannot be proven dead by
 // silence — a firewall dropping the probe looks the same — so its verdict is inconclusive at once.
-// Bounded: verdicts are kept for `keepMs` and at most `maxKept` of them.
+// Bounded: verdicts are kept for `keepMs` and at most `maxKept` of them; at most `maxInFlightPerNode`
+// probes of one Node and `maxInFlight` over all run at once (a flood of forged panics from one address
+// must not open sockets without end). A request over either cap gets no probe: inconclusive, so its
+// incident waits for Kubernetes' own view — never "dead".
 import type { DeathVerdict } from './death-verdict.js';
 import type { ProbeNodeOptions } from './probe-node.js';
 import type { ProbeTarget } from './probe-target.js';
@@ -48,6 +51,8 @@ export interface DeathProofs {
   verdictOf(name: string): Promise<DeathVerdict> | null;
   /** Proofs held (for a gauge). */
   size(): number;
+  /** Probes running now. */
+  inFlight(): number;
   /** Aborts the probes in flight. */
   stop(): void;
 }
@@ -62,6 +67,10 @@ export interface DeathProofsOptions {
   now: () => number;
   keepMs: number;
   maxKept?: number;
+  /** Probes of one Node running at once (default 2). */
+  maxInFlightPerNode?: number;
+  /** Probes running at once over all Nodes (default 64). */
+  maxInFlight?: number;
   /** A probe failed unexpectedly (never for a plain "no answer"). */
   onError?: (name: string, err: unknown) => void;
 }
@@ -83,7 +92,27 @@ function inconclusive(summary: string): DeathVerdict {
 
 export function createDeathProofs(opts: DeathProofsOptions): DeathProofs {
   const maxKept = opts.maxKept ?? 1000;
+  const maxPerNode = opts.maxInFlightPerNode ?? 2;
+  const maxInFlight = opts.maxInFlight ?? 64;
   const proofs = new Map<string, Proof>();
+  /** Probes running, per Node. */
+  const inFlight = new Map<string, number>();
+  let inFlightTotal = 0;
+  const overCap = (node: string): string | null => {
+    if ((inFlight.get(node) ?? 0) >= maxPerNode) return `${maxPerNode} probe(s) of ${node} already running (a flood of panics from its address?)`;
+    if (inFlightTotal >= maxInFlight) return `${maxInFlight} probes already running`;
+    return null;
+  };
+  const enter = (node: string): void => {
+    inFlight.set(node, (inFlight.get(node) ?? 0) + 1);
+    inFlightTotal++;
+  };
+  const leave = (node: string): void => {
+    const n = (inFlight.get(node) ?? 1) - 1;
+    if (n <= 0) inFlight.delete(node);
+    else inFlight.set(node, n);
+    inFlightTotal--;
+  };
   const stopping = new AbortController();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -119,6 +148,13 @@ export function createDeathProofs(opts: DeathProofsOptions): DeathProofs {
   return {
     start(req) {
       if (proofs.has(req.name) || stopping.signal.aborted) return;
+      const busy = overCap(req.node);
+      if (busy !== null) {
+        proofs.set(req.name, { startedAt: opts.now(), verdict: Promise.resolve(inconclusive(`not probed: ${busy}`)), over: () => undefined, settled: true });
+        prune();
+        return;
+      }
+      enter(req.node);
       let over: (at: number) => void = () => undefined;
       const lastGaspOver = new Promise<number>((resolve) => {
         over = resolve;
@@ -140,6 +176,7 @@ export function createDeathProofs(opts: DeathProofsOptions): DeathProofs {
           return inconclusive(`the probe failed: ${err instanceof Error ? err.message : String(err)}`);
         })
         .finally(() => {
+          leave(req.node);
           clearTimeout(timer);
           timers.delete(timer);
         });
@@ -153,6 +190,7 @@ export function createDeathProofs(opts: DeathProofsOptions): DeathProofs {
     },
     verdictOf: (name) => proofs.get(name)?.verdict ?? null,
     size: () => proofs.size,
+    inFlight: () => inFlightTotal,
     stop() {
       stopping.abort(new Error('collector shutting down'));
       for (const t of timers) clearTimeout(t);

@@ -32,6 +32,22 @@ async function proveAndRecord(run: IncidentRun, local: Promise<DeathVerdict>): P
   );
 }
 
+/**
+ * A dry run asks no gate, but still proves and records: the verdict on the record tells an operator
+ * trying lastgasp out what the real policy would have done. Null when the probe is off or this replica
+ * did not see the panic arrive.
+ */
+export async function proveForDryRun(run: IncidentRun): Promise<DeathVerdict | null> {
+  const { ctx } = run;
+  if (!ctx.policy.proofOfDeath.enabled) return null;
+  if (run.recordedProof !== null) return fromRecord(run.recordedProof);
+  const local = ctx.proofs.verdictOf(run.name);
+  if (local === null) return null;
+  const verdict = await proveAndRecord(run, local);
+  ctx.observer.proved(verdict.verdict);
+  return verdict;
+}
+
 export const proofGate: OpenGate = (run) => {
   const { ctx } = run;
   if (!ctx.policy.proofOfDeath.enabled) return { decide: (): Verdict => 'go' };

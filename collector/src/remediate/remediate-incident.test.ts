@@ -345,8 +345,20 @@ describe('remediateIncident progress (what GetIncident shows)', () => {
     const m = memoryApi(pods);
     const log = progressLog();
     await remediateIncident(req, ctx(m.api, { dryRun: true }, log.progress), { released: false });
-    expect(log.names()).to.deep.equal(['record', 'phase-detected', 'list-pods', 'pod-events', 'node-event', 'phase-held']);
+    expect(log.names()).to.deep.equal(['record', 'phase-detected', 'prove-death', 'list-pods', 'pod-events', 'node-event', 'phase-held']);
     expect(log.phases.at(-1)).to.equal('Held/DryRun');
+  });
+
+  it('dry run still proves: the verdict is written on the record and named in the Held message', async () => {
+    const m = memoryApi(pods);
+    const log = progressLog();
+    const answered = '10.0.0.1:10250 answered (connection refused) 212 ms after the panic line';
+    const c = { ...ctx(m.api, { dryRun: true }, log.progress), proofs: { verdictOf: () => Promise.resolve({ verdict: 'alive' as const, summary: answered, attempts: [] }) } };
+    const outcome = await remediateIncident(req, c, { released: false });
+    expect(outcome).to.include({ phase: 'Held', reason: 'DryRun' });
+    expect([...m.incidents.values()][0]?.status?.proof).to.include({ verdict: 'alive', summary: answered, provedBy: 'c1' });
+    expect(log.steps.get('phase-held')?.message).to.contain('answered (the real policy would refute it)').and.contain(answered);
+    expect(m.live.size).to.equal(2);
   });
 
   it('a 403 on a pod delete → delete-pods failed with the error, phase Failed', async () => {

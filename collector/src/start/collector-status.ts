@@ -13,6 +13,7 @@ import type { ReceiveCounters } from '../http/metrics.js';
 import type { UdpListener } from '../ingest/udp-listener.js';
 import type { LeaderElector } from '../leader/lease-elector.js';
 import type { Pipeline } from '../pipeline.js';
+import type { ReachabilityCheck } from '../prove/reachability-check.js';
 import type { NodeIndex } from '../resolve/node-index.js';
 import type { EventCounters } from './event-counters.js';
 
@@ -41,6 +42,9 @@ export function collectorStatus(parts: {
   index: NodeIndex;
   /** Null in standalone mode. */
   elector: LeaderElector | null;
+  /** The proof-of-death self-check; null when the probe is off or in standalone mode. */
+  reachability: ReachabilityCheck | null;
+  now: () => number;
 }): StatusSource {
   const { config, receive, elector, index } = parts;
   const getStatus = async (): Promise<CollectorStatus> => {
@@ -61,6 +65,7 @@ export function collectorStatus(parts: {
         ...(await parts.events.totals()),
       },
       policy: { ...config.policy, storm: { ...config.policy.storm } },
+      reachability: parts.reachability?.summary(parts.now()) ?? null,
     };
   };
   return composeStatusSource(parts.history, {

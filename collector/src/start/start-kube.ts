@@ -15,6 +15,7 @@ import { MAX_POD_CONCURRENCY } from '../remediate/pod-steps.js';
 import type { Remediator } from '../remediate/remediator.js';
 import type { NodeIndex } from '../resolve/node-index.js';
 import { startNodeInformer } from '../resolve/node-informer.js';
+import type { ReachabilityCheck } from '../prove/reachability-check.js';
 import type { EventCounters } from './event-counters.js';
 import type { Registry } from 'prom-client';
 import { startReachability } from './start-reachability.js';
@@ -29,6 +30,8 @@ export interface KubeParts {
   nodeInformer: RestartingInformer;
   incidentWatch: IncidentWatch;
   elector: LeaderElector;
+  /** The proof-of-death self-check; null when the probe is off. */
+  reachability: ReachabilityCheck | null;
 }
 
 export function startKube(parts: {
@@ -98,5 +101,5 @@ export function startKube(parts: {
   });
   elector = leader;
   stops.add(() => leader.stop());
-  return { remediator, nodeInformer, incidentWatch, elector: leader };
+  return { remediator, nodeInformer, incidentWatch, elector: leader, reachability: config.policy.proofOfDeath.enabled ? reachability : null };
 }

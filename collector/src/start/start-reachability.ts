@@ -2,7 +2,8 @@
 // is probed now and then with the proof-of-death probe (one connect); a node whose probe port never
 // answered cannot be proven dead by silence, so its incidents fall back to Kubernetes' own view. Nodes
 // that do not answer are reported loudly: a metric and a warning naming them (a firewall between the
-// collector and the nodes' kubelet port makes every live node look dead).
+// collector and the nodes' kubelet port makes every live node look dead). With the probe off nothing is
+// probed: the check stays empty.
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
 import type { ProofOfDeath } from '../config/config.js';
@@ -38,6 +39,19 @@ export function startReachability(parts: {
     }
     return out;
   };
+  new Gauge({
+    name: 'lastgasp_reachability_nodes',
+    help: 'Ready nodes by their latest proof-of-death self-check: answering (provable), silent (not provable: a firewall?), unchecked.',
+    labelNames: ['state'],
+    registers: [parts.registry],
+    collect() {
+      const s = check.summary(now());
+      this.set({ state: 'answering' }, s.answering);
+      this.set({ state: 'silent' }, s.silent);
+      this.set({ state: 'unchecked' }, Math.max(0, s.ready - s.checked));
+    },
+  });
+  if (!proof.enabled) return check;
   let loggedSilentAt = Number.NEGATIVE_INFINITY;
   const loop = startReachabilityLoop({
     check,
@@ -56,17 +70,5 @@ export function startReachability(parts: {
     onError: (err) => logger.warn({ err }, 'reachability self-check failed'),
   });
   parts.stops.add(() => loop.stop());
-  new Gauge({
-    name: 'lastgasp_reachability_nodes',
-    help: 'Ready nodes by their latest proof-of-death self-check: answering (provable), silent (not provable: a firewall?), unchecked.',
-    labelNames: ['state'],
-    registers: [parts.registry],
-    collect() {
-      const s = check.summary(now());
-      this.set({ state: 'answering' }, s.answering);
-      this.set({ state: 'silent' }, s.silent);
-      this.set({ state: 'unchecked' }, Math.max(0, s.ready - s.checked));
-    },
-  });
   return check;
 }

@@ -25,6 +25,7 @@ import type { ListIncidentsRequest as _lastgasp_v1_ListIncidentsRequest, ListInc
 import type { ListIncidentsResponse as _lastgasp_v1_ListIncidentsResponse, ListIncidentsResponse__Output as _lastgasp_v1_ListIncidentsResponse__Output } from './lastgasp/v1/ListIncidentsResponse.js';
 import type { Listener as _lastgasp_v1_Listener, Listener__Output as _lastgasp_v1_Listener__Output } from './lastgasp/v1/Listener.js';
 import type { Policy as _lastgasp_v1_Policy, Policy__Output as _lastgasp_v1_Policy__Output } from './lastgasp/v1/Policy.js';
+import type { Reachability as _lastgasp_v1_Reachability, Reachability__Output as _lastgasp_v1_Reachability__Output } from './lastgasp/v1/Reachability.js';
 import type { RemediationStep as _lastgasp_v1_RemediationStep, RemediationStep__Output as _lastgasp_v1_RemediationStep__Output } from './lastgasp/v1/RemediationStep.js';
 import type { Status as _lastgasp_v1_Status, Status__Output as _lastgasp_v1_Status__Output } from './lastgasp/v1/Status.js';
 import type { StormLimits as _lastgasp_v1_StormLimits, StormLimits__Output as _lastgasp_v1_StormLimits__Output } from './lastgasp/v1/StormLimits.js';
@@ -69,6 +70,7 @@ export interface ProtoGrpcType {
       NodeAction: EnumTypeDefinition
       Policy: MessageTypeDefinition<_lastgasp_v1_Policy, _lastgasp_v1_Policy__Output>
       PolicyMode: EnumTypeDefinition
+      Reachability: MessageTypeDefinition<_lastgasp_v1_Reachability, _lastgasp_v1_Reachability__Output>
       RemediationStep: MessageTypeDefinition<_lastgasp_v1_RemediationStep, _lastgasp_v1_RemediationStep__Output>
       Status: MessageTypeDefinition<_lastgasp_v1_Status, _lastgasp_v1_Status__Output>
       StepOutcome: EnumTypeDefinition
