@@ -93,7 +93,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     grpc.setServing(true);
 
     logger.info(
-      { udp: listener.addresses, grpc: grpc.address, http: http.address, standalone: kube === null, policy: config.policy },
+      { udp: listener.addresses, grpc: grpc.address, http: http.address, standalone: kube === null, policy: config.policy, limits: config.limits },
       'collector started',
     );
     return { udpAddresses: listener.addresses, grpcAddress: grpc.address, httpAddress: http.address, stop: () => stops.stopAll() };

@@ -20,3 +20,5 @@ export { connect } from './cli/client.js';
 export type { CollectorApi, ConnectOptions } from './cli/client.js';
 // The Node.js options the collector runs with in its image.
 export { COLLECTOR_NODE_OPTIONS } from './runtime-flags.js';
+// Settings as the config file writes them (Go durations).
+export { parseDuration } from './config/duration.js';

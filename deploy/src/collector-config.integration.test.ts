@@ -3,6 +3,7 @@
 // `lastgasp-collector serve --standalone --config FILE` with listeners on loopback port 0; the test
 // waits for its start-up line and compares the policy it reports.
 import type { V1ConfigMap } from '@kubernetes/client-node';
+import { parseDuration } from '@lastgasp/collector';
 import { ensureBinaries } from '@lastgasp/testbed/cluster';
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
@@ -25,7 +26,19 @@ const START_TIMEOUT_MS = 90_000;
 
 interface Started {
   policy: Record<string, unknown>;
+  limits: Record<string, unknown>;
   standalone: boolean;
+}
+
+/** Leaf values of a nested mapping by dotted path. */
+function leaves(obj: unknown, prefix = ''): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(obj as Record<string, unknown>)) {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    if (value !== null && typeof value === 'object') for (const [p, v] of leaves(value, path)) out.set(p, v);
+    else out.set(path, value);
+  }
+  return out;
 }
 
 /** Starts the collector on loopback with `configPath`, returns its start-up line, stops it. */
@@ -44,10 +57,10 @@ async function startOnce(configPath: string): Promise<Started> {
       const onLine = (line: string): void => {
         output.push(line);
         try {
-          const entry = JSON.parse(line) as { msg?: string; policy?: Record<string, unknown>; standalone?: boolean };
+          const entry = JSON.parse(line) as { msg?: string; policy?: Record<string, unknown>; limits?: Record<string, unknown>; standalone?: boolean };
           if (entry.msg === 'collector started' && entry.policy) {
             clearTimeout(timer);
-            resolve({ policy: entry.policy, standalone: entry.standalone ?? false });
+            resolve({ policy: entry.policy, limits: entry.limits ?? {}, standalone: entry.standalone ?? false });
           }
         } catch {
           // not a log line
@@ -93,17 +106,22 @@ describe('config files read by the real collector', function () {
     return { path: join(mount, 'config.yaml'), values: parse(cm.data?.['config.yaml'] ?? '') as Record<string, unknown> };
   }
 
-  /** The chart renders no proofOfDeath settings: the collector's defaults apply (on). */
-  const splitProof = (policy: Record<string, unknown>): { rest: Record<string, unknown>; proof: unknown } => {
-    const { proofOfDeath: proof, ...rest } = policy;
-    return { rest, proof };
+  /** The rendered policy as the collector reports it: proof-of-death durations (`400ms`) in ms (`windowMs`). */
+  const asStarted = (policy: unknown): Record<string, unknown> => {
+    const { proofOfDeath, ...rest } = policy as Record<string, unknown>;
+    const proof: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries((proofOfDeath ?? {}) as Record<string, unknown>)) {
+      if (typeof value === 'string') proof[`${key}Ms`] = parseDuration(value);
+      else proof[key] = value;
+    }
+    return { ...rest, proofOfDeath: proof };
   };
 
   it('accepts the chart ConfigMap with the default values', async () => {
     const { path, values } = await mountConfigMap(null);
-    const started = splitProof((await startOnce(path)).policy);
-    expect(started.rest).to.deep.equal(values['policy']);
-    expect(started.proof).to.deep.include({ enabled: true, attempts: 3, windowMs: 400 });
+    const started = (await startOnce(path)).policy;
+    expect(started).to.deep.equal(asStarted(values['policy']));
+    expect(started['proofOfDeath']).to.deep.include({ enabled: true, attempts: 3, windowMs: 400, port: null });
   });
 
   it('accepts the chart ConfigMap with each ci/*-values.yaml (custom rules mounted beside it)', async () => {
@@ -116,9 +134,10 @@ describe('config files read by the real collector', function () {
         delete config['grpc'];
         await writeFile(path, JSON.stringify(config));
       }
-      const started = splitProof((await startOnce(path)).policy);
-      expect(started.rest, file).to.deep.equal(values['policy']);
-      expect(started.proof, file).to.deep.include({ enabled: true });
+      const started = await startOnce(path);
+      expect(started.policy, file).to.deep.equal(asStarted(values['policy']));
+      // The bounds the file sets are the ones in force (the others are the collector's defaults).
+      for (const [path, value] of leaves(values['limits'] ?? {})) expect(leaves(started.limits).get(path), `${file}: limits.${path}`).to.equal(value);
     }
   });
 
