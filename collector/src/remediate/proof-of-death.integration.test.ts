@@ -15,6 +15,7 @@ import { waitFor } from '@lastgasp/testbed/testing';
 import { startCollector as startCollectorProcess, type CollectorProcess } from '@lastgasp/testbed/collector';
 import { expect } from 'chai';
 import { incidentsFor, podsOn } from '../../test-support/cluster-reads.js';
+import { connect } from '../cli/client.js';
 import { formatExtended } from '../parse/format-extended.js';
 
 const run = promisify(execFile);
@@ -93,16 +94,21 @@ describe('proof of death against a real control plane (Node addresses that answe
     await cluster().installCrds([CRD]);
     pool = await createNodeAddressPool({ ipv6: false });
     hostAddress = p().layout.ipv4.hostLink.split('/')[0] ?? '';
-    collector = await startCollectorProcess({
-      name: 'proof',
+    collector = await startReplica('proof');
+    await col().waitForLog('became leader', 30_000);
+  });
+  /** A collector replica; all share one Lease, so the first leads and the next takes over when it stops. */
+  const startReplica = (identity: string, udpPort = 0): Promise<CollectorProcess> =>
+    startCollectorProcess({
+      name: identity,
       dir: tmp,
       entry: 'source',
       config: {
         kubeconfig: cluster().kubeconfigPath,
-        udpListen: `${hostAddress}:0`,
+        udpListen: `${hostAddress}:${udpPort}`,
         grpcListen: '127.0.0.1:0',
         httpListen: '127.0.0.1:0',
-        identity: 'proof',
+        identity,
         leaseNamespace: 'default',
         leaseName: 'lease-proof',
         logLevel: 'debug',
@@ -114,8 +120,6 @@ describe('proof of death against a real control plane (Node addresses that answe
       },
       startTimeoutMs: 60_000,
     });
-    await col().waitForLog('became leader', 30_000);
-  });
   afterEach(function () {
     if (this.currentTest?.state === 'failed' && collector !== null) {
       const lines = collector.logText().split('\n').filter((l) => !l.includes('"level":20'));
@@ -186,6 +190,46 @@ describe('proof of death against a real control plane (Node addresses that answe
     expect((status(rec).proof as { verdict?: string } | undefined)?.verdict).to.equal('inconclusive');
     expect(await nodeExists(c, 'firewalled-1')).to.equal(true);
     expect(col().logText()).to.contain('did not answer the reachability self-check');
+    // `lastgasp status` names it: the operator sees which node's probe port to open.
+    const api = connect({ server: col().listeners.grpc });
+    try {
+      const r = (await api.getStatus()).reachability;
+      expect(r?.silentNodes).to.include('firewalled-1');
+      expect(r?.silent).to.be.at.least(1);
+      expect(r?.answering).to.be.at.least(2);
+    } finally {
+      api.close();
+    }
+  });
+
+  it('a new leader rebuilds the storm window from the records: the budget the old leader spent stays spent', async () => {
+    const c = cluster();
+    // The first test's real death spent the budget of one node per window; a forged panic did not.
+    const old = col();
+    const port = old.udpPort;
+    await old.kill();
+    collector = await startReplica('proof-b', port);
+    await col().waitForLog('became leader', 60_000);
+    const ip = await nodeWithPods(c, 'dies-2', 1);
+    await waitFor('the new leader\'s self-check heard dies-2', async () => {
+      const api = connect({ server: col().listeners.grpc });
+      try {
+        // alive-1, alive-2 and dies-2 answer; firewalled-1 stays silent.
+        const r = (await api.getStatus()).reachability;
+        return r !== null && r.unchecked === 0 && r.answering >= 3;
+      } finally {
+        api.close();
+      }
+    }, WAIT);
+    await send(ip, false);
+    await p().kill(ip);
+    const rec = await waitFor('dies-2 held by the storm limit', async () => {
+      const r = (await incidentsFor(c, 'dies-2'))[0];
+      return r !== undefined && status(r).phase === 'Held' ? r : false;
+    }, WAIT);
+    expect(status(rec).reason).to.equal('StormLimit');
+    expect((status(rec).proof as { verdict?: string } | undefined)?.verdict).to.equal('dead');
+    expect(await nodeExists(c, 'dies-2')).to.equal(true);
   });
 });
 
