@@ -18,6 +18,8 @@ interface Service {
   entrypoint?: string[];
   depends_on?: Record<string, { condition: string }>;
   network_mode?: string;
+  profiles?: string[];
+  cap_add?: string[];
   healthcheck?: { test: string[] };
   volumes?: Array<string | { type: string; source: string; target: string }>;
 }
@@ -54,12 +56,12 @@ describe('docker-compose.yml', function () {
   let services: Record<string, Service> = {};
 
   before(async () => {
-    const resolved = parse(await compose(['config'])) as { services: Record<string, Service> };
+    const resolved = parse(await compose(['--profile', 'death', 'config'])) as { services: Record<string, Service> };
     services = resolved.services;
   });
 
-  it('names the k3s, collector and panic-sender services', () => {
-    expect(Object.keys(services).sort()).to.deep.equal(['collector', 'k3s', 'panic-sender']);
+  it('names the k3s, collector and panic-sender services, and the death profile\'s node-dies and last-gasp', () => {
+    expect(Object.keys(services).sort()).to.deep.equal(['collector', 'k3s', 'last-gasp', 'node-dies', 'panic-sender']);
   });
 
   it('runs a rancher/k3s server whose certificate names the service (--tls-san=k3s) with a readiness healthcheck', () => {
@@ -93,7 +95,24 @@ describe('docker-compose.yml', function () {
     expect(sender.entrypoint).to.include('--from-port=6665');
   });
 
-  for (const name of ['k3s', 'collector', 'panic-sender']) {
+  it('--profile death: the node falls silent (its kubelet port, which the probe connects to, dropped), then sends the same last gasp', () => {
+    const dies = service(services, 'node-dies');
+    const gasp = service(services, 'last-gasp');
+    const sender = service(services, 'panic-sender');
+    for (const s of [dies, gasp]) {
+      expect(s.profiles).to.deep.equal(['death']);
+      expect(s.network_mode).to.equal('service:k3s');
+    }
+    expect(sender.profiles, 'the default stack sends from a live node').to.equal(undefined);
+    expect(dies.cap_add).to.deep.equal(['NET_ADMIN']);
+    expect(dies.entrypoint?.join(' ')).to.equal('iptables -I INPUT ! -i lo -p tcp --dport 10250 -j DROP');
+    expect(dies.image).to.equal(service(services, 'k3s').image);
+    expect(gasp.depends_on?.['node-dies']?.condition).to.equal('service_completed_successfully');
+    expect(gasp.entrypoint).to.deep.equal(sender.entrypoint);
+    expect(gasp.volumes).to.deep.equal(sender.volumes);
+  });
+
+  for (const name of ['k3s', 'collector', 'panic-sender', 'last-gasp']) {
     it(`mounts only files that exist: ${name}`, () => {
       for (const source of bindSources(service(services, name))) {
         expect(existsSync(source), source).to.equal(true);

@@ -77,6 +77,14 @@ describe('createDeathProofs', () => {
     });
   }
 
+  it('a node the self-check never heard from that answers → alive: an answer refutes whatever the self-check knows', async () => {
+    const ALIVE: DeathVerdict = { verdict: 'alive', summary: '10.0.0.1:10250 answered (connection refused)', attempts: [] };
+    const { proofs, probes } = setup({ provability: () => ({ provable: false, reason: 'never answered a self-check' }), probe: (o) => (probes.push(o), Promise.resolve(ALIVE)) });
+    proofs.start({ name: 'r1', node: 'w1', detectedAt: 10_000, lines: ['---[ end Kernel panic'] });
+    expect(await proofs.verdictOf('r1')).to.equal(ALIVE);
+    expect(probes).to.have.length(1);
+  });
+
   it('never started → null (a leader that did not see the panic)', () => {
     expect(setup().proofs.verdictOf('r1')).to.equal(null);
   });

@@ -10,7 +10,9 @@
 // marker comes (a kernel that reboots at once, or lines lost).
 //
 // A node the reachability self-check never heard from (reachability-check.ts) cannot be proven dead by
-// silence — a firewall dropping the probe looks the same — so its verdict is inconclusive at once.
+// silence — a firewall dropping the probe looks the same — so silence from it is inconclusive; it is
+// probed all the same, because an answer refutes the panic whatever the self-check knows (a forged
+// panic from a node that joined a minute ago).
 // Bounded: verdicts are kept for `keepMs` and at most `maxKept` of them; at most `maxInFlightPerNode`
 // probes of one Node and `maxInFlight` over all run at once (a flood of forged panics from one address
 // must not open sockets without end). A request over either cap gets no probe: inconclusive, so its
@@ -129,10 +131,9 @@ export function createDeathProofs(opts: DeathProofsOptions): DeathProofs {
     if (target === null) return inconclusive(`the Node ${req.node} is not known to this replica`);
     if (target.addresses.length === 0) return inconclusive(`the Node ${req.node} lists no InternalIP to probe`);
     const provable = opts.provability(req.node, req.detectedAt);
-    if (!provable.provable) return inconclusive(`silence cannot prove death: ${provable.reason}`);
     const answersCountAfter = await lastGaspOver;
     const s = opts.settings;
-    return opts.probe({
+    const verdict = await opts.probe({
       addresses: target.addresses,
       port: target.port,
       attempts: s.attempts,
@@ -143,6 +144,8 @@ export function createDeathProofs(opts: DeathProofsOptions): DeathProofs {
       now: opts.now,
       signal: stopping.signal,
     });
+    if (verdict.verdict === 'dead' && !provable.provable) return inconclusive(`silence cannot prove death: ${provable.reason} (${verdict.summary})`);
+    return verdict;
   };
 
   return {
