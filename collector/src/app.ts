@@ -69,7 +69,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (kubeConfig !== null) {
       const progress = progressInto(history, now);
       const followLeader = followLeaderInto(history, now);
-      kube = startKube({ kc: kubeConfig, config, index, events, progress, followLeader, now, logger, stops, registry: metrics.registry });
+      // A refuted panic must not mask the next one from the same host: its host is re-armed at once.
+      const onNodeAnswered = (source: string): void => void pipeline.rearm(source, now());
+      kube = startKube({ kc: kubeConfig, config, index, events, progress, followLeader, now, logger, stops, registry: metrics.registry, onNodeAnswered });
       incidents.attach(kube.remediator, kube.nodeInformer);
     }
 

@@ -451,3 +451,25 @@ describe('pipeline: Node hosts against spoofed sources', () => {
     expect(h.events.map((e) => e.type)).to.deep.equal(['opened', 'closed']);
   });
 });
+
+describe('pipeline: a refuted panic does not mask the next one', () => {
+  const panic = (seq: number, what: string): Buffer[] => records([{ text: `Kernel panic - not syncing: ${what}`, level: 0 }], seq);
+
+  it('a second panic line of the same boot within the re-arm time → no new incident (one panic per boot)', () => {
+    const h = harness();
+    for (const d of panic(900, 'forged')) h.send(d, { at: T0 });
+    h.pipeline.tick(T0 + 3000);
+    for (const d of panic(950, 'real')) h.send(d, { at: T0 + 4000 });
+    expect(fatal(h).map((i) => i.summary)).to.deep.equal(['Kernel panic - not syncing: forged']);
+  });
+
+  it('rearm(source) after the refutation → the next panic line opens its own incident at once, the refuted one closed', () => {
+    const h = harness();
+    for (const d of panic(900, 'forged')) h.send(d, { at: T0 });
+    expect(h.pipeline.rearm(HOST, T0 + 700)).to.equal(true);
+    expect(h.events.filter((e) => e.type === 'closed').map((e) => e.incident.summary)).to.deep.equal(['Kernel panic - not syncing: forged']);
+    for (const d of panic(901, 'real')) h.send(d, { at: T0 + 800 });
+    expect(fatal(h).map((i) => i.summary)).to.deep.equal(['Kernel panic - not syncing: forged', 'Kernel panic - not syncing: real']);
+    expect(h.pipeline.rearm('10.9.9.9', T0 + 900), 'an unknown host').to.equal(false);
+  });
+});

@@ -6,7 +6,7 @@
 // pipeline-limits.ts (per host and overall); the counters are pipeline-stats.ts.
 import { createClassifier } from './classify/classifier.js';
 import type { Rules } from './classify/rules.js';
-import { closeIfQuiet, closeOpen, ingestRecord, resetBoot, type HostContextEnv } from './host-context/host-context.js';
+import { closeIfQuiet, closeOpen, ingestRecord, rearmFatal, resetBoot, type HostContextEnv } from './host-context/host-context.js';
 import type { HostState } from './host-context/host-state.js';
 import { createHostTable, type HostEntry } from './host-context/host-table.js';
 import { parseDatagram } from './parse/parse-datagram.js';
@@ -53,6 +53,11 @@ export interface Pipeline {
   stats(): PipelineStats;
   /** Closes every open incident (at shutdown or the end of a replay). */
   flush(now: number): void;
+  /**
+   * `source`'s last fatal incident was refuted (its kernel answered): its next fatal record opens a new
+   * incident at once. False when the host is not tracked.
+   */
+  rearm(source: string, now: number): boolean;
 }
 
 /** Record decoding the host streams get from the parse stage. */
@@ -140,6 +145,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         host.stream.flush(host.context.lastRecordAt ?? now, toContext, host.context);
         closeOpen(host.context, now, env);
       });
+    },
+    rearm(source, now) {
+      const host = hosts.peek(source);
+      if (host === undefined) return false;
+      rearmFatal(host.context, now, env);
+      hosts.settle(host);
+      return true;
     },
     hosts: () => hosts.snapshots(),
     stats: () => pipelineStats(counts, fragments.stats(), hosts.stats()),

@@ -121,6 +121,16 @@ export function resetBoot(host: HostState, now: number, env: HostContextEnv): vo
   host.lastCause = null;
 }
 
+/**
+ * The host's last fatal incident was refuted (its kernel answered the proof-of-death probe): it did not
+ * die, so its next fatal record must open a new incident at once instead of waiting out `rearmMs` (a
+ * forged panic must not mask the real one that follows). The open fatal incident, if still open, closes.
+ */
+export function rearmFatal(host: HostState, now: number, env: HostContextEnv): void {
+  if (host.open?.incident.fatal === true) closeOpen(host, now, env);
+  host.fatalAt = null;
+}
+
 /** Closes whatever is open (the host is being evicted or the pipeline is shutting down). */
 export function closeOpen(host: HostState, now: number, env: HostContextEnv): void {
   const open = host.open;

@@ -57,6 +57,8 @@ export interface HostTierStats {
 export interface HostTable {
   /** The host's entry, created when first heard from; it becomes the most recently heard-from of its tier. */
   get(address: string): HostEntry;
+  /** The host's entry when known, without creating it or refreshing its recency. */
+  peek(address: string): HostEntry | undefined;
   /** After a host changed: moves it to its tier, accounts its bytes, evicts beyond the tier's bounds, notes its next deadline. */
   settle(entry: HostEntry): void;
   /** Calls `visit` for each host whose deadline has passed; a no-op before nextDeadline(). */
@@ -167,6 +169,7 @@ export function createHostTable(options: HostTableOptions): HostTable {
       tiers[created.tier].hosts.set(address, created);
       return created;
     },
+    peek,
     settle,
     due(now, visit) {
       if (now < earliest) return;

@@ -74,7 +74,7 @@ export interface CollectorMetrics {
   podsDeleted: Counter;
   held: Counter<'reason'>;
   proofVerdicts: Counter<'verdict'>;
-  refuted: Counter;
+  refuted: Counter<'recorded'>;
   outcomes: Counter<'phase'>;
   /** Seconds from the incident's first sight to its final phase. */
   remediationSeconds: Histogram<'phase'>;
@@ -178,7 +178,12 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
       for (const verdict of ['alive', 'dead', 'inconclusive']) c.inc({ verdict }, 0);
       return c;
     })(),
-    refuted: new Counter({ name: 'lastgasp_incidents_refuted_total', help: 'Fatal incidents refuted: the node answered after its reported panic (possible forged last gasp); nothing destroyed.', registers }),
+    refuted: new Counter({
+      name: 'lastgasp_incidents_refuted_total',
+      help: 'Fatal incidents refuted: the node answered after its reported panic (possible forged last gasp); nothing destroyed. recorded="false": not recorded, the node had 3 refutations recorded within the hour.',
+      labelNames: ['recorded'],
+      registers,
+    }),
     outcomes: new Counter({ name: 'lastgasp_incident_outcomes_total', help: 'Incidents reaching a phase.', labelNames: ['phase'], registers }),
     remediationSeconds: new Histogram({
       name: 'lastgasp_remediation_duration_seconds',

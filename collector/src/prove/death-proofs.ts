@@ -38,6 +38,8 @@ export interface ProofRequest {
   /** The NodeIncident name (one proof per record). */
   name: string;
   node: string;
+  /** The sender's address (the pipeline's host). */
+  source: string;
   /** When the panic line arrived, ms epoch. */
   detectedAt: number;
   /** The incident's kernel lines so far (the end marker may already be among them). */
@@ -73,6 +75,11 @@ export interface DeathProofsOptions {
   maxInFlightPerNode?: number;
   /** Probes running at once over all Nodes (default 64). */
   maxInFlight?: number;
+  /**
+   * The node answered after its reported panic: it did not die. Called on every replica as soon as the
+   * verdict is in (the pipeline re-arms the host, so a real panic right after a forged one is seen).
+   */
+  onAlive?: (req: ProofRequest, verdict: DeathVerdict) => void;
   /** A probe failed unexpectedly (never for a plain "no answer"). */
   onError?: (name: string, err: unknown) => void;
 }
@@ -174,6 +181,10 @@ export function createDeathProofs(opts: DeathProofsOptions): DeathProofs {
       }, Math.max(0, req.detectedAt + opts.settings.settleMs - opts.now()));
       timers.add(timer);
       proof.verdict = prove(req, lastGaspOver)
+        .then((verdict) => {
+          if (verdict.verdict === 'alive') opts.onAlive?.(req, verdict);
+          return verdict;
+        })
         .catch((err: unknown) => {
           if (!stopping.signal.aborted) opts.onError?.(req.name, err);
           return inconclusive(`the probe failed: ${err instanceof Error ? err.message : String(err)}`);

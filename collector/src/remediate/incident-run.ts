@@ -108,6 +108,7 @@ export class IncidentRun {
       () => `Warning Event on the Node: possible forged last gasp`,
     );
     await this.status('Refuted', { reason, message });
+    this.ctx.refutations.recorded(this.req.node, this.ctx.now());
     this.ctx.observer.refuted(this.req.node);
     return { name: this.name, phase: 'Refuted', reason, podsDeleted: 0 };
   }

@@ -1,3 +1,4 @@
+import { createRefutationLimit } from './refutation-limit.js';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { defaultConfig, type RemediationPolicy } from '../config/config.js';
@@ -65,7 +66,9 @@ function runWith(s: Setup = {}) {
       completed: () => undefined,
       proved: (v) => observed.push(`proved ${v}`),
       refuted: (node) => observed.push(`refuted ${node}`),
+      refutedUnrecorded: (node) => observed.push(`refuted unrecorded ${node}`),
     },
+    refutations: createRefutationLimit(),
     proofs: { verdictOf: () => (s.verdict === undefined ? Promise.resolve(DEAD) : s.verdict === null ? null : Promise.resolve(s.verdict)) },
     progress: { step: (_id, step) => steps.push(step), phase: () => undefined },
     assertLeader: () => undefined,

@@ -9,6 +9,7 @@ import type { RemediationProgress } from '../record/remediation-steps.js';
 import type { Retry } from '../kube/retry.js';
 import type { DeathProofs } from '../prove/death-proofs.js';
 import type { ClusterApi } from './cluster-api.js';
+import type { RefutationLimit } from './refutation-limit.js';
 import type { ClusterView, StormGuard } from './storm-guard.js';
 
 /** Thrown by `assertLeader` (and the abort reason of the term's signal) once this replica may no longer act. */
@@ -29,6 +30,8 @@ export interface RemediationObserver {
   proved(verdict: 'alive' | 'dead' | 'inconclusive'): void;
   /** An incident ended Refuted: the node answered after its reported panic. */
   refuted(node: string): void;
+  /** A refuted incident got no record: its node had too many refutations recorded lately. */
+  refutedUnrecorded(node: string): void;
   completed(phase: Phase, latencyMs: number): void;
 }
 
@@ -41,6 +44,8 @@ export interface RemediateContext {
   cluster: ClusterView & { labelsOf(node: string): Readonly<Record<string, string>> | null };
   /** This replica's proof-of-death probes, started when each incident arrived. */
   proofs: Pick<DeathProofs, 'verdictOf'>;
+  /** How many Refuted records one node may get (a flood of forgeries is counted, not recorded). */
+  refutations: RefutationLimit;
   /** confirm mode: the reason the node counts as dead, or null at the deadline. */
   confirmDead: (node: string, signal: AbortSignal) => Promise<string | null>;
   identity: string;

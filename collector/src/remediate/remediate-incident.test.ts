@@ -1,3 +1,4 @@
+import { createRefutationLimit } from './refutation-limit.js';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { defaultConfig } from '../config/config.js';
@@ -137,8 +138,9 @@ function ctx(api: ClusterApi, policy: Partial<ReturnType<typeof defaultConfig>['
     identity: 'c1',
     now: () => 1000,
     logger: pino({ level: 'silent' }),
-    observer: { podDeleted: () => undefined, nodeRemediated: () => undefined, held: () => undefined, completed: () => undefined, proved: () => undefined, refuted: () => undefined },
+    observer: { podDeleted: () => undefined, nodeRemediated: () => undefined, held: () => undefined, completed: () => undefined, proved: () => undefined, refuted: () => undefined, refutedUnrecorded: () => undefined },
     proofs: { verdictOf: () => Promise.resolve({ verdict: 'dead', summary: 'no answer from 10.0.0.1:10250 in 3 attempts over 400 ms', attempts: [] }) },
+    refutations: createRefutationLimit(),
     progress,
     assertLeader: () => undefined,
     signal: new AbortController().signal,
@@ -339,6 +341,26 @@ describe('remediateIncident progress (what GetIncident shows)', () => {
     const events = [...m.events.values()];
     expect(events.map((e) => [e.regarding.kind, e.reason])).to.deep.equal([['Node', 'LastGaspRefuted']]);
     expect(events[0]?.note).to.contain('possible forged last gasp').and.contain(answered);
+  });
+
+  it('a node refuted 3 times within the hour → a 4th forgery is probed but not recorded: no NodeIncident, no Event; a real death still acts', async () => {
+    const m = memoryApi(pods);
+    const answered = '10.0.0.1:10250 answered (connection refused) 2 ms after the panic line';
+    const alive = { verdictOf: () => Promise.resolve({ verdict: 'alive' as const, summary: answered, attempts: [] }) };
+    const unrecorded: string[] = [];
+    const base = ctx(m.api, {}, { step: () => undefined, phase: () => undefined });
+    const c = { ...base, proofs: alive, observer: { ...base.observer, refutedUnrecorded: (node: string) => unrecorded.push(node) } };
+    for (let i = 0; i < 4; i++) {
+      const outcome = await remediateIncident({ ...req, incidentId: `forged-${i}` }, c, { released: false });
+      expect(outcome).to.include({ phase: 'Refuted', reason: 'NodeAnswered' });
+    }
+    expect(m.incidents.size).to.equal(3);
+    expect(unrecorded).to.deep.equal([req.node]);
+    // The same node really dies: its verdict is awaited first, then it is recorded and remediated.
+    const dead = { ...c, proofs: base.proofs };
+    expect((await remediateIncident({ ...req, incidentId: 'real' }, dead, { released: false })).phase).to.equal('Remediated');
+    expect(m.incidents.size).to.equal(4);
+    expect(m.node.exists).to.equal(false);
   });
 
   it('dry run → list-pods, pod-events, Held/DryRun', async () => {

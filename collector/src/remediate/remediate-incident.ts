@@ -56,6 +56,9 @@ export async function remediateIncident(req: RemediationRequest, ctx: RemediateC
     podList: req.fatal && ctx.policy.mode === 'immediate' ? startPodList(run) : null,
     gates: req.fatal && !ctx.policy.dryRun && !opts.released ? openPolicyGates(run) : [],
   };
+  if (req.fatal && !opts.released && (await refutedUnrecorded(run))) {
+    return { name: run.name, phase: 'Refuted', reason: 'NodeAnswered', podsDeleted: 0 };
+  }
   const record = await writeRecord(run);
   const { existing } = record;
   if (existing !== null && FINAL_PHASES.includes(existing)) {
@@ -80,6 +83,22 @@ export async function remediateIncident(req: RemediationRequest, ctx: RemediateC
     ctx.observer.completed('Failed', ctx.now() - req.detectedAt);
     return { name: run.name, phase: 'Failed', reason: describeError(err), podsDeleted: 0 };
   }
+}
+
+/**
+ * A node with `maxRecords` refutations recorded lately: its verdict is awaited before any record is
+ * written, and an answer ends the incident here — counted, logged, no NodeIncident, no Event (the hour's
+ * Refuted Event already says it). True when it ended so. A dead or unclear verdict goes on as usual.
+ */
+async function refutedUnrecorded(run: IncidentRun): Promise<boolean> {
+  const { ctx, req } = run;
+  if (!ctx.policy.proofOfDeath.enabled || ctx.refutations.mayRecord(req.node, ctx.now())) return false;
+  const verdict = await ctx.proofs.verdictOf(run.name);
+  if (verdict?.verdict !== 'alive') return false;
+  run.log.warn({ detail: verdict.summary }, 'incident refuted again: not recorded (too many refutations of this node lately; possible flood of forged last gasps)');
+  ctx.observer.refutedUnrecorded(req.node);
+  run.phase('Refuted', `not recorded: ${verdict.summary}`);
+  return true;
 }
 
 /** The `record` step: creates the NodeIncident, or reads the one an earlier run created. */

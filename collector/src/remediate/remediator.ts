@@ -17,13 +17,14 @@ import {
 } from '../record/incident-record.js';
 import { releaseAnnotation } from '../record/explain.js';
 import { createKeyedQueue } from './keyed-queue.js';
+import { createRefutationLimit } from './refutation-limit.js';
 import { NotLeaderError, remediateIncident, type Outcome, type RemediateContext } from './remediate-incident.js';
 import { makeRetry } from '../kube/retry.js';
 import type { DeathProofs } from '../prove/death-proofs.js';
 
 export interface RemediatorOptions {
   /** Everything but the per-term pieces (retry, assertLeader, logger), which the remediator supplies. */
-  context: Omit<RemediateContext, 'retry' | 'assertLeader' | 'logger' | 'signal' | 'proofs'>;
+  context: Omit<RemediateContext, 'retry' | 'assertLeader' | 'logger' | 'signal' | 'proofs' | 'refutations'>;
   /** Proof of death, started on receipt on every replica. */
   proofs: DeathProofs;
   isLeader: () => boolean;
@@ -74,6 +75,7 @@ interface Pending {
 
 export function createRemediator(opts: RemediatorOptions): Remediator {
   const queue = createKeyedQueue();
+  const refutations = createRefutationLimit();
   const pending = new Map<string, Pending>();
   const inflight = new Set<string>();
   const retries = new Set<NodeJS.Timeout>();
@@ -102,6 +104,7 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
     const runCtx: RemediateContext = {
       ...ctx,
       proofs: opts.proofs,
+      refutations,
       logger,
       signal,
       retry: makeRetry({
@@ -149,7 +152,7 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
     submit(req) {
       prune();
       if (req.fatal && ctx.policy.proofOfDeath.enabled) {
-        opts.proofs.start({ name: recordName(req.incidentId, req.node), node: req.node, detectedAt: req.detectedAt, lines: req.lines });
+        opts.proofs.start({ name: recordName(req.incidentId, req.node), node: req.node, source: req.source, detectedAt: req.detectedAt, lines: req.lines });
       }
       pending.set(recordName(req.incidentId, req.node), { req, seenAt: ctx.now() });
       run(req, false);

@@ -46,7 +46,8 @@ export function createEventCounters(metrics: CollectorMetrics): EventCounters {
       nodeRemediated: (action) => metrics.nodesRemediated.inc({ action }),
       held: (reason) => metrics.held.inc({ reason }),
       proved: (verdict) => metrics.proofVerdicts.inc({ verdict }),
-      refuted: () => metrics.refuted.inc(),
+      refuted: () => metrics.refuted.inc({ recorded: 'true' }),
+      refutedUnrecorded: () => metrics.refuted.inc({ recorded: 'false' }),
       completed: (phase, latencyMs) => {
         metrics.outcomes.inc({ phase });
         metrics.remediationSeconds.observe({ phase }, latencyMs / 1000);

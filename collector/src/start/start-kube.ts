@@ -48,6 +48,8 @@ export function startKube(parts: {
   stops: Stops;
   /** Where the reachability self-check's gauge is registered. */
   registry: Registry;
+  /** A node answered after its reported panic (from `source`). */
+  onNodeAnswered: (source: string) => void;
 }): KubeParts {
   const { kc, config, index, events, now, logger, stops } = parts;
   const api = createKubeClusterApi(kc, config.identity);
@@ -55,7 +57,7 @@ export function startKube(parts: {
   const isLeader = (): boolean => elector?.isLeader() ?? false;
 
   const reachability = startReachability({ proof: config.policy.proofOfDeath, index, registry: parts.registry, now, logger, stops });
-  const remediator = startRemediation({ api, config, index, events, progress: parts.progress, isLeader, now, logger, reachability, stops });
+  const remediator = startRemediation({ api, config, index, events, progress: parts.progress, isLeader, now, logger, reachability, onNodeAnswered: parts.onNodeAnswered, stops });
   stops.add(() => remediator.stop());
 
   const silenceMs = config.nodeWatchSilenceSeconds * 1000;

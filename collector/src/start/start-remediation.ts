@@ -41,6 +41,8 @@ export function startRemediation(parts: {
   logger: Logger;
   /** The reachability self-check (start-reachability.ts): whether silence can prove a node dead. */
   reachability: ReachabilityCheck;
+  /** A node answered after its reported panic (from `source`): the receive path re-arms that host. */
+  onNodeAnswered: (source: string) => void;
   stops: Stops;
 }): Remediator {
   const { api, config, index, now } = parts;
@@ -56,6 +58,7 @@ export function startRemediation(parts: {
     probe: probeNode,
     now,
     keepMs: config.takeoverWindowSeconds * 1000,
+    onAlive: (req) => parts.onNodeAnswered(req.source),
     onError: (name, err) => parts.logger.warn({ record: name, err }, 'proof-of-death probe failed'),
   });
   parts.stops.add(() => proofs.stop());

@@ -1,7 +1,10 @@
-// A real kernel panic, end to end: Debian's kernel under QEMU is a kwok-managed Node of a real control
-// plane; the agent from this checkout runs in the guest and arms netconsole; the collector runs in the
-// test's network namespace. One boot serves the canary (d) and the userspace fake (c), then the real
-// panic (a), which ends the guest.
+// A real kernel panic, end to end: Debian's kernel under QEMU (2 vCPUs: the other CPU runs on while the
+// panicking one sends its last gasp) is a kwok-managed Node of a real control plane; the agent from this
+// checkout runs in the guest and arms netconsole; the collector runs in the test's network namespace with
+// proof of death on and a storm budget of one node. One boot serves the canary (d), the userspace fake
+// (c), two forged last gasps the proof of death refutes — (e) an unprivileged process in the guest with
+// an ordinary UDP socket, (f) a raw socket on the host side spoofing the guest's address — then the real
+// panic (a), which ends the guest and must still be proven and remediated: the forgeries spent no budget.
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import { createPod } from '@lastgasp/testbed/cluster';
 import { waitFor } from '@lastgasp/testbed/testing';
@@ -12,7 +15,7 @@ import type { CollectorProcess } from '../collector/index.js';
 import { figure, progress } from './figures.js';
 import { readGuestTargets } from './guest-agent.js';
 import { ANNOTATION_PREFIX, bringUpWorld, GUEST_ADDRESS, HOST_ADDRESSES, type World } from './world.js';
-import { cliJson, hostsOf, incidentsOf, listNodeIncidents } from './scenario-reads.js';
+import { cliJson, hostsOf, incidentsOf, listNodeIncidents, type NodeIncidentObject } from './scenario-reads.js';
 
 const NODE = 'guest-panic';
 const APP_NS = 'shop';
@@ -20,6 +23,52 @@ const PODS = ['web-0', 'web-1', 'worker-0'];
 const COLLECTOR_ADDRESS = HOST_ADDRESSES[0];
 /** The issue's bound for a remediation after the panic line reached the collector. */
 const REMEDIATION_BOUND_MS = 5000;
+/** The guest's CPUs: with two, one keeps running (and answering) while the other panics. */
+const GUEST_CPUS = 2;
+/**
+ * The collector's settings for this bed: one node of storm budget (a forgery that spent it would hold
+ * the real panic); the probe's connect timeout sized for TCG, where the guest's kernel answers a SYN in
+ * ~200 ms (well under 1 ms on hardware).
+ */
+const COLLECTOR_CONFIG = {
+  policy: {
+    mode: 'immediate',
+    proofOfDeath: { attemptTimeout: '600ms' },
+    storm: { maxNodesPerWindow: 1, windowSeconds: 600, maxPercentOfReadyNodes: 100 },
+  },
+};
+
+/** One extended-format netconsole record as a forger writes it: facility 0 (kernel), level 0. */
+function forgedRecord(seq: number, text: string): Buffer {
+  return Buffer.from(`0,${seq},${seq * 1000},-;${text}\n`);
+}
+
+/** Sends one UDP datagram (hex argv[3]) to argv[1]:argv[2] with an ordinary socket; prints the uid it ran as. */
+const UDP_SENDER =
+  "const d = require('node:dgram').createSocket('udp4'); const [to, port, hex] = process.argv.slice(1);" +
+  " d.send(Buffer.from(hex, 'hex'), Number(port), to, (e) => { d.close(); if (e) throw e; console.log('uid=' + process.getuid()); });";
+
+/** Sends one IPv4/UDP packet with any source address through a raw socket (the kernel fills the IP checksum). */
+const RAW_SENDER = [
+  'import socket, struct, sys',
+  'src, dst, port, payload = sys.argv[1], sys.argv[2], int(sys.argv[3]), bytes.fromhex(sys.argv[4])',
+  "udp = struct.pack('!HHHH', 6665, port, 8 + len(payload), 0) + payload",
+  "ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 0x4c47, 0, 64, 17, 0, socket.inet_aton(src), socket.inet_aton(dst))",
+  's = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)',
+  's.sendto(ip + udp, (dst, 0))',
+].join('\n');
+
+/** The real panic's NodeIncident: its text, its outcome, and how death was proven. */
+function expectRemediatedRecord(incident: NodeIncidentObject): void {
+  expect(incident.spec).to.include({ node: NODE, kind: 'KernelPanic', fatal: true, source: GUEST_ADDRESS });
+  expect(incident.spec?.summary).to.contain('sysrq triggered crash');
+  expect(incident.spec?.contextLines?.join('\n')).to.match(/Kernel panic - not syncing: sysrq triggered crash/);
+  expect(incident.status).to.include({ podsDeleted: PODS.length, nodeAction: 'delete' });
+  // Proven dead although the guest's other CPU ran on after the panic line, and with the storm budget
+  // of one node: the two refuted forgeries spent none of it.
+  expect(incident.status?.proof?.verdict).to.equal('dead');
+  expect(incident.status?.proof?.summary).to.match(/^no answer from /);
+}
 
 describe('a real kernel panic end to end (QEMU guest as a Node, agent in the guest, collector in the namespace)', function () {
   this.timeout(900_000);
@@ -41,7 +90,7 @@ describe('a real kernel panic end to end (QEMU guest as a Node, agent in the gue
 
   before(async function () {
     this.timeout(1_800_000);
-    world = await bringUpWorld({ nodeName: NODE, log: progress });
+    world = await bringUpWorld({ nodeName: NODE, log: progress, cpus: GUEST_CPUS, collectorConfig: COLLECTOR_CONFIG });
     collector = await world.startCollector(COLLECTOR_ADDRESS, 'collector-a');
     await world.setSliceAddresses([COLLECTOR_ADDRESS]);
     for (const name of PODS) await createPod(world.cluster, { namespace: APP_NS, name, nodeName: NODE, labels: { app: 'shop' } });
@@ -111,12 +160,60 @@ describe('a real kernel panic end to end (QEMU guest as a Node, agent in the gue
     expect(pods.map((p) => `${p.metadata?.name ?? ''} ${p.status?.phase ?? ''}`).sort()).to.deep.equal(PODS.map((p) => `${p} Running`).sort());
   });
 
+  /** Waits for the NodeIncident whose summary names `marker` to end Refuted; checks nothing was touched. */
+  async function expectRefuted(marker: string): Promise<void> {
+    const record = await waitFor(`the forged incident (${marker}) Refuted`, async () => {
+      const found = (await listNodeIncidents(w())).find((i) => (i.spec?.summary ?? '').includes(marker));
+      return found?.status?.phase === 'Refuted' ? found : false;
+    }, { timeoutMs: 60_000, intervalMs: 500, describe: async () => JSON.stringify(await listNodeIncidents(w())) });
+    expect(record.spec).to.include({ node: NODE, source: GUEST_ADDRESS, kind: 'KernelPanic', fatal: true });
+    expect(record.status?.reason).to.equal('NodeAnswered');
+    expect(record.status?.proof?.verdict).to.equal('alive');
+    expect(record.status?.proof?.summary).to.match(new RegExp(`^${GUEST_ADDRESS.replace(/\./g, '\\.')}:\\d+ answered`));
+    progress(`refuted: ${record.status?.proof?.summary ?? ''}`);
+    const core = w().cluster.kubeConfig.makeApiClient(CoreV1Api);
+    const node = await core.readNode({ name: NODE });
+    expect(node.spec?.unschedulable ?? false, 'the Node is not cordoned').to.equal(false);
+    expect(node.spec?.taints ?? []).to.deep.equal([]);
+    const pods = (await core.listNamespacedPod({ namespace: APP_NS })).items;
+    expect(pods.map((p) => `${p.metadata?.name ?? ''} ${p.status?.phase ?? ''}`).sort()).to.deep.equal(PODS.map((p) => `${p} Running`).sort());
+    for (const p of pods) expect(Object.keys(p.metadata?.annotations ?? {}).filter((k) => k.startsWith(ANNOTATION_PREFIX))).to.deep.equal([]);
+    const events = (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${NODE}` })).items;
+    const refuted = events.find((e) => e.reason === 'LastGaspRefuted');
+    expect(refuted?.type).to.equal('Warning');
+    expect(refuted?.message).to.contain('possible forged last gasp');
+  }
+
+  it('(e) an unprivileged process in the guest sends a kernel panic line (facility 0) with an ordinary UDP socket: refuted, nothing touched', async () => {
+    const marker = `forged-in-guest-${Date.now()}`;
+    const hex = forgedRecord(900_001, `Kernel panic - not syncing: ${marker}`).toString('hex');
+    const sent = await w().vm.run(
+      `setpriv --reuid=65534 --regid=65534 --clear-groups ${process.execPath} -e "${UDP_SENDER}" ${COLLECTOR_ADDRESS} 6666 ${hex}`,
+    );
+    expect(sent.code, sent.stderr).to.equal(0);
+    expect(sent.stdout.trim(), 'the sender ran unprivileged').to.equal('uid=65534');
+    await expectRefuted(marker);
+  });
+
+  it('(f) the same line from the host side, the guest\'s address spoofed through a raw socket: refuted, nothing touched', async () => {
+    // A panic line while the guest's last incident is still open would only extend it: wait until it closed.
+    await waitFor('the incident of (e) closed', async () => {
+      const open = incidentsOf(await cliJson(w(), c(), ['incidents'])).filter((i) => !i.closed);
+      return open.length === 0 ? true : false;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    const marker = `forged-spoofed-${Date.now()}`;
+    const hex = forgedRecord(900_101, `Kernel panic - not syncing: ${marker}`).toString('hex');
+    const sent = await w().vm.network.run('python3', ['-c', RAW_SENDER, GUEST_ADDRESS, COLLECTOR_ADDRESS, '6666', hex]);
+    expect(sent.code, sent.stderr).to.equal(0);
+    await expectRefuted(marker);
+  });
+
   it('(a) sysrq-c: pods explained, Failed + DisruptionTarget, deleted; Events; NodeIncident with the panic text; Node deleted; `lastgasp incidents` lists it', async () => {
     const tl = timeline;
     if (tl === null) throw new Error('no timeline');
     const panic = await w().vm.panic({ timeoutMs: 180_000 });
     progress(`QEMU gone ${panic.elapsedMs} ms after sysrq-c`);
-    const opened = await c().waitForLog('incident opened', 60_000, (e) => e.kind === 'KernelPanic');
+    const opened = await c().waitForLog('incident opened', 60_000, (e) => e.kind === 'KernelPanic' && String(e.summary).includes('sysrq triggered crash'));
     expect(opened).to.include({ node: NODE, source: GUEST_ADDRESS, fatal: true });
     expect(String(opened.summary)).to.contain('sysrq triggered crash');
     const lineAt = opened.time;
@@ -136,17 +233,18 @@ describe('a real kernel panic end to end (QEMU guest as a Node, agent in the gue
       expect(tl.first('pod-annotated', 0, key)?.at ?? Infinity).to.be.at.most(deleted.at);
     }
     const nodeMs = nodeDeleted.at - lineAt;
-    figure('panic-line-to-node-deleted', nodeMs, `collector logged the panic line → Node delete seen by a watch; target ≤ 2000 ms`);
+    figure(
+      'panic-line-to-node-deleted',
+      nodeMs,
+      `collector logged the panic line → Node delete seen by a watch, proof of death on (${GUEST_CPUS} vCPUs, TCG); target ≤ 1500 ms`,
+    );
     expect(nodeMs).to.be.at.most(REMEDIATION_BOUND_MS);
 
     const incident = await waitFor('the NodeIncident to be Remediated', async () => {
-      const found = (await listNodeIncidents(w())).find((i) => i.spec?.node === NODE);
-      return found?.status?.phase === 'Remediated' ? found : false;
+      const found = (await listNodeIncidents(w())).find((i) => i.spec?.node === NODE && i.status?.phase === 'Remediated');
+      return found ?? false;
     }, { timeoutMs: 60_000, describe: async () => JSON.stringify(await listNodeIncidents(w())) });
-    expect(incident.spec).to.include({ node: NODE, kind: 'KernelPanic', fatal: true, source: GUEST_ADDRESS });
-    expect(incident.spec?.summary).to.contain('sysrq triggered crash');
-    expect(incident.spec?.contextLines?.join('\n')).to.match(/Kernel panic - not syncing: sysrq triggered crash/);
-    expect(incident.status).to.include({ podsDeleted: PODS.length, nodeAction: 'delete' });
+    expectRemediatedRecord(incident);
     progress(`NodeIncident ${incident.metadata?.name ?? ''}: ${incident.status?.phase ?? ''}, ${incident.spec?.contextLines?.length ?? 0} context lines`);
 
     const core = w().cluster.kubeConfig.makeApiClient(CoreV1Api);

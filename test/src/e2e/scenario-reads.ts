@@ -17,12 +17,25 @@ export interface IncidentRow {
   node: string;
   kind: string;
   summary: string;
+  /** Its trailing context is complete (the host was quiet long enough): a new panic line opens a new incident. */
+  closed: boolean;
 }
 
 export interface NodeIncidentObject {
   metadata?: { name?: string };
   spec?: { node?: string; kind?: string; fatal?: boolean; source?: string; summary?: string; contextLines?: string[]; detectedAt?: string };
-  status?: { phase?: string; podsDeleted?: number; nodeAction?: string; affectedPods?: string[]; remediatedBy?: string; startedAt?: string; completedAt?: string };
+  status?: {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    proof?: { verdict?: string; summary?: string; provedBy?: string };
+    podsDeleted?: number;
+    nodeAction?: string;
+    affectedPods?: string[];
+    remediatedBy?: string;
+    startedAt?: string;
+    completedAt?: string;
+  };
 }
 
 /** `lastgasp <args> -o json` against `collector`; throws with the CLI's output when it fails. */
@@ -51,7 +64,13 @@ export function hostsOf(json: unknown): HostRow[] {
 }
 
 export function incidentsOf(json: unknown): IncidentRow[] {
-  return rows(json, 'incidents').map((i) => ({ id: str(i.id), node: str(i.nodeName ?? i.node_name), kind: str(i.kind), summary: str(i.summary) }));
+  return rows(json, 'incidents').map((i) => ({
+    id: str(i.id),
+    node: str(i.nodeName ?? i.node_name),
+    kind: str(i.kind),
+    summary: str(i.summary),
+    closed: (i.closeTime ?? i.close_time ?? null) !== null,
+  }));
 }
 
 export async function listNodeIncidents(world: World): Promise<NodeIncidentObject[]> {

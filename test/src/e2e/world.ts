@@ -46,6 +46,10 @@ export interface WorldOptions {
   scheduler?: boolean;
   /** kwok Stages replacing upstream ones (see kwok-stages.ts). */
   kwokStages?: string;
+  /** vCPUs of the guest (default 1). With 2, the other CPU runs on while the panicking one sends its last gasp. */
+  cpus?: number;
+  /** Collector settings merged over the scenario defaults (collector-replica.ts) for every replica. */
+  collectorConfig?: Record<string, unknown>;
 }
 
 export interface World {
@@ -147,6 +151,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
         hostAddresses: HOST_ADDRESSES.map((a) => `${a}/${PREFIX_LENGTH}`),
         guestAddress: `${GUEST_ADDRESS}/${PREFIX_LENGTH}`,
         memoryMiB: 1024,
+        cpus: o.cpus ?? 1,
         log: (l) => {
           if (o.console === true || !l.startsWith('[console]')) log(`[guest] ${l}`);
         },
@@ -198,6 +203,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
           kubeconfigText: collectorKubeconfig,
           leaseNamespace: NAMESPACE,
           dir,
+          config: o.collectorConfig,
         });
         collectors.push(c);
         log(`collector ${identity} listening on ${hostAddress}:${NETCONSOLE_PORT}`);
