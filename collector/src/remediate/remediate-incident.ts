@@ -56,7 +56,7 @@ export async function remediateIncident(req: RemediationRequest, ctx: RemediateC
     podList: req.fatal && ctx.policy.mode === 'immediate' ? startPodList(run) : null,
     gates: req.fatal && !ctx.policy.dryRun && !opts.released ? openPolicyGates(run) : [],
   };
-  if (req.fatal && !opts.released && (await refutedUnrecorded(run))) {
+  if (await refutedUnrecorded(run, opts.released)) {
     return { name: run.name, phase: 'Refuted', reason: 'NodeAnswered', podsDeleted: 0 };
   }
   const record = await writeRecord(run);
@@ -90,9 +90,9 @@ export async function remediateIncident(req: RemediationRequest, ctx: RemediateC
  * written, and an answer ends the incident here — counted, logged, no NodeIncident, no Event (the hour's
  * Refuted Event already says it). True when it ended so. A dead or unclear verdict goes on as usual.
  */
-async function refutedUnrecorded(run: IncidentRun): Promise<boolean> {
+async function refutedUnrecorded(run: IncidentRun, released: boolean): Promise<boolean> {
   const { ctx, req } = run;
-  if (!ctx.policy.proofOfDeath.enabled || ctx.refutations.mayRecord(req.node, ctx.now())) return false;
+  if (!req.fatal || released || !ctx.policy.proofOfDeath.enabled || ctx.refutations.mayRecord(req.node, ctx.now())) return false;
   const verdict = await ctx.proofs.verdictOf(run.name);
   if (verdict?.verdict !== 'alive') return false;
   run.log.warn({ detail: verdict.summary }, 'incident refuted again: not recorded (too many refutations of this node lately; possible flood of forged last gasps)');
