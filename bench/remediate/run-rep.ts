@@ -1,8 +1,10 @@
-// One repetition: a new kwok Node reporting a loopback InternalIP, `pods` pods bound to it and Running,
-// then a panic from that address; the pod and Node watches time the collector's remediation.
+// One repetition: a new kwok Node whose InternalIP comes from the node address pool (it answers a probe
+// while alive), `pods` pods bound to it and Running; then the node dies — its address falls silent —
+// and its last gasp goes out from that address; the pod and Node watches time the collector's
+// remediation.
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { annotationKey, DEFAULT_ANNOTATION_PREFIX } from '@lastgasp/proto/contract';
-import { createNode, createPod, stopNodeHeartbeat, type Cluster } from '@lastgasp/testbed/cluster';
+import { createNode, createPod, stopNodeHeartbeat, type Cluster, type NodeAddressPool } from '@lastgasp/testbed/cluster';
 import type { CollectorProcess } from '@lastgasp/testbed/collector';
 import { waitFor } from '@lastgasp/testbed/testing';
 import { processCpuSeconds } from '../ingest/process-cpu.js';
@@ -21,8 +23,20 @@ const REMEDIATION_TIMEOUT_MS = 120_000;
 export interface RepContext {
   cluster: Cluster;
   collector: CollectorProcess;
+  /** Where the Nodes' addresses live; the collector listens on `collectorAddress` on its host side. */
+  pool: NodeAddressPool;
+  collectorAddress: string;
+  /** With proof of death on: wait until the collector's self-check heard the new Node (else silence proves nothing). */
+  waitSelfCheck: boolean;
   pods: number;
   log: (line: string) => void;
+}
+
+/** Ready Nodes the collector's self-check has not probed yet (lastgasp_reachability_nodes{state="unchecked"}). */
+async function uncheckedNodes(collector: CollectorProcess): Promise<number> {
+  const text = await (await fetch(`http://${collector.listeners.http}/metrics`)).text();
+  const m = /^lastgasp_reachability_nodes\{state="unchecked"\} (\d+)$/m.exec(text);
+  return m === null ? Number.NaN : Number(m[1]);
 }
 
 export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
@@ -85,10 +99,9 @@ async function collectorKnowsAllNodes(ctx: RepContext): Promise<void> {
   );
 }
 
-export async function runRep(ctx: RepContext, rep: number): Promise<RepResult> {
+export async function runRep(ctx: RepContext, rep: number, node: string): Promise<RepResult> {
   const kc = ctx.cluster.kubeConfig;
-  const node = `bench-r${rep}`;
-  const ip = `127.10.0.${rep}`;
+  const { ipv4: ip } = ctx.pool.allocate();
   const marks = new Map<string, PodMarks>();
   let nodeGoneAt: number | null = null;
   const describe = () => {
@@ -139,13 +152,17 @@ export async function runRep(ctx: RepContext, rep: number): Promise<RepResult> {
     );
     await running.promise;
     await collectorKnowsAllNodes(ctx);
+    if (ctx.waitSelfCheck) {
+      await waitFor("the collector's self-check to hear the new Node", async () => (await uncheckedNodes(ctx.collector)) === 0, { timeoutMs: SETUP_TIMEOUT_MS, intervalMs: 100 });
+    }
     // The node dies as a panicked node does: no more heartbeats, and nothing on it writes any more
     // (kwok no longer runs a Node whose Lease it does not hold; left running, it would answer every
     // pod the collector fails with a status write of its own).
     await stopNodeHeartbeat(ctx.cluster, node);
     ctx.log(`rep ${rep}: ${ctx.pods} pods Running on ${node} (${ip}); sending the panic`);
     const cpuBefore = await processCpuSeconds(ctx.collector.pid);
-    const sentAt = await sendPanic(ip, ctx.collector.udpPort, rep * 100);
+    await ctx.pool.kill(ip);
+    const sentAt = await sendPanic(ctx.pool.netns, ip, ctx.collectorAddress, ctx.collector.udpPort, rep * 100);
     await finished.promise;
     const cpuMs = Math.round((await processCpuSeconds(ctx.collector.pid) - cpuBefore) * 1000);
     ctx.log(`rep ${rep}: the collector used ${cpuMs} ms of CPU from the panic until the Node was gone (${Math.round(performance.now() - sentAt)} ms)`);

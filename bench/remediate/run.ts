@@ -3,22 +3,28 @@
 //
 //   npm run bench:remediate [-- --reps 20 --pods 110 --nodes 2000 --baseline --from auto|dist|source --cpu-prof --heap-snapshot --keep-logs]
 //
-// Each repetition: a new kwok Node whose InternalIP is a loopback address, `--pods` pods bound to it
-// and Running, then a panic sent as netconsole datagrams from that address. From the moment the panic
-// line is sent, watches on the pods and the Node time (a) every pod carrying the reason annotation
-// and the DisruptionTarget condition, (b) every pod gone, (c) the Node gone.
+// Two collectors run side by side, each leading its own Lease: one with proof of death on (the
+// default), one with it off. Each repetition, for each of them: a new kwok Node whose InternalIP lives in
+// the test bed's node address pool (a live node's address answers a TCP SYN), `--pods` pods bound to it
+// and Running; then the node dies — its address falls silent, as a panicked kernel's does — and its last
+// gasp goes out from that address as netconsole datagrams. From the moment the panic line is sent,
+// watches on the pods and the Node time (a) every pod carrying the reason annotation and the
+// DisruptionTarget condition, (b) every pod gone, (c) the Node gone. The probe's cost is the difference
+// of the two collectors' figures, measured in the same run, interleaved.
 // Then the collector's RSS with `--nodes` kwok Nodes in the cluster (VmRSS from /proc).
 // `--baseline`: meanwhile, a node that simply stops heartbeating, handled by Kubernetes alone with
 // default controller-manager timings; time until all its pods are marked for deletion (~6 min).
 // Progress goes to stderr; the last line on stdout is one JSON object:
-// {"pods","annotatedP50Ms","annotatedP99Ms","podsGoneP99Ms","nodeGoneP50Ms","nodeGoneP99Ms","rssMiBAt2000Nodes","baselineMs"}.
-// Targets on a 2-core machine: nodeGoneP99Ms ≤ 1500, rssMiBAt2000Nodes ≤ 150.
+// {"pods","annotatedP50Ms","annotatedP99Ms","podsGoneP99Ms","nodeGoneP50Ms","nodeGoneP99Ms",
+//  "probeOff":{"annotatedP50Ms","nodeGoneP50Ms","nodeGoneP99Ms"},"probeCostP50Ms","probeCostP99Ms",
+//  "rssMiBAt2000Nodes","baselineMs"} — the top-level figures with proof of death on.
+// Targets on a 2-core machine: nodeGoneP99Ms ≤ 1500 (probe on), rssMiBAt2000Nodes ≤ 150.
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureNamespace, startCluster, type Cluster } from '@lastgasp/testbed/cluster';
+import { createNodeAddressPool, ensureNamespace, startCluster, type Cluster, type NodeAddressPool } from '@lastgasp/testbed/cluster';
 import type { CollectorProcess } from '@lastgasp/testbed/collector';
 import { buildCollector } from '../ingest/build-collector.js';
 import { addTotals, formatTotals, scrapeApiServer, subtractTotals, type RequestTotals } from './apiserver-metrics.js';
@@ -81,7 +87,7 @@ function parseOptions(argv: string[]): Options {
   const from = values.from ?? 'auto';
   if (from !== 'dist' && from !== 'source' && from !== 'auto') throw new Error(`--from: expected dist, source or auto, got ${from}`);
   const reps = positive('reps', values.reps, 20);
-  if (reps > 250) throw new Error('--reps: at most 250 (one loopback address per repetition)');
+  if (reps > 1000) throw new Error('--reps: at most 1000 (two pool addresses per repetition)');
   return {
     reps,
     pods: positive('pods', values.pods, 110),
@@ -152,7 +158,10 @@ function describeRep(i: number, reps: number, r: RepResult, calls: RequestTotals
 
 interface Run {
   cluster: Cluster | null;
+  pool: NodeAddressPool | null;
   collector: CollectorProcess | null;
+  /** The same collector with proof of death off. */
+  probeOff: CollectorProcess | null;
   baseline: Baseline | null;
   dir: string;
 }
@@ -160,23 +169,37 @@ interface Run {
 async function cleanUp(run: Run, keepLogs: boolean): Promise<void> {
   run.baseline?.stop();
   await run.collector?.stop().catch((err: unknown) => log(`stopping the collector: ${String(err)}`));
+  await run.probeOff?.stop().catch((err: unknown) => log(`stopping the collector: ${String(err)}`));
+  await run.pool?.remove().catch((err: unknown) => log(`removing the address pool: ${String(err)}`));
   await run.cluster?.stop().catch((err: unknown) => log(`stopping the cluster: ${String(err)}`));
   if (keepLogs) log(`kept the collector's files in ${run.dir}`);
   else if (run.dir !== '') await rm(run.dir, { recursive: true, force: true });
 }
 
-async function measureReps(cluster: Cluster, collector: CollectorProcess, opts: Options): Promise<RepResult[]> {
-  const results: RepResult[] = [];
+interface Measured {
+  probeOn: RepResult[];
+  probeOff: RepResult[];
+}
+
+async function measureReps(cluster: Cluster, pool: NodeAddressPool, collectors: { on: CollectorProcess; off: CollectorProcess }, opts: Options): Promise<Measured> {
+  const measured: Measured = { probeOn: [], probeOff: [] };
   const calls: RequestTotals = new Map();
+  const collectorAddress = pool.layout.ipv4.hostLink.split('/')[0] ?? '';
   for (let i = 1; i <= opts.reps; i++) {
-    const before = await scrapeApiServer(cluster.kubeConfig);
-    const r = await runRep({ cluster, collector, pods: opts.pods, log }, i);
-    const delta = subtractTotals(await scrapeApiServer(cluster.kubeConfig), before);
-    addTotals(calls, delta);
-    results.push(r);
-    log(describeRep(i, opts.reps, r, delta));
-    log(`  collector's steps (ms from the incident's opening: +start/duration): ${await stepTimings(collector.listeners.grpc, `bench-r${i}`).catch((err: unknown) => String(err))}`);
+    // Interleaved, so drift on this machine hits both alike.
+    for (const probe of [true, false]) {
+      const collector = probe ? collectors.on : collectors.off;
+      const node = `bench-${probe ? 'on' : 'off'}-r${i}`;
+      const before = await scrapeApiServer(cluster.kubeConfig);
+      const r = await runRep({ cluster, collector, pool, collectorAddress, waitSelfCheck: probe, pods: opts.pods, log }, i, node);
+      const delta = subtractTotals(await scrapeApiServer(cluster.kubeConfig), before);
+      if (probe) addTotals(calls, delta);
+      (probe ? measured.probeOn : measured.probeOff).push(r);
+      log(`probe ${probe ? 'on ' : 'off'} ${describeRep(i, opts.reps, r, delta)}`);
+      log(`  collector's steps (ms from the incident's opening: +start/duration): ${await stepTimings(collector.listeners.grpc, node).catch((err: unknown) => String(err))}`);
+    }
   }
+  const collector = collectors.on;
   log(`kube-apiserver, server-side time per call over all ${opts.reps} repetitions (setup included; the collector's calls are those on nodeincidents, pods, pods/status, events, nodes):`);
   for (const line of formatTotals(calls, (k) => /nodeincidents|pods|events|nodes$|leases/.test(k)).slice(0, 14)) log(`  ${line}`);
   const inCollector = await collector.metric('lastgasp_remediation_duration_seconds_sum');
@@ -184,12 +207,19 @@ async function measureReps(cluster: Cluster, collector: CollectorProcess, opts: 
   if (inCollector !== null && incidents !== null && incidents > 0) {
     log(`collector's own remediation time (first sight → Remediated, record updates included): mean ${round((inCollector / incidents) * 1000)} ms over ${incidents}`);
   }
-  return results;
+  return measured;
 }
 
-function summarise(pods: number, results: RepResult[], rss: RssAtNodes | null, baselineMs: number | null) {
+function summarise(pods: number, measured: Measured, rss: RssAtNodes | null, baselineMs: number | null) {
+  const results = measured.probeOn;
   const annotated = results.map((r) => r.annotatedMs);
   const nodeGone = results.map((r) => r.nodeGoneMs);
+  const offGone = measured.probeOff.map((r) => r.nodeGoneMs);
+  const probeOff = {
+    annotatedP50Ms: round(percentile(measured.probeOff.map((r) => r.annotatedMs), 50)),
+    nodeGoneP50Ms: round(percentile(offGone, 50)),
+    nodeGoneP99Ms: round(percentile(offGone, 99)),
+  };
   return {
     pods,
     annotatedP50Ms: round(percentile(annotated, 50)),
@@ -197,6 +227,9 @@ function summarise(pods: number, results: RepResult[], rss: RssAtNodes | null, b
     podsGoneP99Ms: round(percentile(results.map((r) => r.podsGoneMs), 99)),
     nodeGoneP50Ms: round(percentile(nodeGone, 50)),
     nodeGoneP99Ms: round(percentile(nodeGone, 99)),
+    probeOff,
+    probeCostP50Ms: round(percentile(nodeGone, 50) - probeOff.nodeGoneP50Ms),
+    probeCostP99Ms: round(percentile(nodeGone, 99) - probeOff.nodeGoneP99Ms),
     rssMiBAt2000Nodes: rss === null ? null : rss.rssMiB,
     baselineMs,
   };
@@ -206,7 +239,7 @@ async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   log(`options ${JSON.stringify(opts)}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine`);
   const from = await collectorFrom(opts.from);
-  const run: Run = { cluster: null, collector: null, baseline: null, dir: await mkdtemp(join(tmpdir(), 'lastgasp-bench-remediate-')) };
+  const run: Run = { cluster: null, pool: null, collector: null, probeOff: null, baseline: null, dir: await mkdtemp(join(tmpdir(), 'lastgasp-bench-remediate-')) };
   try {
     // Default controller-manager timings: the baseline depends on them.
     const cluster = await startCluster({ log: (line) => log(`cluster: ${line}`) });
@@ -215,15 +248,16 @@ async function main(): Promise<void> {
     await ensureNamespace(cluster, BENCH_NAMESPACE);
     await warmControlPlane(cluster, opts.pods, log);
     if (opts.heapSnapshot) await mkdir(join(run.dir, 'heap'));
+    const pool = await createNodeAddressPool({ ipv6: false });
+    run.pool = pool;
+    const udpListen = `${pool.layout.ipv4.hostLink.split('/')[0] ?? ''}:0`;
+    // One node per repetition, one after another: storm limits that never hold one back.
+    const storm = { maxNodesPerWindow: 1000, windowSeconds: 1, maxPercentOfReadyNodes: 100 };
     const collector = await startBenchCollector({
       from,
       kubeconfigPath: cluster.kubeconfigPath,
       dir: run.dir,
-      // One node per repetition, one after another: storm limits that never hold one back.
-      // The bench's Nodes sit on loopback, which answers every probe: with proof of death on, every panic
-      // would be refuted. Measuring with the probe on needs Nodes that really fall silent (the test bed's
-      // node address pool); until then this measures the path after the verdict.
-      config: { policy: { proofOfDeath: { enabled: false }, storm: { maxNodesPerWindow: 1000, windowSeconds: 1, maxPercentOfReadyNodes: 100 } } },
+      config: { udpListen, policy: { storm } },
       startTimeoutMs: 120_000,
       nodeArgs: [
         ...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(run.dir, 'cpu-prof')}`] : []),
@@ -231,6 +265,16 @@ async function main(): Promise<void> {
       ],
     });
     run.collector = collector;
+    const offDir = join(run.dir, 'probe-off');
+    await mkdir(offDir);
+    run.probeOff = await startBenchCollector({
+      from,
+      kubeconfigPath: cluster.kubeconfigPath,
+      dir: offDir,
+      config: { udpListen, identity: 'bench-collector-probe-off', leaseName: 'lastgasp-bench-probe-off', policy: { proofOfDeath: { enabled: false }, storm } },
+      startTimeoutMs: 120_000,
+      nodeArgs: [],
+    });
     log(
       `collector (${from}) pid ${collector.pid} leads; netconsole on 127.0.0.1:${collector.udpPort}; ` +
         `VmRSS ${((await processMemory(collector.pid)).rssKiB / 1024).toFixed(1)} MiB at start; log ${collector.logPath}`,
@@ -240,7 +284,10 @@ async function main(): Promise<void> {
       run.baseline = await startBaseline({ cluster, pods: opts.baselinePods, log });
     }
 
-    const results = await measureReps(cluster, collector, opts);
+    const results = await measureReps(cluster, pool, { on: collector, off: run.probeOff }, opts);
+    // The 2,000-Node RSS is the default collector's alone.
+    await run.probeOff.stop();
+    run.probeOff = null;
 
     let baselineMs: number | null = null;
     if (run.baseline !== null) {

@@ -121,7 +121,7 @@ describe('config files read by the real collector', function () {
     const { path, values } = await mountConfigMap(null);
     const started = (await startOnce(path)).policy;
     expect(started).to.deep.equal(asStarted(values['policy']));
-    expect(started['proofOfDeath']).to.deep.include({ enabled: true, attempts: 3, windowMs: 400, port: null });
+    expect(started['proofOfDeath']).to.deep.include({ enabled: true, attempts: 3, windowMs: 300, attemptTimeoutMs: 200, port: null });
   });
 
   it('accepts the chart ConfigMap with each ci/*-values.yaml (custom rules mounted beside it)', async () => {

@@ -71,7 +71,7 @@ describe('validateConfig', () => {
   it('proofOfDeath: Go durations → ms; port null → each Node\'s kubelet port; unset keys keep their defaults', () => {
     const p = validateConfig({ policy: { proofOfDeath: { window: '1s', attemptTimeout: '150ms', selfCheckInterval: '1h30m', port: null } } }, defaults).policy.proofOfDeath;
     expect(p).to.deep.equal({ ...defaults.policy.proofOfDeath, windowMs: 1000, attemptTimeoutMs: 150, selfCheckIntervalMs: 5_400_000, port: null });
-    expect(defaults.policy.proofOfDeath).to.include({ enabled: true, attempts: 3, windowMs: 400, settleMs: 300 });
+    expect(defaults.policy.proofOfDeath).to.include({ enabled: true, attempts: 3, windowMs: 300, settleMs: 300 });
   });
 
   it('limits: one bound set → that bound, every other at its default', () => {

@@ -36,8 +36,8 @@ export interface ProbeNodeOptions {
   signal?: AbortSignal;
 }
 
-/** Defaults for settings: 3 rounds over 400 ms, 250 ms per connect (a live kernel answers in a few ms). */
-export const PROBE_DEFAULTS = { attempts: 3, windowMs: 400, attemptTimeoutMs: 250 } as const;
+/** Defaults for settings: 3 rounds over 300 ms, 200 ms per connect (a live kernel answers in a few ms). */
+export const PROBE_DEFAULTS = { attempts: 3, windowMs: 300, attemptTimeoutMs: 200 } as const;
 
 /** Sleeps until `now()` ≥ `at`, re-arming when the timer fired early. */
 async function sleepUntil(at: number, now: () => number, signal: AbortSignal): Promise<void> {
