@@ -53,7 +53,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const receiveCounts = (): ReceiveCounters => receiveCounters(receive);
     const metrics = createMetrics({
       receive: receiveCounts,
-      memory: () => receiveMemory(receive?.listener.counters() ?? null, receive?.pipeline.stats() ?? null, history.stats()),
+      memory: () => receiveMemory(receive?.listener.counters() ?? null, receive?.pipeline.stats() ?? null, history.stats(), kube?.reports.stats() ?? null),
       nodesKnown: () => index.size(),
       leading: () => kube?.elector.isLeader() ?? false,
       pendingIncidents: () => kube?.remediator.pendingCount() ?? 0,
@@ -72,7 +72,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       // A refuted panic must not mask the next one from the same host: its host is re-armed at once.
       const onNodeAnswered = (source: string): void => void pipeline.rearm(source, now());
       kube = startKube({ kc: kubeConfig, config, index, events, progress, followLeader, now, logger, stops, registry: metrics.registry, onNodeAnswered });
-      incidents.attach(kube.remediator, kube.nodeInformer);
+      incidents.attach(kube.remediator, kube.reports, kube.nodeInformer);
     }
 
     // The gRPC and HTTP addresses are added once those are listening.

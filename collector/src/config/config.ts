@@ -42,8 +42,35 @@ export interface ProofOfDeath {
   selfCheckPerSecond: number;
 }
 
+/**
+ * What a non-fatal incident (OOM kill, hung task, oops, warning…) produces. By default an Event series
+ * per Node and reason (report/event-series.ts), the history of the status API and metrics; a NodeIncident
+ * each only when `records` is set.
+ */
+export interface NonFatalPolicy {
+  /** One Warning Event per Node, reason and period, its series counting the repeats. */
+  events: boolean;
+  seriesPeriodMs: number;
+  /** A series' count is written at most this often. */
+  seriesRefreshMs: number;
+  /** A NodeIncident for each non-fatal incident too, at most `recordsPerNodePerHour` per Node. */
+  records: boolean;
+  recordsPerNodePerHour: number;
+  /** Per sender: non-fatal incidents kept in the history and logged (a burst, then so many a minute); the rest only counted. */
+  perSourceBurst: number;
+  perSourcePerMinute: number;
+}
+
+/** Which finished NodeIncidents the leader deletes (record/retention.ts). */
+export interface RetentionPolicy {
+  maxAgeMs: number;
+  maxRecords: number;
+}
+
 export interface RemediationPolicy {
   mode: RemediationMode;
+  nonFatal: NonFatalPolicy;
+  retention: RetentionPolicy;
   proofOfDeath: ProofOfDeath;
   /** Record and explain; never patch, delete or taint pods or Nodes. */
   dryRun: boolean;
@@ -136,6 +163,16 @@ export function defaultConfig(env: { identity: string; namespace: string }): Col
     grpc: { tlsCert: null, tlsKey: null, clientCa: null },
     policy: {
       mode: 'immediate',
+      nonFatal: {
+        events: true,
+        seriesPeriodMs: 3_600_000,
+        seriesRefreshMs: 30_000,
+        records: false,
+        recordsPerNodePerHour: 6,
+        perSourceBurst: 20,
+        perSourcePerMinute: 60,
+      },
+      retention: { maxAgeMs: 30 * 86_400_000, maxRecords: 1000 },
       proofOfDeath: {
         enabled: true,
         port: null,

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { DEFAULT_HISTORY_LIMITS } from '../api/incident-history.js';
 import { DEFAULT_MAX_QUEUE, DEFAULT_MAX_QUEUE_BYTES } from '../ingest/udp-listener.js';
 import { DEFAULT_PIPELINE_LIMITS, resolveLimits } from '../pipeline-limits.js';
-import { defaultReceiveLimits, historyOptions, listenerQueueOptions, pipelineLimitOptions, type ReceiveLimits } from './receive-limits.js';
+import { defaultConfig } from './config.js';
+import { defaultReceiveLimits, historyOptions, listenerQueueOptions, pipelineLimitOptions, seriesSettings, type ReceiveLimits } from './receive-limits.js';
 
 describe('receive limits', () => {
   it('the defaults → exactly the stages\' own defaults', () => {
@@ -18,6 +19,8 @@ describe('receive limits', () => {
       fragments: { inFlight: 3, inFlightPerHost: 4, bytes: 5 },
       hosts: { node: { hosts: 6, bytes: 7 }, incident: { hosts: 8, bytes: 9 }, unknown: { hosts: 10, bytes: 11 } },
       history: { incidents: 12, incidentBytes: 13, incidentsPerUnknownSource: 14, events: 15, eventBytes: 16 },
+      eventSeries: { series: 17, bytes: 18 },
+      rateLimitedSources: 19,
     };
     const pipeline = resolveLimits(pipelineLimitOptions(limits));
     expect(pipeline.fragments).to.include({ maxInFlight: 3, maxInFlightPerHost: 4, maxBytesInFlight: 5 });
@@ -34,5 +37,7 @@ describe('receive limits', () => {
       maxEventBytes: 16,
     });
     expect(listenerQueueOptions(limits)).to.deep.equal({ maxQueue: 1, maxQueueBytes: 2 });
+    const nonFatal = { ...defaultConfig({ identity: 'x', namespace: 'y' }).policy.nonFatal, seriesPeriodMs: 20, seriesRefreshMs: 21 };
+    expect(seriesSettings(limits, nonFatal)).to.deep.equal({ periodMs: 20, refreshMs: 21, maxSeries: 17, maxBytes: 18 });
   });
 });

@@ -4,6 +4,8 @@
 import { DEFAULT_HISTORY_LIMITS, type IncidentHistoryOptions } from '../api/incident-history.js';
 import { DEFAULT_MAX_QUEUE, DEFAULT_MAX_QUEUE_BYTES } from '../ingest/udp-listener.js';
 import { DEFAULT_PIPELINE_LIMITS, type PipelineLimitOptions } from '../pipeline-limits.js';
+import type { SeriesSettings } from '../report/event-series.js';
+import type { NonFatalPolicy } from './config.js';
 
 export interface CountAndBytes {
   hosts: number;
@@ -19,6 +21,10 @@ export interface ReceiveLimits {
   hosts: { node: CountAndBytes; incident: CountAndBytes; unknown: CountAndBytes };
   /** Incidents and watch events kept for the API. */
   history: { incidents: number; incidentBytes: number; incidentsPerUnknownSource: number; events: number; eventBytes: number };
+  /** Event series of non-fatal incidents being counted (report/event-series.ts). */
+  eventSeries: { series: number; bytes: number };
+  /** Senders whose non-fatal incident rate is tracked (policy.nonFatal.perSource*). */
+  rateLimitedSources: number;
 }
 
 export function defaultReceiveLimits(): ReceiveLimits {
@@ -36,6 +42,8 @@ export function defaultReceiveLimits(): ReceiveLimits {
       events: h.maxEvents,
       eventBytes: h.maxEventBytes,
     },
+    eventSeries: { series: 10_000, bytes: 16 * 1024 * 1024 },
+    rateLimitedSources: 10_000,
   };
 }
 
@@ -63,4 +71,9 @@ export function historyOptions(limits: ReceiveLimits): IncidentHistoryOptions {
 /** For `startUdpListener({ ...listenerQueueOptions(limits) })`. */
 export function listenerQueueOptions(limits: ReceiveLimits): { maxQueue: number; maxQueueBytes: number } {
   return { maxQueue: limits.udpQueue.datagrams, maxQueueBytes: limits.udpQueue.bytes };
+}
+
+/** For `createEventSeries(settings)`. */
+export function seriesSettings(limits: ReceiveLimits, nonFatal: NonFatalPolicy): SeriesSettings {
+  return { periodMs: nonFatal.seriesPeriodMs, refreshMs: nonFatal.seriesRefreshMs, maxSeries: limits.eventSeries.series, maxBytes: limits.eventSeries.bytes };
 }

@@ -58,6 +58,15 @@ describe('validateConfig', () => {
     ['probe port 0', { policy: { proofOfDeath: { port: 0 } } }, 'policy.proofOfDeath.port: must be a port 1-65535'],
     ['probe enabled as a string', { policy: { proofOfDeath: { enabled: 'on' } } }, 'policy.proofOfDeath.enabled: must be true or false'],
     ['misspelt probe key', { policy: { proofOfDeath: { timeout: '1s' } } }, 'policy.proofOfDeath.timeout: unknown setting'],
+    ['series period as seconds', { policy: { nonFatal: { seriesPeriod: 3600 } } }, 'policy.nonFatal.seriesPeriod: must be a duration'],
+    ['series period under a minute', { policy: { nonFatal: { seriesPeriod: '30s' } } }, 'policy.nonFatal.seriesPeriod: must be between'],
+    ['refresh longer than the period', { policy: { nonFatal: { seriesPeriod: '10m', seriesRefresh: '20m' } } }, 'policy.nonFatal.seriesRefresh: must not be longer than seriesPeriod'],
+    ['records as a string', { policy: { nonFatal: { records: 'yes' } } }, 'policy.nonFatal.records: must be true or false'],
+    ['per-source burst zero', { policy: { nonFatal: { perSourceBurst: 0 } } }, 'policy.nonFatal.perSourceBurst: must be a positive integer'],
+    ['misspelt non-fatal key', { policy: { nonFatal: { event: true } } }, 'policy.nonFatal.event: unknown setting'],
+    ['retention under an hour', { policy: { retention: { maxAge: '10m' } } }, 'policy.retention.maxAge: must be between'],
+    ['retention count zero', { policy: { retention: { maxRecords: 0 } } }, 'policy.retention.maxRecords: must be a positive integer'],
+    ['series bound zero', { limits: { eventSeries: { bytes: 0 } } }, 'limits.eventSeries.bytes: must be a positive integer'],
   ];
   for (const [name, raw, message] of errors) {
     it(`${name} → ${message}`, () => {
@@ -72,6 +81,14 @@ describe('validateConfig', () => {
     const p = validateConfig({ policy: { proofOfDeath: { window: '1s', attemptTimeout: '150ms', selfCheckInterval: '1h30m', port: null } } }, defaults).policy.proofOfDeath;
     expect(p).to.deep.equal({ ...defaults.policy.proofOfDeath, windowMs: 1000, attemptTimeoutMs: 150, selfCheckIntervalMs: 5_400_000, port: null });
     expect(defaults.policy.proofOfDeath).to.include({ enabled: true, attempts: 3, windowMs: 300, settleMs: 300 });
+  });
+
+  it('nonFatal and retention: Go durations (days too) → ms; defaults: an Event series an hour, no records, 30 days or 1000 records', () => {
+    const c = validateConfig({ policy: { nonFatal: { seriesPeriod: '2h', seriesRefresh: '1m', records: true }, retention: { maxAge: '7d' } } }, defaults);
+    expect(c.policy.nonFatal).to.deep.equal({ ...defaults.policy.nonFatal, seriesPeriodMs: 7_200_000, seriesRefreshMs: 60_000, records: true });
+    expect(c.policy.retention).to.deep.equal({ maxAgeMs: 7 * 86_400_000, maxRecords: 1000 });
+    expect(defaults.policy.nonFatal).to.include({ events: true, records: false, seriesPeriodMs: 3_600_000 });
+    expect(defaults.policy.retention).to.deep.equal({ maxAgeMs: 30 * 86_400_000, maxRecords: 1000 });
   });
 
   it('limits: one bound set → that bound, every other at its default', () => {

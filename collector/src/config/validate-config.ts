@@ -12,6 +12,8 @@ import {
   type CollectorConfig,
   type GrpcTls,
   type LeaderElectionTimings,
+  type NonFatalPolicy,
+  type RetentionPolicy,
   type ListenAddress,
   type ProofOfDeath,
   type RemediationPolicy,
@@ -169,6 +171,30 @@ function readProofOfDeath(s: Section, d: ProofOfDeath): ProofOfDeath {
   return p;
 }
 
+function readNonFatal(s: Section, d: NonFatalPolicy): NonFatalPolicy {
+  const p: NonFatalPolicy = {
+    events: s.bool('events', d.events),
+    seriesPeriodMs: s.duration('seriesPeriod', d.seriesPeriodMs, 60_000, 86_400_000),
+    seriesRefreshMs: s.duration('seriesRefresh', d.seriesRefreshMs, 1000, 3_600_000),
+    records: s.bool('records', d.records),
+    recordsPerNodePerHour: s.positiveInt('recordsPerNodePerHour', d.recordsPerNodePerHour),
+    perSourceBurst: s.positiveInt('perSourceBurst', d.perSourceBurst),
+    perSourcePerMinute: s.positiveInt('perSourcePerMinute', d.perSourcePerMinute),
+  };
+  s.done();
+  if (p.seriesRefreshMs > p.seriesPeriodMs) throw new ConfigError(s.field('seriesRefresh'), 'must not be longer than seriesPeriod');
+  return p;
+}
+
+function readRetention(s: Section, d: RetentionPolicy): RetentionPolicy {
+  const r: RetentionPolicy = {
+    maxAgeMs: s.duration('maxAge', d.maxAgeMs, 3_600_000, 3650 * 86_400_000),
+    maxRecords: s.positiveInt('maxRecords', d.maxRecords),
+  };
+  s.done();
+  return r;
+}
+
 function readPolicy(s: Section, d: RemediationPolicy): RemediationPolicy {
   const storm = s.section('storm');
   const stormLimits: StormLimits = {
@@ -189,6 +215,8 @@ function readPolicy(s: Section, d: RemediationPolicy): RemediationPolicy {
   }
   const policy: RemediationPolicy = {
     mode: s.oneOf('mode', ['immediate', 'confirm'] as const, d.mode),
+    nonFatal: readNonFatal(s.section('nonFatal'), d.nonFatal),
+    retention: readRetention(s.section('retention'), d.retention),
     proofOfDeath: readProofOfDeath(s.section('proofOfDeath'), d.proofOfDeath),
     dryRun: s.bool('dryRun', d.dryRun),
     nodeAction: s.oneOf('nodeAction', ['delete', 'taint', 'none'] as const, d.nodeAction),
@@ -240,6 +268,7 @@ function readLimits(s: Section, d: ReceiveLimits): ReceiveLimits {
   const fragments = s.section('fragments');
   const hosts = s.section('hosts');
   const history = s.section('history');
+  const series = s.section('eventSeries');
   const tier = (key: keyof ReceiveLimits['hosts']): CountAndBytes => {
     const t = hosts.section(key);
     const out = { hosts: t.positiveInt('hosts', d.hosts[key].hosts), bytes: t.positiveInt('bytes', d.hosts[key].bytes) };
@@ -261,8 +290,10 @@ function readLimits(s: Section, d: ReceiveLimits): ReceiveLimits {
       events: history.positiveInt('events', d.history.events),
       eventBytes: history.positiveInt('eventBytes', d.history.eventBytes),
     },
+    eventSeries: { series: series.positiveInt('series', d.eventSeries.series), bytes: series.positiveInt('bytes', d.eventSeries.bytes) },
+    rateLimitedSources: s.positiveInt('rateLimitedSources', d.rateLimitedSources),
   };
-  for (const section of [queue, fragments, hosts, history, s]) section.done();
+  for (const section of [queue, fragments, hosts, history, series, s]) section.done();
   return limits;
 }
 

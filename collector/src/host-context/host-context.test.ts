@@ -72,6 +72,12 @@ const texts = (event: IncidentEvent | undefined): string[] => (event?.incident.l
 describe('host context: normal → incident open → trailing context captured → closed', () => {
   const rows: { name: string; steps: Step[]; limits?: Partial<HostContextLimits>; events: string[]; lastLines?: string[] }[] = [
     { name: 'two ordinary lines → no incident', steps: ['eth0: link up', 'EXT4-fs mounted'], events: [] },
+    {
+      name: 'two OOM kills in a row → two incidents (each kill counted), the second closing the first',
+      steps: ['Memory cgroup out of memory: Killed process 11 (a)', 'oom_reaper: reaped process 11 (a)', 'Memory cgroup out of memory: Killed process 12 (b)'],
+      events: ['opened OOMKill', 'updated OOMKill', 'closed OOMKill', 'opened OOMKill'],
+      lastLines: ['Memory cgroup out of memory: Killed process 11 (a)', 'oom_reaper: reaped process 11 (a)', 'Memory cgroup out of memory: Killed process 12 (b)'],
+    },
     { name: 'a line, a panic → opened with the line as context', steps: ['eth0: link up', PANIC], events: ['opened KernelPanic'], lastLines: ['eth0: link up', PANIC] },
     {
       name: 'panic, two trace lines → each one updates the open incident',

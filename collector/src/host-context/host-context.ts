@@ -148,8 +148,9 @@ function shouldOpen(host: HostState, rule: Rule, record: KernelRecord): boolean 
   }
   if (host.fatalAt !== null) return false; // the rest of a panic's output belongs to it
   if (host.open === null) return true;
-  // A cause-capable report while only a non-cause (e.g. a warning) is open starts its own incident.
-  return rule.cause && !host.open.causeCapable;
+  // The same report again (a second OOM kill, another hung task) is an incident of its own, so each is
+  // counted; a cause-capable report while only a non-cause (e.g. a warning) is open starts its own too.
+  return rule.reason === host.open.incident.kind || (rule.cause && !host.open.causeCapable);
 }
 
 /** A record being processed, its ring entry and the time it arrived. */

@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { IncidentHistoryStats } from '../api/incident-history.js';
 import { HOST_TIERS, type HostTier, type HostTierStats } from '../host-context/host-table.js';
 import type { PipelineStats } from '../pipeline-stats.js';
+import type { SeriesStats } from '../report/event-series.js';
 
 /**
  * The receive path's counters (listener and pipeline), read at scrape time. GetStatus reads the same
@@ -37,6 +38,8 @@ export interface ReceiveMemory {
   hostTiers: Record<HostTier, HostTierStats>;
   historyIncidentBytes: number;
   historyEventBytes: number;
+  /** Event series of non-fatal incidents being counted (limits.eventSeries); zero in standalone mode. */
+  eventSeries: SeriesStats;
 }
 
 /** Joins the listener's, the pipeline's and the history's numbers (null: not started yet, all zero). */
@@ -44,6 +47,7 @@ export function receiveMemory(
   listener: { queuedBytes: number } | null,
   pipeline: Pick<PipelineStats, 'fragmentsInFlight' | 'fragmentBytesInFlight' | 'hostTiers'> | null,
   history: IncidentHistoryStats,
+  series: SeriesStats | null = null,
 ): ReceiveMemory {
   const empty = { hosts: 0, bytes: 0 };
   return {
@@ -53,6 +57,7 @@ export function receiveMemory(
     hostTiers: pipeline?.hostTiers ?? { node: empty, incident: empty, unknown: empty },
     historyIncidentBytes: history.incidentBytes,
     historyEventBytes: history.eventBytes,
+    eventSeries: series ?? { series: 0, bytes: 0, dropped: 0 },
   };
 }
 
@@ -79,6 +84,12 @@ export interface CollectorMetrics {
   /** Seconds from the incident's first sight to its final phase. */
   remediationSeconds: Histogram<'phase'>;
   watchRestarts: Counter<'informer' | 'reason'>;
+  /** Non-fatal incidents a rate limit kept out of the history and logs, or from a NodeIncident. */
+  rateLimited: Counter<'limit'>;
+  /** Event series writes, by kind: create, update, failed. */
+  seriesWrites: Counter<'kind'>;
+  /** Finished NodeIncidents deleted by retention. */
+  recordsDeleted: Counter;
 }
 
 export function createMetrics(sources: MetricSources): CollectorMetrics {
@@ -198,7 +209,29 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
       labelNames: ['informer', 'reason'],
       registers,
     }),
+    rateLimited: zeroed(
+      new Counter({
+        name: 'lastgasp_incidents_rate_limited_total',
+        help: 'Non-fatal incidents a rate limit acted on: limit="source", kept out of the history and logs (policy.nonFatal.perSource*); limit="node-records", given no NodeIncident (policy.nonFatal.recordsPerNodePerHour). Each is still counted in its Event series.',
+        labelNames: ['limit'],
+        registers,
+      }),
+      'limit',
+      ['source', 'node-records'],
+    ),
+    seriesWrites: zeroed(
+      new Counter({ name: 'lastgasp_event_series_writes_total', help: 'Writes of non-fatal Event series, by kind: create, update, failed.', labelNames: ['kind'], registers }),
+      'kind',
+      ['create', 'update', 'failed'],
+    ),
+    recordsDeleted: new Counter({ name: 'lastgasp_incident_records_deleted_total', help: 'Finished NodeIncidents deleted by retention (policy.retention).', registers }),
   };
+}
+
+/** The counter with each of `values` of `label` at 0, so the series exist before the first event. */
+function zeroed<T extends string>(c: Counter<T>, label: T, values: readonly string[]): Counter<T> {
+  for (const v of values) c.inc({ [label]: v } as Partial<Record<T, string>>, 0);
+  return c;
 }
 
 /** The UDP receive path in use, known once the listener is bound: lastgasp_udp_receiver_info{receiver} 1. */
@@ -244,6 +277,17 @@ function registerMemoryGauges(registers: Registry[], read: () => ReceiveMemory):
     collect() {
       const tiers = read().hostTiers;
       for (const tier of HOST_TIERS) this.set({ tier }, tiers[tier].bytes);
+    },
+  });
+  gauge('lastgasp_event_series', 'Event series of non-fatal incidents being counted (limits.eventSeries.series).', (m) => m.eventSeries.series);
+  gauge('lastgasp_event_series_bytes', 'Bytes held by those Event series (limits.eventSeries.bytes).', (m) => m.eventSeries.bytes);
+  new Counter({
+    name: 'lastgasp_event_series_dropped_total',
+    help: 'Event series forgotten before their last count was written (bounds reached, or a follower never writing).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(read().eventSeries.dropped);
     },
   });
   new Gauge({

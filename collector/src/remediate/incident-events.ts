@@ -75,3 +75,19 @@ export function podEvent(req: RemediationRequest, recordName: string, pod: PodRe
     type: 'Warning',
   };
 }
+
+/**
+ * The Event of a non-fatal series: one per Node, reason and period, named by those alone so every
+ * replica (and a new leader) writes the same one; the count is in its `series`.
+ */
+export function seriesEvent(w: { node: string; reason: string; period: number; note: string }): EventSpec {
+  return {
+    name: eventName(w.node, 'series', w.reason, String(w.period)),
+    namespace: 'default',
+    regarding: { apiVersion: 'v1', kind: 'Node', name: w.node },
+    reason: w.reason,
+    action: 'Record',
+    note: w.note,
+    type: 'Warning',
+  };
+}

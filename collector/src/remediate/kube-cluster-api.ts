@@ -17,7 +17,9 @@ import {
   type NodeIncidentObject,
 } from '../record/incident-record.js';
 import { isConflict, isNotFound } from '../kube/api-errors.js';
-import type { ClusterApi, Gone, PodRef } from './cluster-api.js';
+import type { ClusterApi, EventSpec, Gone, PodRef } from './cluster-api.js';
+import type { SeriesApi } from '../report/series-writer.js';
+import type { RetentionApi } from '../record/retention.js';
 import { isNodeReady } from '../kube/node-addresses.js';
 import { kubeTransport, makeSharedApiClient } from '../kube/transport.js';
 import { retryOnConflict } from '../kube/retry.js';
@@ -59,6 +61,27 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/(\.\d{3})Z$/, '$1000Z');
 }
 
+function eventsPath(namespace: string): string {
+  return `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`;
+}
+
+/** An events.k8s.io/v1 Event first observed at `eventTime` (ms). */
+function eventBody(e: EventSpec, eventTime: number, reportingInstance: string): Record<string, unknown> {
+  return {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name: e.name, namespace: e.namespace },
+    eventTime: microTime(eventTime),
+    reportingController: 'lastgasp.dev/collector',
+    reportingInstance,
+    action: e.action,
+    reason: e.reason,
+    type: e.type,
+    note: e.note,
+    regarding: e.regarding,
+  };
+}
+
 function podPath(pod: PodRef): string {
   return `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}`;
 }
@@ -67,7 +90,7 @@ function podPath(pod: PodRef): string {
  * All clients share one keep-alive connection pool per KubeConfig (kube-transport.ts). The per-pod
  * writes go through its plain JSON `request`, the rest through the generated clients.
  */
-export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string): ClusterApi {
+export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string): ClusterApi & SeriesApi & RetentionApi {
   const transport = kubeTransport(kc);
   const core = makeSharedApiClient(kc, CoreV1Api);
   const custom = makeSharedApiClient(kc, CustomObjectsApi);
@@ -164,26 +187,42 @@ export function createKubeClusterApi(kc: KubeConfig, reportingInstance: string):
     async createEvent(e) {
       // Plain JSON through the shared pool, like the per-pod writes: one Event per pod.
       try {
-        await transport.request({
-          method: 'POST',
-          path: `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(e.namespace)}/events`,
-          body: {
-            apiVersion: 'events.k8s.io/v1',
-            kind: 'Event',
-            metadata: { name: e.name, namespace: e.namespace },
-            eventTime: microTime(Date.now()),
-            reportingController: 'lastgasp.dev/collector',
-            reportingInstance,
-            action: e.action,
-            reason: e.reason,
-            type: e.type,
-            note: e.note,
-            regarding: e.regarding,
-          },
-        });
+        await transport.request({ method: 'POST', path: eventsPath(e.namespace), body: eventBody(e, Date.now(), reportingInstance) });
       } catch (err) {
         if (!isConflict(err)) throw err;
       }
+    },
+    async writeEventSeries(e, series, create) {
+      const seriesField = series.count >= 2 ? { series: { count: series.count, lastObservedTime: microTime(series.lastAt) } } : {};
+      const post = () =>
+        transport.request({ method: 'POST', path: eventsPath(e.namespace), body: { ...eventBody(e, series.firstAt, reportingInstance), ...seriesField } });
+      const patch = () =>
+        transport.request({
+          method: 'PATCH',
+          path: `${eventsPath(e.namespace)}/${encodeURIComponent(e.name)}`,
+          body: seriesField,
+          contentType: MERGE,
+        });
+      if (create) {
+        try {
+          await post();
+          return;
+        } catch (err) {
+          // Another leader created it first: bring its count up to ours.
+          if (!isConflict(err)) throw err;
+        }
+      }
+      if (series.count < 2) return;
+      try {
+        await patch();
+      } catch (err) {
+        // Gone (the API server's Event lifetime ended, or someone deleted it): made again, with the count.
+        if (!isNotFound(err)) throw err;
+        await post();
+      }
+    },
+    async deleteIncident(name) {
+      return unlessGone(() => custom.deleteClusterCustomObject({ ...CR, name }));
     },
     cordonNode: (name, annotations) =>
       unlessGone(() => core.patchNode({ name, body: { metadata: { annotations }, spec: { unschedulable: true } } }, merge)),

@@ -265,13 +265,14 @@ describe('remediateIncident', () => {
     expect(m.live.size).to.equal(2);
   });
 
-  it('non-fatal → Event on the Node and Recorded; nothing deleted', async () => {
+  it('non-fatal (records configured) → Recorded; no Event of its own (its Event series explains it); nothing deleted', async () => {
     const m = memoryApi(pods);
     const out = await remediateIncident({ ...req, kind: 'SoftLockup', fatal: false }, ctx(m.api), { released: false });
     expect(out.phase).to.equal('Recorded');
     expect(m.live.size).to.equal(2);
     expect(m.node.exists).to.equal(true);
-    expect([...m.events.values()].map((e) => e.regarding.kind)).to.deep.equal(['Node']);
+    expect(m.events.size).to.equal(0);
+    expect([...m.incidents.values()][0]?.status?.phase).to.equal('Recorded');
   });
 });
 

@@ -16,7 +16,6 @@ import { FINAL_PHASES, buildRecord, phaseOf, proofOf, type Phase, type Remediati
 import { describeError, isRetryable } from '../kube/api-errors.js';
 import type { PodRef } from './cluster-api.js';
 import { dryRun } from './dry-run.js';
-import { nodeEvent } from './incident-events.js';
 import { IncidentRun } from './incident-run.js';
 import { actOnNode, cordonNode } from './node-action.js';
 import { affectedPods, failAndDeletePods, listPods, podKey, startPodList } from './pod-steps.js';
@@ -159,15 +158,12 @@ async function remediateFatal(run: IncidentRun, started: Started, record: Record
   return { name: run.name, phase: 'Remediated', reason: null, podsDeleted };
 }
 
-/** A non-fatal incident: an Event on the Node, and the record Recorded. Nothing else changes. */
+/**
+ * A non-fatal incident given a record of its own (policy.nonFatal.records): the record Recorded, nothing
+ * else. Its Event is the Event series of its Node and reason (start/start-reports.ts), not one per record.
+ */
 async function recordOnly(run: IncidentRun): Promise<Outcome> {
-  const { req } = run;
-  await run.step(
-    'node-event',
-    () => run.createEvent(nodeEvent(req, run.name, 'Record', 'Recorded; nothing was changed.')),
-    () => `Warning Event, reason ${req.kind}; nothing changed`,
-  );
-  await run.status('Recorded', { reason: req.kind, message: 'non-fatal; recorded only' });
+  await run.status('Recorded', { reason: run.req.kind, message: 'non-fatal; recorded only' });
   return { name: run.name, phase: 'Recorded', reason: null, podsDeleted: 0 };
 }
 

@@ -5,6 +5,12 @@ import type { Incident, IncidentEvent } from '../types.js';
 import { createIncidentRouter, MAX_WAITING_BYTES } from './incident-router.js';
 import { createNodeIndex } from './node-index.js';
 import { createNodeResolver } from './resolve-node.js';
+import { createTokenBuckets, type TokenBuckets } from '../report/token-buckets.js';
+
+function oomKill(id: string, source: string, type: 'opened' | 'closed'): IncidentEvent {
+  const { incident } = panic(id, source);
+  return { type, incident: { ...incident, kind: 'OOMKill', fatal: false, summary: 'Out of memory: Killed process 1 (x)' } };
+}
 
 function panic(id: string, source: string): IncidentEvent {
   const incident: Incident = {
@@ -27,9 +33,10 @@ function panic(id: string, source: string): IncidentEvent {
   return { type: 'opened', incident };
 }
 
-function router(synced: boolean) {
+function router(synced: boolean, sourceLimit: TokenBuckets | null = null) {
   const index = createNodeIndex();
   const submitted: string[] = [];
+  const recorded: string[] = [];
   const rejected: string[] = [];
   let markSynced: () => void = () => undefined;
   const nodes = { done: synced, isSynced: () => nodes.done, synced: new Promise<void>((r) => (markSynced = r)) };
@@ -37,8 +44,9 @@ function router(synced: boolean) {
     resolver: createNodeResolver({ index, logIntervalMs: 1000 }),
     now: () => 0,
     logger: pino({ level: 'silent' }),
-    onRecorded: () => undefined,
+    onRecorded: (event, node, _rejected, quiet) => recorded.push(`${event.type} ${event.incident.id}@${node ?? '-'}${quiet ? ' quiet' : ''}`),
     onRejected: (reason) => rejected.push(reason),
+    sourceLimit,
     submit: (req: RemediationRequest) => submitted.push(`${req.incidentId}@${req.node}`),
     updateContext: () => undefined,
     nodes,
@@ -51,7 +59,7 @@ function router(synced: boolean) {
     await nodes.synced;
     await Promise.resolve();
   };
-  return { route, submitted, rejected, addNode, sync };
+  return { route, submitted, rejected, recorded, addNode, sync };
 }
 
 describe('createIncidentRouter', () => {
@@ -90,5 +98,28 @@ describe('createIncidentRouter', () => {
     r.route(panic('b', '10.0.0.2'));
     expect(r.submitted).to.deep.equal(['a@w1']);
     expect(r.rejected).to.deep.equal(['unknown-source']);
+  });
+
+  it('per-sender limit: a noisy sender\'s non-fatal incidents past its burst are quiet (no history, no log) yet still submitted; another sender and panics are untouched', () => {
+    const r = router(true, createTokenBuckets({ burst: 2, perMinute: 1 }, 100));
+    r.addNode('w1', '10.0.0.1');
+    r.addNode('w2', '10.0.0.2');
+    for (const id of ['o1', 'o2', 'o3']) {
+      r.route(oomKill(id, '10.0.0.1', 'opened'));
+      r.route(oomKill(id, '10.0.0.1', 'closed'));
+    }
+    r.route(panic('p', '10.0.0.1'));
+    r.route(oomKill('x', '10.0.0.2', 'opened'));
+    expect(r.recorded).to.deep.equal([
+      'opened o1@w1',
+      'closed o1@w1',
+      'opened o2@w1',
+      'closed o2@w1',
+      'opened o3@w1 quiet',
+      'closed o3@w1 quiet',
+      'opened p@w1',
+      'opened x@w2',
+    ]);
+    expect(r.submitted).to.deep.equal(['o1@w1', 'o2@w1', 'o3@w1', 'p@w1']);
   });
 });

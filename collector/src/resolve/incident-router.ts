@@ -6,13 +6,21 @@ import { incidentBytes } from '../heap-size.js';
 import type { IncidentEvent } from '../types.js';
 import { requestFromIncident, type RemediationRequest } from '../record/incident-record.js';
 import type { NodeResolver, RejectReason } from './resolve-node.js';
+import type { TokenBuckets } from '../report/token-buckets.js';
 
 export interface IncidentRouterOptions {
   /** Null in standalone mode: incidents are only recorded. */
   resolver: NodeResolver | null;
   now: () => number;
   logger: Logger;
-  onRecorded: (event: IncidentEvent, node: string | null, rejected: boolean) => void;
+  /**
+   * `quiet`: a non-fatal incident over its sender's rate limit (`sourceLimit`): counted, not logged and
+   * not kept in the history, so one noisy sender cannot push everyone else's incidents out; it is still
+   * submitted (its Event series counts it).
+   */
+  onRecorded: (event: IncidentEvent, node: string | null, rejected: boolean, quiet: boolean) => void;
+  /** Per-sender token buckets for non-fatal incidents; null: no limit. Fatal incidents are never limited. */
+  sourceLimit?: TokenBuckets | null;
   onRejected: (reason: RejectReason) => void;
   submit: (req: RemediationRequest) => void;
   updateContext: (req: RemediationRequest) => void;
@@ -33,6 +41,24 @@ export const MAX_WAITING_BYTES = 32 * 1024 * 1024;
 
 export function createIncidentRouter(opts: IncidentRouterOptions): (event: IncidentEvent) => void {
   const nodes = new Map<string, string | null>();
+  // Non-fatal incidents over their sender's limit, by id, from `opened` to `closed` (bounded like `nodes`).
+  const quiet = new Set<string>();
+  const limit = opts.sourceLimit ?? null;
+
+  const isQuiet = (event: IncidentEvent): boolean => {
+    const { incident } = event;
+    if (incident.fatal || limit === null) return false;
+    if (event.type === 'opened' && !limit.take(incident.source, opts.now())) {
+      quiet.add(incident.id);
+      if (quiet.size > MAX_OPEN) {
+        const oldest = quiet.values().next();
+        if (oldest.done !== true) quiet.delete(oldest.value);
+      }
+    }
+    const q = quiet.has(incident.id);
+    if (event.type === 'closed') quiet.delete(incident.id);
+    return q;
+  };
 
   const resolve = (event: IncidentEvent): string | null => {
     const { incident } = event;
@@ -59,8 +85,9 @@ export function createIncidentRouter(opts: IncidentRouterOptions): (event: Incid
   const route = (event: IncidentEvent): void => {
     const { incident } = event;
     const node = resolve(event);
-    opts.onRecorded(event, node, opts.resolver !== null && node === null);
-    if (event.type === 'opened') {
+    const q = isQuiet(event);
+    opts.onRecorded(event, node, opts.resolver !== null && node === null, q);
+    if (event.type === 'opened' && !q) {
       opts.logger.info(
         { incident: incident.id, node, source: incident.source, kind: incident.kind, fatal: incident.fatal, summary: incident.summary },
         'incident opened',

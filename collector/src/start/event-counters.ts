@@ -17,6 +17,12 @@ export interface EventCounters {
   /** An incident whose sender could not be tied to one Node. */
   rejected(reason: RejectReason): void;
   remediation: RemediationObserver;
+  /** A non-fatal incident over a rate limit (see lastgasp_incidents_rate_limited_total). */
+  rateLimited(limit: 'source' | 'node-records'): void;
+  /** An Event series write. */
+  seriesWritten(kind: 'create' | 'update' | 'failed'): void;
+  /** Retention deleted a finished NodeIncident. */
+  recordDeleted(): void;
   /** A Kubernetes watch of `informer` restarted, after an error or a silence. */
   watchRestarted(informer: string, reason: 'error' | 'silence'): void;
   totals(): Promise<EventTotals>;
@@ -53,6 +59,9 @@ export function createEventCounters(metrics: CollectorMetrics): EventCounters {
         metrics.remediationSeconds.observe({ phase }, latencyMs / 1000);
       },
     },
+    rateLimited: (limit) => metrics.rateLimited.inc({ limit }),
+    seriesWritten: (kind) => metrics.seriesWrites.inc({ kind }),
+    recordDeleted: () => metrics.recordsDeleted.inc(),
     watchRestarted: (informer, reason) => metrics.watchRestarts.inc({ informer, reason }),
     totals: async () => {
       const [unknownSources, incidentsByKind, nodesRemediated, podsDeleted, incidentsHeld] = await Promise.all([

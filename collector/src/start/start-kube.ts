@@ -1,5 +1,5 @@
 // The Kubernetes half of the collector, started only outside standalone mode: the Node cache, remediation,
-// the NodeIncident watch (the leader's remediator reads it; a follower mirrors it), the warm API
+// the non-fatal reports, the NodeIncident watch and its retention (the leader's remediator reads it; a follower mirrors it), the warm API
 // connections and leader election, which starts last because becoming leader uses all the others.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -20,6 +20,8 @@ import type { EventCounters } from './event-counters.js';
 import type { Registry } from 'prom-client';
 import { startReachability } from './start-reachability.js';
 import { startRemediation } from './start-remediation.js';
+import { startNonFatalReports, type NonFatalReports } from './start-reports.js';
+import { startRetention } from './start-retention.js';
 import type { Stops } from './stops.js';
 
 /** Under kube-apiserver's 90 s idle timeout, so the warm connections are never closed. */
@@ -32,6 +34,8 @@ export interface KubeParts {
   elector: LeaderElector;
   /** The proof-of-death self-check; null when the probe is off. */
   reachability: ReachabilityCheck | null;
+  /** Non-fatal incidents: Event series and optional records. */
+  reports: NonFatalReports;
 }
 
 export function startKube(parts: {
@@ -59,6 +63,7 @@ export function startKube(parts: {
   const reachability = startReachability({ proof: config.policy.proofOfDeath, index, registry: parts.registry, now, logger, stops });
   const remediator = startRemediation({ api, config, index, events, progress: parts.progress, isLeader, now, logger, reachability, onNodeAnswered: parts.onNodeAnswered, stops });
   stops.add(() => remediator.stop());
+  const reports = startNonFatalReports({ config, api, remediator, isLeader, events, now, logger, stops });
 
   const silenceMs = config.nodeWatchSilenceSeconds * 1000;
   const onRestart = (informer: string) => (reason: 'error' | 'silence') => events.watchRestarted(informer, reason);
@@ -85,6 +90,17 @@ export function startKube(parts: {
   });
   stops.add(() => keepWarm.stop());
 
+  const retention = startRetention({
+    config,
+    api,
+    records: () => incidentWatch.list(),
+    isLeader,
+    now,
+    logger,
+    onDeleted: () => events.recordDeleted(),
+  });
+  stops.add(() => retention.stop());
+
   const leader = startLeaderElection({
     store: createKubeLeaseStore(kc, config.leaseNamespace, config.leaseName),
     identity: config.identity,
@@ -97,11 +113,12 @@ export function startKube(parts: {
       void Promise.all([incidentWatch.synced, nodeInformer.synced]).then(() => {
         if (isLeader()) remediator.leadershipGained(incidentWatch.list());
         if (isLeader()) void keepWarm.warm();
+        if (isLeader()) void retention.pass();
       });
     },
     onStoppedLeading: () => remediator.leadershipLost(),
   });
   elector = leader;
   stops.add(() => leader.stop());
-  return { remediator, nodeInformer, incidentWatch, elector: leader, reachability: config.policy.proofOfDeath.enabled ? reachability : null };
+  return { remediator, nodeInformer, incidentWatch, elector: leader, reachability: config.policy.proofOfDeath.enabled ? reachability : null, reports };
 }
