@@ -14,7 +14,7 @@ import { createNode, createNodeAddressPool, createPod, useCluster, type Cluster,
 import { waitFor } from '@lastgasp/testbed/testing';
 import { startCollector as startCollectorProcess, type CollectorProcess } from '@lastgasp/testbed/collector';
 import { expect } from 'chai';
-import { incidentsFor, podsOn } from '../../test-support/cluster-reads.js';
+import { incidentsFor, nodeExists, podsOn } from '../../test-support/cluster-reads.js';
 import { connect } from '../cli/client.js';
 import { formatExtended } from '../parse/format-extended.js';
 
@@ -238,15 +238,4 @@ describe('proof of death against a real control plane (Node addresses that answe
 
 function status(obj: Record<string, unknown> | undefined): Record<string, unknown> {
   return (obj?.status as Record<string, unknown> | undefined) ?? {};
-}
-
-async function nodeExists(cluster: Cluster, node: string): Promise<boolean> {
-  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-  try {
-    await core.readNode({ name: node });
-    return true;
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return false;
-    throw err;
-  }
 }

@@ -12,7 +12,7 @@ import { createNode, createPod, stopNodeHeartbeat, useCluster, type Cluster } fr
 import { waitFor } from '@lastgasp/testbed/testing';
 import { startCollector as startCollectorProcess, type CollectorProcess } from '@lastgasp/testbed/collector';
 import { expect } from 'chai';
-import { incidentsFor, NODE_INCIDENTS as CR, podsOn } from '../../test-support/cluster-reads.js';
+import { incidentsFor, NODE_INCIDENTS as CR, nodeExists, podsOn } from '../../test-support/cluster-reads.js';
 import { formatExtended } from '../parse/format-extended.js';
 
 const CRD = fileURLToPath(new URL('../../../deploy/helm/lastgasp/crds/nodeincidents.lastgasp.dev.yaml', import.meta.url));
@@ -116,16 +116,6 @@ async function nodeWithPods(cluster: Cluster, node: string, ip: string, pods: nu
 
 function phase(obj: Record<string, unknown> | undefined): string | undefined {
   return (obj?.status as { phase?: string } | undefined)?.phase;
-}
-
-async function nodeExists(cluster: Cluster, node: string): Promise<boolean> {
-  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-  try {
-    await core.readNode({ name: node });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function eventsAbout(cluster: Cluster, namespace: string, name: string): Promise<{ reason?: string; note?: string; type?: string }[]> {
