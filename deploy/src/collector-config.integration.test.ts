@@ -106,15 +106,18 @@ describe('config files read by the real collector', function () {
     return { path: join(mount, 'config.yaml'), values: parse(cm.data?.['config.yaml'] ?? '') as Record<string, unknown> };
   }
 
-  /** The rendered policy as the collector reports it: proof-of-death durations (`400ms`) in ms (`windowMs`). */
+  /** The rendered policy as the collector reports it: durations of its sections (`400ms`) in ms (`windowMs`). */
   const asStarted = (policy: unknown): Record<string, unknown> => {
-    const { proofOfDeath, ...rest } = policy as Record<string, unknown>;
-    const proof: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries((proofOfDeath ?? {}) as Record<string, unknown>)) {
-      if (typeof value === 'string') proof[`${key}Ms`] = parseDuration(value);
-      else proof[key] = value;
+    const out: Record<string, unknown> = { ...(policy as Record<string, unknown>) };
+    for (const section of ['proofOfDeath', 'nonFatal', 'retention']) {
+      const converted: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries((out[section] ?? {}) as Record<string, unknown>)) {
+        if (typeof value === 'string') converted[`${key}Ms`] = parseDuration(value);
+        else converted[key] = value;
+      }
+      out[section] = converted;
     }
-    return { ...rest, proofOfDeath: proof };
+    return out;
   };
 
   it('accepts the chart ConfigMap with the default values', async () => {
