@@ -4,15 +4,22 @@ import { AdmissionregistrationV1Api, AppsV1Api, ApiextensionsV1Api, Authorizatio
 import type { V1DaemonSet, V1Deployment, V1ResourceAttributes } from '@kubernetes/client-node';
 import { apiStatus, createNode, useCluster } from '@lastgasp/testbed/cluster';
 import { waitFor } from '@lastgasp/testbed/testing';
+import { startCollector } from '@lastgasp/testbed/collector';
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createHelm } from './helm.js';
 import type { Helm } from './helm.js';
 
 const CHART = fileURLToPath(new URL('../helm/lastgasp', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+const SERVER_TLS = 'lastgasp-collector-grpc-tls';
+const CLIENT_TLS = 'lastgasp-collector-client-tls';
 const RELEASE = 'lastgasp';
 /** Helm keeps its release record here; the chart creates NS for everything else. */
 const RELEASE_NS = 'default';
@@ -85,6 +92,8 @@ describe('deploy/helm/lastgasp installed on the real control plane', function ()
     const out = await helm.ok(['install', RELEASE, CHART, '--namespace', RELEASE_NS, '--set', 'namespace.create=true', '--set', `namespace.name=${NS}`]);
     // NOTES.txt tells how to check the install.
     expect(out).to.contain('LastGaspReady').and.contain(`lastgasp status --server`).and.contain(`-n ${NS} port-forward service/${COLLECTOR}`);
+    // Mutual TLS by default; NOTES.txt says where the client certificate is.
+    expect(out).to.contain(`get secret ${CLIENT_TLS}`).and.contain(`exec deploy/${COLLECTOR} -- node /app/collector/bin/lastgasp.js status`);
     const c = cluster();
     const crds = c.kubeConfig.makeApiClient(ApiextensionsV1Api);
     await waitFor(`CRD ${CRD} Established`, async () => {
@@ -171,12 +180,72 @@ describe('deploy/helm/lastgasp installed on the real control plane', function ()
     expect(wrong).to.deep.equal([]);
   });
 
+  /** The Secret's keys, decoded, as `kubectl get secret -o jsonpath` and `base64 -d` give them. */
+  async function secretFiles(name: string): Promise<Record<string, string>> {
+    const secret = await core.readNamespacedSecret({ name, namespace: NS });
+    expect(secret.type).to.equal('kubernetes.io/tls');
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(v, 'base64').toString();
+    return out;
+  }
+
+  it('the status API over mutual TLS with the certificates the chart made: the client Secret gets an answer, no certificate none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lastgasp-tls-'));
+    const collector = { kill: (): Promise<void> => Promise.resolve() };
+    try {
+      const server = await secretFiles(SERVER_TLS);
+      const client = await secretFiles(CLIENT_TLS);
+      expect(client['ca.crt']).to.equal(server['ca.crt']);
+      for (const [prefix, files] of [['server', server], ['client', client]] as const) {
+        for (const key of ['ca.crt', 'tls.crt', 'tls.key']) await writeFile(join(dir, `${prefix}-${key}`), files[key] ?? '');
+      }
+      // The collector with the rendered TLS settings, mounted from the Secret as the pod would have it.
+      const started = await startCollector({
+        name: 'tls',
+        dir,
+        entry: 'source',
+        config: {
+          standalone: true,
+          udpListen: '127.0.0.1:0',
+          grpcListen: '127.0.0.1:0',
+          httpListen: '127.0.0.1:0',
+          grpc: { tlsCert: join(dir, 'server-tls.crt'), tlsKey: join(dir, 'server-tls.key'), clientCa: join(dir, 'server-ca.crt') },
+        },
+        startTimeoutMs: 60_000,
+      });
+      collector.kill = () => started.kill();
+      const port = started.listeners.grpc.split(':').at(-1) ?? '';
+      const cli = (env: Record<string, string>) =>
+        run(process.execPath, ['--import', 'tsx', '--conditions=lastgasp-source', 'collector/src/cli/main.ts', 'status', '-o', 'json'], {
+          cwd: REPO,
+          env: { ...process.env, LASTGASP_SERVER: `localhost:${port}`, ...env },
+        });
+      // As NOTES.txt says: the client Secret's files in LASTGASP_CA, LASTGASP_CERT and LASTGASP_KEY.
+      const ok = await cli({ LASTGASP_CA: join(dir, 'client-ca.crt'), LASTGASP_CERT: join(dir, 'client-tls.crt'), LASTGASP_KEY: join(dir, 'client-tls.key') });
+      expect((JSON.parse(ok.stdout) as { version?: string }).version).to.be.a('string');
+      // 127.0.0.1 is in the certificate too (kubectl port-forward listens there).
+      const byIp = await cli({ LASTGASP_SERVER: `127.0.0.1:${port}`, LASTGASP_CA: join(dir, 'client-ca.crt'), LASTGASP_CERT: join(dir, 'client-tls.crt'), LASTGASP_KEY: join(dir, 'client-tls.key') });
+      expect(byIp.stdout).to.contain('"version"');
+      // Without a client certificate, and in plaintext: no answer.
+      const refused = await cli({ LASTGASP_CA: join(dir, 'client-ca.crt') }).then(() => 0, (err: { code?: number }) => err.code ?? -1);
+      expect(refused).to.not.equal(0);
+      const plain = await cli({}).then(() => 0, (err: { code?: number }) => err.code ?? -1);
+      expect(plain).to.not.equal(0);
+    } finally {
+      await collector.kill();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rolls out changed values on helm upgrade (new generations observed and fully updated)', async () => {
     const before = {
       ds: await apps.readNamespacedDaemonSet({ name: AGENT, namespace: NS }),
       d: await apps.readNamespacedDeployment({ name: COLLECTOR, namespace: NS }),
     };
+    const certBefore = (await secretFiles(SERVER_TLS))['tls.crt'];
     await helm.ok(['upgrade', RELEASE, CHART, '--namespace', RELEASE_NS, '--reuse-values', '--set', 'collector.policy.dryRun=true', '--set', 'agent.recheckInterval=30s']);
+    // The certificates the first install made stay (clients keep their client certificate).
+    expect((await secretFiles(SERVER_TLS))['tls.crt']).to.equal(certBefore);
 
     const cm = await core.readNamespacedConfigMap({ name: COLLECTOR, namespace: NS });
     expect(cm.data?.['config.yaml']).to.match(/dryRun: true/);
@@ -220,6 +289,7 @@ describe('deploy/helm/lastgasp installed on the real control plane', function ()
       add('Pod', (await core.listPodForAllNamespaces({ labelSelector: INSTANCE })).items);
       add('Service', (await core.listServiceForAllNamespaces({ labelSelector: INSTANCE })).items);
       add('ConfigMap', (await core.listConfigMapForAllNamespaces({ labelSelector: INSTANCE })).items);
+      add('Secret', (await core.listSecretForAllNamespaces({ labelSelector: INSTANCE })).items);
       add('ServiceAccount', (await core.listServiceAccountForAllNamespaces({ labelSelector: INSTANCE })).items);
       add('DaemonSet', (await apps.listDaemonSetForAllNamespaces({ labelSelector: INSTANCE })).items);
       add('Deployment', (await apps.listDeploymentForAllNamespaces({ labelSelector: INSTANCE })).items);

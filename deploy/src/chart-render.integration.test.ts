@@ -170,7 +170,7 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
       expect(config.httpListen).to.deep.equal({ host: '::', port: 6669 });
     });
 
-    it('runs 2 collectors on the host network, on different nodes, non-root, read-only, no capabilities, gRPC probes', () => {
+    it('runs 2 collectors on the host network, on different nodes, non-root, read-only, no capabilities, HTTP probes (the API is TLS)', () => {
       const d = r.one<V1Deployment>('Deployment');
       const pod = d.spec?.template.spec;
       const c = container(d);
@@ -182,8 +182,8 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
       expect(anti?.labelSelector?.matchLabels).to.deep.equal(d.spec?.selector.matchLabels);
       expect(pod?.securityContext).to.include({ runAsNonRoot: true, runAsUser: 65532 });
       expect(c.securityContext).to.deep.include({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-      expect(c.livenessProbe?.grpc).to.deep.equal({ port: 6667, service: '' });
-      expect(c.readinessProbe?.grpc).to.deep.equal({ port: 6667, service: '' });
+      expect(c.livenessProbe?.httpGet).to.deep.include({ path: '/livez', port: 'http-metrics' });
+      expect(c.readinessProbe?.httpGet).to.deep.include({ path: '/readyz', port: 'http-metrics' });
       expect(c.args).to.deep.equal(['serve', '--config=/etc/lastgasp/config.yaml']);
       const env = (c.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]);
       expect(env).to.deep.include.members([
@@ -191,6 +191,26 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
         ['POD_NAMESPACE', 'metadata.namespace'],
       ]);
       expect(r.one('PodDisruptionBudget')).to.have.nested.property('spec.minAvailable', 1);
+    });
+
+    it('serves the API over mutual TLS with certificates the chart made: the server Secret mounted, the client Secret set up for kubectl exec', () => {
+      const d = r.one<V1Deployment>('Deployment');
+      const c = container(d);
+      const volumes = d.spec?.template.spec?.volumes ?? [];
+      expect(volumes.find((v) => v.name === 'grpc-tls')?.secret?.secretName).to.equal('lastgasp-collector-grpc-tls');
+      expect(volumes.find((v) => v.name === 'client-tls')?.secret?.secretName).to.equal('lastgasp-collector-client-tls');
+      const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+      expect(env).to.include({ LASTGASP_SERVER: 'localhost:6667', LASTGASP_CA: '/etc/lastgasp-client-tls/ca.crt', LASTGASP_CERT: '/etc/lastgasp-client-tls/tls.crt', LASTGASP_KEY: '/etc/lastgasp-client-tls/tls.key' });
+      const config = parse(r.one<V1ConfigMap>('ConfigMap').data?.['config.yaml'] ?? '') as { grpc: Record<string, string> };
+      expect(config.grpc).to.deep.equal({ tlsCert: '/etc/lastgasp-tls/tls.crt', tlsKey: '/etc/lastgasp-tls/tls.key', clientCa: '/etc/lastgasp-tls/ca.crt' });
+      const secrets = r.all<{ metadata?: { name?: string }; type?: string; data?: Record<string, string> }>('Secret');
+      expect(secrets.map((x) => x.metadata?.name).sort()).to.deep.equal(['lastgasp-collector-client-tls', 'lastgasp-collector-grpc-tls']);
+      for (const secret of secrets) {
+        expect(secret.type).to.equal('kubernetes.io/tls');
+        expect(Object.keys(secret.data ?? {}).sort()).to.deep.equal(['ca.crt', 'tls.crt', 'tls.key']);
+        expect(Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64').toString()).to.match(/^-----BEGIN CERTIFICATE-----/);
+      }
+      expect(secrets[0]?.data?.['ca.crt']).to.equal(secrets[1]?.data?.['ca.crt']);
     });
 
     it('mounts a config file with the contract listen addresses, lease and policy, and the shipped rules', () => {
@@ -311,6 +331,27 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
     });
   });
 
+  it('grpcTls.enabled=false → plaintext, gRPC probes, no certificates', async () => {
+    const r = await template(['--set', 'collector.grpcTls.enabled=false']);
+    const c = container(r.one<V1Deployment>('Deployment'));
+    expect(c.livenessProbe?.grpc).to.deep.equal({ port: 6667, service: '' });
+    expect(c.readinessProbe?.grpc).to.deep.equal({ port: 6667, service: '' });
+    expect(r.all('Secret')).to.have.lengthOf(0);
+    expect(parse(r.one<V1ConfigMap>('ConfigMap').data?.['config.yaml'] ?? '')).to.not.have.property('grpc');
+  });
+
+  it('grpcTls.source=cert-manager → two Certificates from the issuer (server names the Service, localhost and extraSans), no Secrets of its own', async () => {
+    const r = await template(['--set', 'collector.grpcTls.source=cert-manager', '--set', 'collector.grpcTls.certManager.issuerRef.name=cluster-ca', '--set', 'collector.grpcTls.extraSans={10.1.2.3,collector.example.com}']);
+    expect(r.all('Secret')).to.have.lengthOf(0);
+    const certs = r.all<{ metadata?: { name?: string }; spec?: Record<string, unknown> }>('Certificate');
+    expect(certs.map((x) => x.metadata?.name).sort()).to.deep.equal(['lastgasp-collector-client-tls', 'lastgasp-collector-grpc-tls']);
+    const server = certs.find((x) => x.metadata?.name === 'lastgasp-collector-grpc-tls');
+    expect(server?.spec?.['dnsNames']).to.include.members(['localhost', 'lastgasp-collector.lastgasp.svc', 'collector.example.com']);
+    expect(server?.spec?.['ipAddresses']).to.deep.equal(['127.0.0.1', '::1', '10.1.2.3']);
+    expect(server?.spec?.['issuerRef']).to.deep.equal({ name: 'cluster-ca', kind: 'Issuer', group: 'cert-manager.io' });
+    expect(server?.spec?.['secretName']).to.equal('lastgasp-collector-grpc-tls');
+  });
+
   it("matches the agent's ServiceAccount by the name it is given", async () => {
     const r = await template(['--set', 'serviceAccount.create=false', '--set', 'agent.serviceAccount.name=node-agent']);
     const expression = r.one<V1ValidatingAdmissionPolicy>('ValidatingAdmissionPolicy').spec?.matchConditions?.[0]?.expression;
@@ -338,7 +379,9 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
     { name: 'namespace.create=true into the release namespace', args: ['--set', 'namespace.create=true'], message: /namespace\.create: set namespace\.name/ },
     { name: 'agent.securityMode=root', args: ['--set', 'agent.securityMode=root'], message: /agent[./]securityMode/ },
     { name: 'collector.policy.nodeAction=reboot', args: ['--set', 'collector.policy.nodeAction=reboot'], message: /nodeAction/ },
-    { name: 'collector.grpcTls.enabled without a Secret', args: ['--set', 'collector.grpcTls.enabled=true'], message: /collector\.grpcTls\.secretName is required/ },
+    { name: 'collector.grpcTls.source=secret without a Secret', args: ['--set', 'collector.grpcTls.source=secret'], message: /collector\.grpcTls\.secretName is required/ },
+    { name: 'collector.grpcTls.source=cert-manager without an issuer', args: ['--set', 'collector.grpcTls.source=cert-manager'], message: /collector\.grpcTls\.certManager\.issuerRef\.name is required/ },
+    { name: 'collector.grpcTls.source=vault', args: ['--set', 'collector.grpcTls.source=vault'], message: /source/ },
     { name: 'an unknown top-level value', args: ['--set', 'colector.replicas=3'], message: /colector/ },
   ];
   for (const refusal of refusals) {

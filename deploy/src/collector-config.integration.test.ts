@@ -106,6 +106,13 @@ describe('config files read by the real collector', function () {
     return { path: join(mount, 'config.yaml'), values: parse(cm.data?.['config.yaml'] ?? '') as Record<string, unknown> };
   }
 
+  /** Drops the config's `grpc` section (TLS files that exist only in a pod). */
+  const withoutGrpc = async (path: string): Promise<void> => {
+    const config = parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    delete config['grpc'];
+    await writeFile(path, JSON.stringify(config));
+  };
+
   /** The rendered policy as the collector reports it: durations of its sections (`400ms`) in ms (`windowMs`). */
   const asStarted = (policy: unknown): Record<string, unknown> => {
     const out: Record<string, unknown> = { ...(policy as Record<string, unknown>) };
@@ -122,6 +129,9 @@ describe('config files read by the real collector', function () {
 
   it('accepts the chart ConfigMap with the default values', async () => {
     const { path, values } = await mountConfigMap(null);
+    // The TLS files come from a Secret the chart makes at install; the policy is what is checked here.
+    expect(values['grpc']).to.deep.equal({ tlsCert: '/etc/lastgasp-tls/tls.crt', tlsKey: '/etc/lastgasp-tls/tls.key', clientCa: '/etc/lastgasp-tls/ca.crt' });
+    await withoutGrpc(path);
     const started = (await startOnce(path)).policy;
     expect(started).to.deep.equal(asStarted(values['policy']));
     expect(started['proofOfDeath']).to.deep.include({ enabled: true, attempts: 3, windowMs: 300, attemptTimeoutMs: 200, port: null });
@@ -132,11 +142,7 @@ describe('config files read by the real collector', function () {
     for (const file of ciFiles) {
       const { path, values } = await mountConfigMap(file);
       // TLS files named by the config do not exist here; the policy and rules are what is checked.
-      if (values['grpc'] !== undefined) {
-        const config = parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-        delete config['grpc'];
-        await writeFile(path, JSON.stringify(config));
-      }
+      if (values['grpc'] !== undefined) await withoutGrpc(path);
       const started = await startOnce(path);
       expect(started.policy, file).to.deep.equal(asStarted(values['policy']));
       // The bounds the file sets are the ones in force (the others are the collector's defaults).

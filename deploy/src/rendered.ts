@@ -17,8 +17,8 @@ export class Rendered {
     return new Rendered(objects);
   }
 
-  all(kind: string): KubernetesObject[] {
-    return this.objects.filter((o) => o.kind === kind);
+  all<T extends KubernetesObject = KubernetesObject>(kind: string): T[] {
+    return this.objects.filter((o) => o.kind === kind) as T[];
   }
 
   /** The one object of this kind (and name, when given); throws listing what there is otherwise. */

@@ -32,11 +32,17 @@ interface GlobalOptions {
   ca?: string;
   cert?: string;
   key?: string;
+  tlsServerName?: string;
   output: OutputFormat;
   timeout: number;
 }
 
 const DEFAULT_SERVER = 'localhost:6667';
+
+/** An option given as an empty string (an unset environment variable exported empty) counts as absent. */
+function emptyToUndefined(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `500ms`, `10s`, `5m`, `2h`, `7d` → ms. */
@@ -125,9 +131,10 @@ function buildProgram(io: CliIo): Command {
     .description('Ask a lastgasp collector what it hears, which nodes died and why, and what was done about each.')
     .option('-s, --server <host:port>', 'collector gRPC address (env LASTGASP_SERVER)', io.env.LASTGASP_SERVER ?? DEFAULT_SERVER)
     .option('--tls', 'connect with TLS (implied by --ca, --cert, --key)')
-    .option('--ca <file>', 'PEM CA bundle that signed the collector certificate (default: system roots)')
-    .option('--cert <file>', 'PEM client certificate, for collectors that require mTLS')
-    .option('--key <file>', 'PEM key of the client certificate')
+    .option('--ca <file>', 'PEM CA bundle that signed the collector certificate (env LASTGASP_CA; default: system roots)', io.env.LASTGASP_CA)
+    .option('--cert <file>', 'PEM client certificate, for collectors that require mTLS (env LASTGASP_CERT)', io.env.LASTGASP_CERT)
+    .option('--key <file>', 'PEM key of the client certificate (env LASTGASP_KEY)', io.env.LASTGASP_KEY)
+    .option('--tls-server-name <name>', 'name to check the collector certificate against, when --server is an address it does not carry (env LASTGASP_TLS_SERVER_NAME)', io.env.LASTGASP_TLS_SERVER_NAME)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json']).default('table'))
     .addOption(new Option('--timeout <duration>', 'deadline of each call').default(10_000, '10s').argParser(parseDuration))
     .exitOverride()
@@ -144,7 +151,15 @@ function buildProgram(io: CliIo): Command {
   };
   async function withApi<T>(command: Command, use: (api: CollectorApi, o: GlobalOptions) => Promise<T>): Promise<T> {
     const o = command.optsWithGlobals<GlobalOptions>();
-    const options: ConnectOptions = { server: o.server, tls: o.tls === true, caFile: o.ca, certFile: o.cert, keyFile: o.key, timeoutMs: o.timeout };
+    const options: ConnectOptions = {
+      server: o.server,
+      tls: o.tls === true,
+      caFile: emptyToUndefined(o.ca),
+      certFile: emptyToUndefined(o.cert),
+      keyFile: emptyToUndefined(o.key),
+      timeoutMs: o.timeout,
+      ...(emptyToUndefined(o.tlsServerName) === undefined ? {} : { channelOptions: { 'grpc.ssl_target_name_override': o.tlsServerName as string } }),
+    };
     const api = connect(options);
     try {
       return await use(api, o);

@@ -89,3 +89,45 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "lastgasp.collector.listen" -}}
 {{- printf "%s:%d" .root.Values.collector.listenHost (int .port) }}
 {{- end }}
+
+{{/* The Secret with the status API's server certificate (tls.crt, tls.key, ca.crt = CA of accepted clients). */}}
+{{- define "lastgasp.collector.tlsSecretName" -}}
+{{- if eq .Values.collector.grpcTls.source "secret" }}
+{{- required "collector.grpcTls.secretName is required with collector.grpcTls.source secret" .Values.collector.grpcTls.secretName }}
+{{- else }}
+{{- printf "%s-grpc-tls" (include "lastgasp.collector.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret with a client certificate of the status API; empty when there is none. */}}
+{{- define "lastgasp.collector.clientTlsSecretName" -}}
+{{- if eq .Values.collector.grpcTls.source "secret" }}
+{{- .Values.collector.grpcTls.clientSecretName }}
+{{- else }}
+{{- printf "%s-client-tls" (include "lastgasp.collector.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* The server certificate's DNS names: the Service's, and localhost for port-forward and kubectl exec. */}}
+{{- define "lastgasp.collector.tlsDnsNames" -}}
+{{- $full := include "lastgasp.collector.fullname" . }}
+{{- $ns := include "lastgasp.namespace" . }}
+{{- $names := list "localhost" $full (printf "%s.%s" $full $ns) (printf "%s.%s.svc" $full $ns) (printf "%s.%s.svc.cluster.local" $full $ns) }}
+{{- range .Values.collector.grpcTls.extraSans }}
+{{- if not (regexMatch "^[0-9.]+$|:" .) }}
+{{- $names = append $names . }}
+{{- end }}
+{{- end }}
+{{- toJson $names }}
+{{- end }}
+
+{{/* The server certificate's IP addresses: loopback, and the IPs among extraSans. */}}
+{{- define "lastgasp.collector.tlsIpAddresses" -}}
+{{- $ips := list "127.0.0.1" "::1" }}
+{{- range .Values.collector.grpcTls.extraSans }}
+{{- if regexMatch "^[0-9.]+$|:" . }}
+{{- $ips = append $ips . }}
+{{- end }}
+{{- end }}
+{{- toJson $ips }}
+{{- end }}
