@@ -31,6 +31,8 @@ export interface CollectorOptions {
 export interface CollectorReceiver extends Receiver {
   /** The log file's last lines, for error messages. */
   logTail(lines?: number): string;
+  /** The collector's log file (pino JSON lines). */
+  readonly logPath: string;
   /** Sum of a metric's samples on /metrics; null when absent. */
   metric(name: string): Promise<number | null>;
   /**
@@ -65,7 +67,7 @@ export async function startCollector(opts: CollectorOptions): Promise<CollectorR
       ...opts.extraArgs,
     ],
     // As in the image.
-    env: { NODE_OPTIONS: COLLECTOR_NODE_OPTIONS },
+    env: { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? COLLECTOR_NODE_OPTIONS },
     launch: trackedChild,
     stopGraceMs: 10_000,
   });
@@ -105,5 +107,5 @@ export async function startCollector(opts: CollectorOptions): Promise<CollectorR
     throw new Error(`collector did not start; its log ends with:\n${tail}`, { cause: err });
   }
   const metric = async (name: string) => sumSamples(await scrape(), name);
-  return { name: 'collector', pid: collector.pid, host: opts.host, port: udpPort, counts, stop, logTail, metric, countsParsed };
+  return { name: 'collector', pid: collector.pid, host: opts.host, port: udpPort, counts, stop, logTail, logPath: collector.logPath, metric, countsParsed };
 }

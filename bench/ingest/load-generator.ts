@@ -28,6 +28,10 @@ export interface LoadOptions {
   panicEvery: number;
   /** First address of the source range (each source is one address of 127.0.0.0/8). */
   sourceBase?: string;
+  /** Every datagram the first fragment of a record never completed. */
+  incompleteFragments?: boolean;
+  /** Send exactly this many datagrams in all, then stop (ignored when perSource is set). */
+  count?: number;
 }
 
 export interface LoadReport {
@@ -73,7 +77,9 @@ export async function runLoad(binary: string, opts: LoadOptions): Promise<LoadRe
     '--panic-every', String(opts.panicEvery),
   ];
   if (opts.perSource !== undefined) args.push('--per-source', String(opts.perSource));
+  else if (opts.count !== undefined) args.push('--count', String(opts.count));
   else args.push('--duration', String(opts.durationSeconds ?? 1));
+  if (opts.incompleteFragments === true) args.push('--incomplete-frags');
   if (opts.sourceBase !== undefined) args.push('--source-base', opts.sourceBase);
   const stdout = await runTracked(binary, args);
   const last = stdout.trim().split('\n').pop() ?? '';

@@ -11,6 +11,9 @@
 // records split into `ncfrag=<offset>/<total>` fragments of at most 1000 bytes, and, now and then, a
 // whole oops + panic sequence after which that source "reboots" (sequence and timestamp restart).
 //
+// With --incomplete-frags every datagram is instead the first fragment (`ncfrag=0/<total>`) of a new
+// record whose other fragments never come: what an attacker sends to fill a reassembler.
+//
 // Output: one JSON object on stdout when done (datagrams and bytes sent, the rate achieved, how far
 // pacing fell behind), so a caller can tell when the generator rather than the receiver was the limit.
 #define _GNU_SOURCE
@@ -33,6 +36,8 @@
 #define MAX_BATCH 64
 #define MAX_DGRAM 1000 /* netconsole's limit per datagram */
 #define MAX_RECORD 4096
+/* Sources are addresses of 127.0.0.0/8 from --source-base, 250 per /24: 40 /16s' worth. */
+#define MAX_SOURCES (250u * 256u * 40u)
 
 static const char *const normal_lines[] = {
   "6;IPv6: ADDRCONF(NETDEV_CHANGE): cali7f3a9c21d0e: link becomes ready",
@@ -101,6 +106,7 @@ struct options {
   uint32_t long_every;  /* one record in N is long enough to be fragmented (0 = never) */
   uint32_t seed;
   uint32_t threads;  /* sending threads, each with its own socket and its own share of the sources */
+  int incomplete_frags; /* every datagram the first fragment of a record never completed */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -176,6 +182,15 @@ static size_t next_datagram(struct source *s, const struct options *o, uint64_t 
                             uint64_t *panics, uint64_t *fragments) {
   uint64_t ts = s->boot_usec + t_usec;
   const char *text;
+  if (o->incomplete_frags) {
+    /* The first ~900 bytes of a ~1900-byte record; the rest never follows. */
+    size_t h = build_header(buf, 4, s->seq++, ts, '-');
+    h += (size_t)snprintf(buf + h, 64, ",ncfrag=0/%u;", (unsigned)long_text_len);
+    size_t take = MAX_DGRAM - h;
+    memcpy(buf + h, long_text, take);
+    (*fragments)++;
+    return h + take;
+  }
   if (s->frag_total) {
     /* Continue a fragmented record: same header (seq, ts) and the next slice of text. */
     char hdr[96];
@@ -245,7 +260,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: loadgen --target IPv4:PORT [--sources N] [--source-base 127.1.0.0] [--rate PPS]\n"
           "               [--duration SEC | --count N | --per-source N] [--panic-every N]\n"
-          "               [--long-every N] [--seed N] [--threads N]\n");
+          "               [--long-every N] [--seed N] [--threads N] [--incomplete-frags]\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o) {
@@ -255,7 +270,7 @@ static int parse_args(int argc, char **argv, struct options *o) {
     {"duration", required_argument, 0, 'd'},    {"count", required_argument, 0, 'c'},
     {"per-source", required_argument, 0, 'p'},  {"panic-every", required_argument, 0, 'P'},
     {"long-every", required_argument, 0, 'l'},  {"seed", required_argument, 0, 'S'},
-    {"threads", required_argument, 0, 'T'},
+    {"threads", required_argument, 0, 'T'},     {"incomplete-frags", no_argument, 0, 'F'},
     {0, 0, 0, 0},
   };
   int have_target = 0, opt;
@@ -279,12 +294,13 @@ static int parse_args(int argc, char **argv, struct options *o) {
     case 'l': o->long_every = (uint32_t)strtoul(optarg, 0, 10); break;
     case 'S': o->seed = (uint32_t)strtoul(optarg, 0, 10); break;
     case 'T': o->threads = (uint32_t)strtoul(optarg, 0, 10); break;
+    case 'F': o->incomplete_frags = 1; break;
     default: usage(); return -1;
     }
   }
-  if (!have_target || o->sources == 0 || o->sources > 250u * 256u || o->threads == 0 || o->threads > o->sources) {
+  if (!have_target || o->sources == 0 || o->sources > MAX_SOURCES || o->threads == 0 || o->threads > o->sources) {
     usage();
-    fprintf(stderr, "loadgen: --target is required, --sources must be 1..64000, --threads 1..sources\n");
+    fprintf(stderr, "loadgen: --target is required, --sources must be 1..%u, --threads 1..sources\n", MAX_SOURCES);
     return -1;
   }
   if (o->per_source) o->count = o->per_source * o->sources;

@@ -26,7 +26,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
 
 /** A unique InternalIP per index (127.200.0.0/16: loopback, so the collector's probes stay on this machine). */
-function address(i: number): string {
+export function scaleNodeAddress(i: number): string {
   return `127.200.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 }
 
@@ -46,7 +46,7 @@ export async function measureRssAtNodes(
   const indexes = Array.from({ length: count }, (_, i) => i);
   await inParallel(indexes, CREATE_CONCURRENCY, async (i) => {
     await createNode(cluster, `bench-scale-${String(i).padStart(4, '0')}`, {
-      addresses: [{ type: 'InternalIP', address: address(i) }],
+      addresses: [{ type: 'InternalIP', address: scaleNodeAddress(i) }],
       labels: { [SCALE_LABEL]: 'true', 'topology.kubernetes.io/zone': `zone-${i % 3}`, 'node.kubernetes.io/instance-type': 'bench.large' },
     });
     if (++created % 250 === 0) log(`rss: ${created}/${count} Nodes created (${((Date.now() - began) / 1000).toFixed(0)} s)`);

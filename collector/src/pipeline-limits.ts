@@ -35,10 +35,10 @@ export const DEFAULT_PIPELINE_LIMITS: PipelineLimits = {
   host: DEFAULT_HOST_CONTEXT_LIMITS,
   hosts: {
     // A few thousand Nodes, each up to two addresses, at a few KiB each (a full ring is ~18 KiB).
-    node: { maxHosts: 10_000, maxBytes: 64 * MiB },
+    node: { maxHosts: 10_000, maxBytes: 48 * MiB },
     // An open incident holds up to host.incidentBytes (256 KiB) beside its ring.
     incident: { maxHosts: 512, maxBytes: 16 * MiB },
-    unknown: { maxHosts: 20_000, maxBytes: 32 * MiB },
+    unknown: { maxHosts: 20_000, maxBytes: 16 * MiB },
   },
   maxDatagramBytes: DEFAULT_MAX_DATAGRAM_BYTES,
 };

@@ -168,7 +168,7 @@ describe('deploy/images/collector.Dockerfile: the batch UDP receiver and Node.js
 
   it(`runs Node.js with NODE_OPTIONS=${COLLECTOR_NODE_OPTIONS}, as the benchmarks measure it`, () => {
     const finalText = text.slice(text.lastIndexOf('\nFROM '));
-    const set = [...finalText.matchAll(/^ENV NODE_OPTIONS=(.*)$/gm)].map((m) => m[1]);
+    const set = [...finalText.matchAll(/^ENV NODE_OPTIONS=(.*)$/gm)].map((m) => m[1]?.replace(/^"(.*)"$/, "$1"));
     expect(set).to.deep.equal([COLLECTOR_NODE_OPTIONS]);
   });
 

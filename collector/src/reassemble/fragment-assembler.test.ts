@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BUFFER_OVERHEAD_BYTES, textBytes } from '../heap-size.js';
+import { STRING_OVERHEAD_BYTES, textBytes } from '../heap-size.js';
 import type { ExtendedFrame } from '../types.js';
 import {
   ASSEMBLY_OVERHEAD_BYTES,
@@ -29,7 +29,7 @@ function bodyOf(result: FragmentResult): string {
 
 /** Bytes one assembly of `host` holding pieces of these sizes accounts for. */
 function held(host: string, seq: number, sizes: number[]): number {
-  const pieces = sizes.reduce((sum, n) => sum + n + BUFFER_OVERHEAD_BYTES + PIECE_OVERHEAD_BYTES, 0);
+  const pieces = sizes.reduce((sum, n) => sum + n + STRING_OVERHEAD_BYTES + PIECE_OVERHEAD_BYTES, 0);
   return ASSEMBLY_OVERHEAD_BYTES + textBytes(`${host}\u0000${seq}`) + pieces;
 }
 

@@ -7,7 +7,7 @@
 // wake-up, so one kept view would keep the whole batch). Every step is O(1) in the number of
 // assemblies in flight, or O(its own pieces): eviction takes the first entry of an insertion-ordered
 // map (overall, or the host's own).
-import { bytesHeld, copyBytes, textBytes } from '../heap-size.js';
+import { bytesAsText, textBytes } from '../heap-size.js';
 import type { ExtendedFrame } from '../types.js';
 
 export interface FragmentLimits {
@@ -53,7 +53,8 @@ export const PIECE_OVERHEAD_BYTES = 48;
 
 interface Piece {
   offset: number;
-  data: Buffer;
+  /** The piece's bytes, one character each (heap-size.ts bytesAsText): an own copy in the JS heap. */
+  bytes: string;
 }
 
 interface Assembly {
@@ -183,19 +184,19 @@ function addPiece(assembly: Assembly, offset: number, data: Buffer): number {
   // Coverage of [offset, end) by existing pieces, walking the merged intervals.
   let cursor = offset;
   for (const piece of assembly.pieces) {
-    const pieceEnd = piece.offset + piece.data.length;
+    const pieceEnd = piece.offset + piece.bytes.length;
     if (piece.offset <= cursor && pieceEnd > cursor) cursor = Math.min(pieceEnd, end);
     if (piece.offset < offset) position++;
   }
   if (cursor >= end) return 0;
-  const copy = copyBytes(data);
-  assembly.pieces.splice(position, 0, { offset, data: copy });
-  const bytes = bytesHeld(copy) + PIECE_OVERHEAD_BYTES;
+  const copy = bytesAsText(data);
+  assembly.pieces.splice(position, 0, { offset, bytes: copy });
+  const bytes = textBytes(copy) + PIECE_OVERHEAD_BYTES;
   assembly.bytes += bytes;
   let covered = 0;
   let reach = 0;
   for (const piece of assembly.pieces) {
-    const pieceEnd = piece.offset + piece.data.length;
+    const pieceEnd = piece.offset + piece.bytes.length;
     if (pieceEnd <= reach) continue;
     covered += pieceEnd - Math.max(reach, piece.offset);
     reach = pieceEnd;
@@ -206,6 +207,6 @@ function addPiece(assembly: Assembly, offset: number, data: Buffer): number {
 
 function join(assembly: Assembly): Buffer {
   const body = Buffer.alloc(assembly.total);
-  for (const piece of assembly.pieces) piece.data.copy(body, piece.offset);
+  for (const piece of assembly.pieces) body.write(piece.bytes, piece.offset, 'latin1');
   return body;
 }
