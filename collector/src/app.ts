@@ -57,6 +57,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       nodesKnown: () => index.size(),
       leading: () => kube?.elector.isLeader() ?? false,
       pendingIncidents: () => kube?.remediator.pendingCount() ?? 0,
+      pendingIncidentBytes: () => kube?.remediator.pendingBytes() ?? 0,
     });
     const events = createEventCounters(metrics);
 

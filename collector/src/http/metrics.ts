@@ -68,6 +68,8 @@ export interface MetricSources {
   nodesKnown(): number;
   leading(): boolean;
   pendingIncidents(): number;
+  /** Bytes the pending incidents hold; 0 when not given. */
+  pendingIncidentBytes?: () => number;
 }
 
 export interface CollectorMetrics {
@@ -169,6 +171,14 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
     registers,
     collect() {
       this.set(sources.pendingIncidents());
+    },
+  });
+  new Gauge({
+    name: 'lastgasp_incidents_pending_bytes',
+    help: 'Bytes held by those incidents (their kernel lines); at most 2,000 incidents, 32 MiB and 8 per Node.',
+    registers,
+    collect() {
+      this.set(sources.pendingIncidentBytes?.() ?? 0);
     },
   });
   return {

@@ -17,6 +17,7 @@ import {
 } from '../record/incident-record.js';
 import { releaseAnnotation } from '../record/explain.js';
 import { createKeyedQueue } from './keyed-queue.js';
+import { createPendingIncidents, DEFAULT_PENDING_LIMITS } from './pending-incidents.js';
 import { createRefutationLimit } from './refutation-limit.js';
 import { NotLeaderError, remediateIncident, type Outcome, type RemediateContext } from './remediate-incident.js';
 import { makeRetry } from '../kube/retry.js';
@@ -45,6 +46,8 @@ export interface Remediator {
   leadershipLost(): void;
   /** Incidents remembered but not finished here. */
   pendingCount(): number;
+  /** Bytes those incidents hold (their kernel lines); bounded (pending-incidents.ts). */
+  pendingBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -68,15 +71,10 @@ export function stormEntries(records: readonly unknown[]): { node: string; at: n
 /** How soon an interrupted remediation is tried again when this replica still leads. */
 const RESUME_AFTER_MS = 1000;
 
-interface Pending {
-  req: RemediationRequest;
-  seenAt: number;
-}
-
 export function createRemediator(opts: RemediatorOptions): Remediator {
   const queue = createKeyedQueue();
   const refutations = createRefutationLimit();
-  const pending = new Map<string, Pending>();
+  const pending = createPendingIncidents({ ...DEFAULT_PENDING_LIMITS, keepMs: opts.takeoverWindowMs });
   const inflight = new Set<string>();
   const retries = new Set<NodeJS.Timeout>();
   const newTerm = (): AbortController => {
@@ -90,10 +88,7 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
   const ctx = opts.context;
   const releaseKey = releaseAnnotation(ctx.policy.annotationPrefix);
 
-  const prune = (): void => {
-    const now = ctx.now();
-    for (const [name, p] of pending) if (now - p.seenAt > opts.takeoverWindowMs) pending.delete(name);
-  };
+  const prune = (): void => pending.prune(ctx.now());
 
   const run = (req: RemediationRequest, released: boolean): void => {
     const name = recordName(req.incidentId, req.node);
@@ -154,13 +149,13 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
       if (req.fatal && ctx.policy.proofOfDeath.enabled) {
         opts.proofs.start({ name: recordName(req.incidentId, req.node), node: req.node, source: req.source, detectedAt: req.detectedAt, lines: req.lines });
       }
-      pending.set(recordName(req.incidentId, req.node), { req, seenAt: ctx.now() });
+      pending.set(recordName(req.incidentId, req.node), req, ctx.now());
       run(req, false);
     },
     updateContext(req) {
       const name = recordName(req.incidentId, req.node);
       const p = pending.get(name);
-      if (p !== undefined) p.req = { ...p.req, lines: req.lines };
+      if (p !== undefined) pending.set(name, { ...p, lines: req.lines }, ctx.now());
       opts.proofs.linesArrived(name, req.lines);
       if (!opts.isLeader() || stopped) return;
       const lines = capLines(req.lines);
@@ -185,13 +180,14 @@ export function createRemediator(opts: RemediatorOptions): Remediator {
         seen.add(name);
         if (shouldFinish(obj)) run(req, phaseOf(obj) === 'Held');
       }
-      for (const [name, p] of pending) if (!seen.has(name)) run(p.req, false);
+      for (const [name, req] of [...pending.entries()]) if (!seen.has(name)) run(req, false);
     },
     leadershipLost() {
       term.abort(new NotLeaderError());
       term = newTerm();
     },
-    pendingCount: () => pending.size,
+    pendingCount: () => pending.size(),
+    pendingBytes: () => pending.bytes(),
     async stop() {
       stopped = true;
       for (const t of retries) clearTimeout(t);
