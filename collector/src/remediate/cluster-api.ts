@@ -37,6 +37,18 @@ export interface Taint {
 
 export type Gone = 'done' | 'gone';
 
+/** How often an Event series' reason occurred, and when first and last (ms). */
+export interface SeriesCount {
+  count: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+/** Writes a non-fatal Event series (report/): creates the Event (`create`) or updates its series count. */
+export interface SeriesApi {
+  writeEventSeries(event: EventSpec, series: SeriesCount, create: boolean): Promise<void>;
+}
+
 export interface ClusterApi {
   /** 'exists' when a record of that name was already there. */
   createIncident(body: NodeIncidentObject): Promise<'created' | 'exists'>;

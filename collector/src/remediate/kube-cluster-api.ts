@@ -17,8 +17,7 @@ import {
   type NodeIncidentObject,
 } from '../record/incident-record.js';
 import { isConflict, isNotFound } from '../kube/api-errors.js';
-import type { ClusterApi, EventSpec, Gone, PodRef } from './cluster-api.js';
-import type { SeriesApi } from '../report/series-writer.js';
+import type { ClusterApi, EventSpec, Gone, PodRef, SeriesApi } from './cluster-api.js';
 import type { RetentionApi } from '../record/retention.js';
 import { isNodeReady } from '../kube/node-addresses.js';
 import { kubeTransport, makeSharedApiClient } from '../kube/transport.js';

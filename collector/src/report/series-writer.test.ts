@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
-import type { EventSpec } from '../remediate/cluster-api.js';
+import type { EventSpec, SeriesCount } from '../remediate/cluster-api.js';
 import type { RemediationRequest } from '../record/incident-record.js';
 import { createEventSeries } from './event-series.js';
-import { startSeriesWriter, type SeriesCount } from './series-writer.js';
+import { startSeriesWriter } from './series-writer.js';
 
 const req: RemediationRequest = {
   incidentId: 'i',

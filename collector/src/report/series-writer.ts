@@ -2,19 +2,8 @@
 // once, repeats at most every refresh, at most WRITES_AT_ONCE requests in flight. A failed write stays
 // due and is tried again at the next refresh; followers keep counting and write nothing.
 import type { Logger } from 'pino';
-import type { EventSpec } from '../remediate/cluster-api.js';
+import type { EventSpec, SeriesApi } from '../remediate/cluster-api.js';
 import type { EventSeries, SeriesWrite } from './event-series.js';
-
-export interface SeriesCount {
-  count: number;
-  firstAt: number;
-  lastAt: number;
-}
-
-/** The one call the writer needs: create the Event (`create`) or update its series count. */
-export interface SeriesApi {
-  writeEventSeries(event: EventSpec, series: SeriesCount, create: boolean): Promise<void>;
-}
 
 export interface SeriesWriter {
   /** A new series started: write it now rather than at the next tick. */

@@ -5,7 +5,7 @@ import type { Incident, IncidentEvent } from '../types.js';
 import { createIncidentRouter, MAX_WAITING_BYTES } from './incident-router.js';
 import { createNodeIndex } from './node-index.js';
 import { createNodeResolver } from './resolve-node.js';
-import { createTokenBuckets, type TokenBuckets } from '../report/token-buckets.js';
+import { createTokenBuckets, type TokenBuckets } from '../token-buckets.js';
 
 function oomKill(id: string, source: string, type: 'opened' | 'closed'): IncidentEvent {
   const { incident } = panic(id, source);

@@ -6,7 +6,7 @@ import { incidentBytes } from '../heap-size.js';
 import type { IncidentEvent } from '../types.js';
 import { requestFromIncident, type RemediationRequest } from '../record/incident-record.js';
 import type { NodeResolver, RejectReason } from './resolve-node.js';
-import type { TokenBuckets } from '../report/token-buckets.js';
+import type { TokenBuckets } from '../token-buckets.js';
 
 export interface IncidentRouterOptions {
   /** Null in standalone mode: incidents are only recorded. */

@@ -12,7 +12,7 @@ import { createIncidentRouter } from '../resolve/incident-router.js';
 import type { NodeIndex } from '../resolve/node-index.js';
 import { createNodeResolver } from '../resolve/resolve-node.js';
 import type { IncidentEvent } from '../types.js';
-import { createTokenBuckets } from '../report/token-buckets.js';
+import { createTokenBuckets } from '../token-buckets.js';
 import type { EventCounters } from './event-counters.js';
 import type { NonFatalReports } from './start-reports.js';
 

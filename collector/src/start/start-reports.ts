@@ -10,8 +10,9 @@ import type { RemediationRequest } from '../record/incident-record.js';
 import { seriesEvent } from '../remediate/incident-events.js';
 import type { Remediator } from '../remediate/remediator.js';
 import { createEventSeries, type SeriesStats } from '../report/event-series.js';
-import { startSeriesWriter, type SeriesApi } from '../report/series-writer.js';
-import { createTokenBuckets } from '../report/token-buckets.js';
+import { startSeriesWriter } from '../report/series-writer.js';
+import type { SeriesApi } from '../remediate/cluster-api.js';
+import { createTokenBuckets } from '../token-buckets.js';
 import type { EventCounters } from './event-counters.js';
 import type { Stops } from './stops.js';
 
