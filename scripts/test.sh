@@ -4,6 +4,13 @@
 # Ends with one line: `all: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Everything runs on the project's one Node.js version (.node-version), whatever Node started npm.
+if [[ "$(node --version 2>/dev/null)" != "v$(tr -d '[:space:]' < .node-version)" ]]; then
+  PATH="$(bash scripts/pinned-node.sh):$PATH"
+  export PATH
+  exec bash "$0" "$@"
+fi
+echo "[test] Node.js $(node --version)"
 start=$SECONDS
 bash scripts/setup.sh
 echo "[test] lint"

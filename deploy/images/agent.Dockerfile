@@ -3,7 +3,7 @@
 #   docker build -f deploy/images/agent.Dockerfile -t lastgasp-agent .
 # The Node major here must match the root package.json "engines" (checked by a test).
 
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 WORKDIR /src
 # Manifests first, so the dependency layer is reused while only sources change. npm ci needs every
 # workspace's package.json.
@@ -20,7 +20,7 @@ COPY agent/ agent/
 RUN npx tsc -b agent \
  && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-slim
+FROM node:24-slim
 # iproute2: `ip route get` / `ip neigh` find each collector's egress device, source address and
 # next-hop MAC. kmod: modprobe configfs and netconsole with the host's /lib/modules mounted.
 RUN apt-get update \

@@ -3,7 +3,7 @@
 #   docker build -f deploy/images/collector.Dockerfile -t lastgasp-collector .
 # The Node major here must match the root package.json "engines" (checked by a test).
 
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 WORKDIR /src
 # Manifests first, so the dependency layer is reused while only sources change. npm ci needs every
 # workspace's package.json.
@@ -28,7 +28,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && bash collector/native/build.sh --strict
 
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production
 # Smaller V8 young generation: ~20–40 MiB less resident memory (collector/src/runtime-flags.ts).
 ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=256"
