@@ -1,10 +1,15 @@
 // lastgasp-agent: reads config, starts the app, handles signals. Exit codes: 0 clean stop, 1 runtime
 // failure, 2 bad configuration.
+import { VERSION } from '@lastgasp/proto/version';
 import { pino } from 'pino';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig, USAGE } from './config/config.js';
 
 async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--version')) {
+    process.stdout.write(`lastgasp-agent ${VERSION}\n`);
+    return 0;
+  }
   let config;
   try {
     config = await loadConfig(argv, process.env);
@@ -21,7 +26,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const logger = pino({ name: 'lastgasp-agent', level: config.logLevel });
   const app = await startApp(config, { logger });
-  logger.info({ node: config.nodeName, http: app.httpPort }, 'agent started');
+  logger.info({ version: VERSION, node: config.nodeName, http: app.httpPort }, 'agent started');
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -21,7 +21,9 @@ import { startKube, type KubeParts } from './start/start-kube.js';
 import { startReceive, type ReceivePath } from './start/start-receive.js';
 import { Stops } from './start/stops.js';
 
-export { COLLECTOR_VERSION } from './start/collector-status.js';
+import { COLLECTOR_VERSION } from './start/collector-status.js';
+
+export { COLLECTOR_VERSION };
 
 export interface AppOptions {
   config: CollectorConfig;
@@ -96,7 +98,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     grpc.setServing(true);
 
     logger.info(
-      { udp: listener.addresses, grpc: grpc.address, http: http.address, standalone: kube === null, policy: config.policy, limits: config.limits },
+      { version: COLLECTOR_VERSION, udp: listener.addresses, grpc: grpc.address, http: http.address, standalone: kube === null, policy: config.policy, limits: config.limits },
       'collector started',
     );
     return { udpAddresses: listener.addresses, grpcAddress: grpc.address, httpAddress: http.address, stop: () => stops.stopAll() };

@@ -6,6 +6,7 @@ const usage = `usage: lastgasp-collector <command> [flags]
 commands:
   serve            receive netconsole datagrams, classify, remediate (see: serve --help)
   replay <file>    run a pcap or pcapng capture through the same pipeline (see: replay --help)
+  --version        print the version
 `;
 
 async function run(argv: string[]): Promise<number> {
@@ -18,6 +19,12 @@ async function run(argv: string[]): Promise<number> {
     case 'replay': {
       const { replayCommand } = await import('./replay/replay-command.js');
       return replayCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+    }
+    case '--version':
+    case 'version': {
+      const { VERSION } = await import('@lastgasp/proto/version');
+      process.stdout.write(`lastgasp-collector ${VERSION}\n`);
+      return 0;
     }
     case undefined:
     case '-h':

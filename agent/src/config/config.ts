@@ -87,6 +87,7 @@ export const USAGE = `usage: lastgasp-agent [flags]
   --canary-interval DURATION    default 6h, 0 = off
   --daemonset-name NAME         env DAEMONSET_NAME
   --log-level LEVEL             default info
+  --version                     print the version and exit
   --kmsg-path FILE              default /dev/kmsg
   --printk-path FILE            default /proc/sys/kernel/printk
   --ip-monitor / --no-ip-monitor  re-check on route/neighbour/link changes (default on)

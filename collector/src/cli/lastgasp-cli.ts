@@ -2,6 +2,7 @@
 // (streams, environment, clock, terminal width, Ctrl-C) comes in through CliIo.
 // Exit codes: 0 done; 1 failed (unknown incident, bad request, bad usage); 2 collector unreachable
 // or not serving.
+import { VERSION } from '@lastgasp/proto/version';
 import { status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { Incident__Output, IncidentEvent__Output, ListIncidentsRequest, WatchIncidentsRequest } from '@lastgasp/proto';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -137,6 +138,7 @@ function buildProgram(io: CliIo): Command {
     .option('--tls-server-name <name>', 'name to check the collector certificate against, when --server is an address it does not carry (env LASTGASP_TLS_SERVER_NAME)', io.env.LASTGASP_TLS_SERVER_NAME)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json']).default('table'))
     .addOption(new Option('--timeout <duration>', 'deadline of each call').default(10_000, '10s').argParser(parseDuration))
+    .version(`lastgasp ${VERSION}`, '--version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError();

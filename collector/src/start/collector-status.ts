@@ -1,6 +1,7 @@
 // The StatusSource the gRPC API serves: the incident history joined with what this replica is (version,
 // identity, leadership, listeners, policy), its counters — the receive path's and the event counters',
 // the very ones /metrics reads — and the tracked hosts, each with the Node that owns its address.
+import { VERSION } from '@lastgasp/proto/version';
 import {
   composeStatusSource,
   type CollectorStatus,
@@ -17,7 +18,8 @@ import type { ReachabilityCheck } from '../prove/reachability-check.js';
 import type { NodeIndex } from '../resolve/node-index.js';
 import type { EventCounters } from './event-counters.js';
 
-export const COLLECTOR_VERSION = '0.1.0';
+/** The project's version (root package.json), as GetStatus and the start-up line report it. */
+export const COLLECTOR_VERSION = VERSION;
 
 /** The netconsole listeners as bound (port 0 → the real port), for the status's listener list. */
 export function netconsoleListeners(listener: UdpListener): Listener[] {
