@@ -7,10 +7,12 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 start=$SECONDS
 
 # Debian packages: the real-kernel test bed (QEMU, busybox, cpio, kmod), iproute2 for network
-# namespaces, a C compiler for the benchmark load generators, docker-compose to validate the compose file.
+# namespaces, a C compiler for the benchmark load generators, docker-compose to validate the compose file,
+# buildah, podman, runc and mmdebstrap to build and run the images (and their base image) without a daemon.
 need=()
 for pair in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio depmod:kmod ip:iproute2 \
-            cc:gcc docker-compose:docker-compose tcpdump:tcpdump xz:xz-utils openssl:openssl; do
+            cc:gcc docker-compose:docker-compose tcpdump:tcpdump xz:xz-utils openssl:openssl \
+            buildah:buildah podman:podman runc:runc mmdebstrap:mmdebstrap newuidmap:uidmap; do
   cmd="${pair%%:*}" pkg="${pair#*:}"
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done

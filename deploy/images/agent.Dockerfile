@@ -21,6 +21,14 @@ RUN npx tsc -b agent \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-slim
+# Version and revision come from the build (--build-arg VERSION=… --build-arg REVISION=…); a plain build says "dev".
+ARG VERSION=dev
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="lastgasp-agent" \
+      org.opencontainers.image.description="Points each node kernel netconsole at the lastgasp collectors (configfs) and reports LastGaspReady on its Node." \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 # iproute2: `ip route get` / `ip neigh` find each collector's egress device, source address and
 # next-hop MAC. kmod: modprobe configfs and netconsole with the host's /lib/modules mounted.
 RUN apt-get update \

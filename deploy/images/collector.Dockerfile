@@ -20,7 +20,8 @@ COPY collector/ collector/
 # Then @kubernetes/client-node is bundled down to what the collector uses (~20 MiB less memory).
 RUN npx tsc -b collector \
  && node collector/scripts/bundle-client-node.mjs \
- && npm prune --omit=dev --no-audit --no-fund
+ && npm prune --omit=dev --no-audit --no-fund \
+ && mkdir -p collector/node_modules
 # The batch UDP receiver (recvmmsg addon): a C compiler in the build stage only. The collector falls
 # back to node:dgram when the addon is absent (udpReceiver: auto), so the image works either way.
 RUN apt-get update \
@@ -29,6 +30,14 @@ RUN apt-get update \
  && bash collector/native/build.sh --strict
 
 FROM node:24-slim
+# Version and revision come from the build (--build-arg VERSION=… --build-arg REVISION=…); a plain build says "dev".
+ARG VERSION=dev
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="lastgasp-collector" \
+      org.opencontainers.image.description="Receives the kernel last words netconsole sends, explains and cleans up after nodes that died in a kernel panic; carries the lastgasp CLI." \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 ENV NODE_ENV=production
 # Smaller V8 young generation: ~20–40 MiB less resident memory (collector/src/runtime-flags.ts).
 ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=256"
@@ -37,6 +46,8 @@ WORKDIR /app
 # (node_modules/@lastgasp/proto -> ../../proto) resolve.
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules/ node_modules/
+# Packages npm could not hoist (two versions of one package) live under the workspace.
+COPY --from=build /src/collector/node_modules/ collector/node_modules/
 COPY --from=build /src/proto/package.json proto/
 COPY --from=build /src/proto/dist/ proto/dist/
 COPY --from=build /src/proto/lastgasp/ proto/lastgasp/
