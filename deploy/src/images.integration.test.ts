@@ -77,7 +77,7 @@ describe('the images, built from the Dockerfiles and run', function () {
 
   it('lastgasp-agent: --version; carries ip and modprobe, which it shells out to', async () => {
     expect(await runOnce('localhost/lastgasp-agent:test', ['--version'])).to.equal(`lastgasp-agent ${VERSION}\n`);
-    const tools = await podman(['run', '--rm', ...RUNTIME_FLAGS, '--entrypoint', 'sh', 'localhost/lastgasp-agent:test', '-c', 'command -v ip && command -v modprobe']);
+    const tools = await podman(['run', '--rm', ...RUNTIME_FLAGS, '--network', 'none', '--entrypoint', 'sh', 'localhost/lastgasp-agent:test', '-c', 'command -v ip && command -v modprobe']);
     expect(tools.trim().split('\n')).to.have.length(2);
   });
 

@@ -146,9 +146,11 @@ describe('non-fatal incidents as Event series, and retention, against a real con
     await createNode(c, 'dies-1', { addresses: [{ type: 'InternalIP', address: deadIp }] });
     await createPod(c, { namespace: 'pod-nonfatal', name: 'victim', nodeName: 'dies-1' });
     await waitFor('the victim pod Running', async () => (await podsOn(c, 'dies-1')).some((x) => x.status?.phase === 'Running'), WAIT);
-    await waitFor('the self-check heard dies-1', async () => {
+    // Silence proves death only for a node the self-check has heard answer: both must have answered.
+    await waitFor('the self-check heard oom-1 and dies-1 answer', async () => {
       const text = await (await fetch(`http://${col().listeners.http}/metrics`)).text();
-      return /^lastgasp_reachability_nodes\{state="unchecked"\} 0$/m.test(text);
+      const answering = Number(/^lastgasp_reachability_nodes\{state="answering"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      return answering >= 2 && /^lastgasp_reachability_nodes\{state="unchecked"\} 0$/m.test(text);
     }, WAIT);
 
     // The flood and the panic at once; the dying node falls silent right after its last gasp.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { registerCleanup } from '../kernel/cleanup.js';
 import { AGENT_MAIN } from './paths.js';
+import { VERSION } from '@lastgasp/proto/version';
 
 export interface AgentBundle {
   path: string;
@@ -27,8 +28,10 @@ export async function bundleAgent(): Promise<AgentBundle> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     conditions: ['lastgasp-source'],
+    // The bundle lives outside the repository, where proto/src/version.ts cannot find package.json.
+    define: { LASTGASP_BUNDLED_VERSION: JSON.stringify(VERSION) },
     logLevel: 'error',
     // CommonJS dependencies (pino) call require() for Node's built-ins; an ES module has none of its own.
     banner: { js: "import { createRequire as __lgCreateRequire } from 'node:module'; const require = __lgCreateRequire(import.meta.url);" },

@@ -6,7 +6,9 @@ import { buildah, inspectImage, RUNTIME_FLAGS, type ImageInfo } from './containe
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export async function buildImage(opts: { dockerfile: string; tag: string; buildArgs?: Record<string, string> }): Promise<ImageInfo> {
-  const args = ['bud', '--pull-never', '--network', 'host', ...RUNTIME_FLAGS, '--layers', '-f', opts.dockerfile, '-t', opts.tag];
+  // No layer cache: buildah 1.28 reuses a cached LABEL step whose build arguments changed (a stale
+  // revision label), so every build starts from the base image.
+  const args = ['bud', '--pull-never', '--network', 'host', ...RUNTIME_FLAGS, '--layers=false', '-f', opts.dockerfile, '-t', opts.tag];
   for (const [k, v] of Object.entries(opts.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
   await buildah([...args, '.'], { cwd: ROOT });
   const info = await inspectImage(opts.tag);
