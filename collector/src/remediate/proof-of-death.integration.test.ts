@@ -3,33 +3,22 @@
 // node's address answers a TCP SYN with a reset and a dead node's address drops it silently. The panic
 // datagrams are sent from inside that namespace, from the Node's own address, as its kernel would; a
 // Node "dies" when the test, right after sending its panic, makes its address fall silent.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { createNode, createNodeAddressPool, createPod, useCluster, type Cluster, type NodeAddressPool } from '@lastgasp/testbed/cluster';
 import { waitFor } from '@lastgasp/testbed/testing';
 import { startCollector as startCollectorProcess, type CollectorProcess } from '@lastgasp/testbed/collector';
 import { expect } from 'chai';
+import { sendFromPool } from '../../test-support/pool-sender.js';
 import { incidentsFor, nodeExists, podsOn } from '../../test-support/cluster-reads.js';
 import { connect } from '../cli/client.js';
 import { formatExtended } from '../parse/format-extended.js';
 
-const run = promisify(execFile);
 const CRD = fileURLToPath(new URL('../../../deploy/helm/lastgasp/crds/nodeincidents.lastgasp.dev.yaml', import.meta.url));
 const WAIT = { timeoutMs: 60_000, intervalMs: 200 };
-
-/** Sends one UDP datagram per hex string from `from` (inside the pool's namespace) to `to:port`. */
-const SENDER = `
-const d = require('node:dgram').createSocket('udp4');
-const [from, to, port, ...hex] = process.argv.slice(1);
-d.bind({ address: from, port: 0 }, async () => {
-  for (const h of hex) await new Promise((ok, ko) => d.send(Buffer.from(h, 'hex'), Number(port), to, (e) => (e ? ko(e) : ok())));
-  d.close();
-});`;
 
 let seq = 5000;
 /**
@@ -66,7 +55,7 @@ describe('proof of death against a real control plane (Node addresses that answe
   };
 
   const send = async (from: string, endMarker = true): Promise<void> => {
-    await run('ip', ['netns', 'exec', p().netns, process.execPath, '-e', SENDER, from, hostAddress, String(col().udpPort), ...panicDatagrams(endMarker)]);
+    await sendFromPool(p(), from, hostAddress, col().udpPort, panicDatagrams(endMarker));
   };
 
   /** `silent`: the address drops SYNs from the start (a firewall), before the self-check can hear it. */

@@ -45,8 +45,11 @@ export interface SeriesStats {
 }
 
 export interface EventSeries {
-  /** Counts one occurrence. True when it starts a series (its first write is due now). */
-  add(req: RemediationRequest, note: string, now: number): boolean;
+  /**
+   * Counts one occurrence. True when it starts a series (its first write is due now). `note` is asked
+   * for only then: a repeat costs a lookup and a count, nothing else.
+   */
+  add(req: RemediationRequest, note: () => string, now: number): boolean;
   /** Writes due at `now`, each handed out once until `written` says how it went. */
   due(now: number): SeriesWrite[];
   /** The write of `w` ended: `ok` false leaves it due again (retried at the next refresh). */
@@ -124,18 +127,19 @@ export function createEventSeries(settings: SeriesSettings): EventSeries {
         entries.set(key, found);
         return false;
       }
+      const text = note();
       const e: Entry = {
         node: req.node,
         reason: req.kind,
         period,
-        note,
+        note: text,
         count: 1,
         firstAt: now,
         lastAt: now,
         writtenCount: 0,
         writtenAt: null,
         inflight: false,
-        bytes: entryBytes(req.node, req.kind, note),
+        bytes: entryBytes(req.node, req.kind, text),
       };
       entries.set(key, e);
       bytes += e.bytes;

@@ -3,34 +3,23 @@
 // remediated as usual. And retention: on becoming leader, the collector deletes finished NodeIncidents
 // past their age and keeps Held and young ones. Node addresses live in a node address pool (as in the
 // proof-of-death test), so the panicking node can really fall silent.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { CustomObjectsApi, EventsV1Api } from '@kubernetes/client-node';
 import { createNode, createNodeAddressPool, createPod, useCluster, type Cluster, type NodeAddressPool } from '@lastgasp/testbed/cluster';
 import { waitFor } from '@lastgasp/testbed/testing';
 import { startCollector, type CollectorProcess } from '@lastgasp/testbed/collector';
 import { expect } from 'chai';
+import { sendFromPool } from '../../test-support/pool-sender.js';
 import { incidentsFor, NODE_INCIDENTS, nodeExists, podsOn } from '../../test-support/cluster-reads.js';
 import { formatExtended } from '../parse/format-extended.js';
 
-const run = promisify(execFile);
 const CRD = fileURLToPath(new URL('../../../deploy/helm/lastgasp/crds/nodeincidents.lastgasp.dev.yaml', import.meta.url));
 const WAIT = { timeoutMs: 60_000, intervalMs: 250 };
 const DAY = 86_400_000;
 const OOM_KILLS = 500;
-
-/** Sends one UDP datagram per hex string from `from` (inside the pool's namespace) to `to:port`. */
-const SENDER = `
-const d = require('node:dgram').createSocket('udp4');
-const [from, to, port, ...hex] = process.argv.slice(1);
-d.bind({ address: from, port: 0 }, async () => {
-  for (const h of hex) await new Promise((ok, ko) => d.send(Buffer.from(h, 'hex'), Number(port), to, (e) => (e ? ko(e) : ok())));
-  d.close();
-});`;
 
 function datagrams(lines: { text: string; level: number }[], firstSeq: number): string[] {
   return lines.flatMap((l, i) => formatExtended({ seq: firstSeq + i, timestampUs: (firstSeq + i) * 1000, text: l.text, level: l.level }).map((b) => b.toString('hex')));
@@ -83,7 +72,7 @@ describe('non-fatal incidents as Event series, and retention, against a real con
     if (collector === null) throw new Error('no collector');
     return collector;
   };
-  const send = (from: string, hex: string[]) => run('ip', ['netns', 'exec', p().netns, process.execPath, '-e', SENDER, from, hostAddress, String(col().udpPort), ...hex], { maxBuffer: 1 << 20 });
+  const send = (from: string, hex: string[]) => sendFromPool(p(), from, hostAddress, col().udpPort, hex);
   const custom = (c: Cluster) => c.kubeConfig.makeApiClient(CustomObjectsApi);
 
   before(async () => {

@@ -45,10 +45,10 @@ function setup(leading: boolean) {
 describe('startSeriesWriter', () => {
   it('leader: a new series is created at once on kick; its repeats wait for the refresh', async () => {
     const s = setup(true);
-    s.series.add(req, 'note', s.state.t);
+    s.series.add(req, () => 'note', s.state.t);
     s.writer.kick();
     await settle();
-    s.series.add(req, 'note', s.state.t);
+    s.series.add(req, () => 'note', s.state.t);
     s.writer.kick();
     await settle();
     expect(s.writes).to.deep.equal([{ name: 'n1.OOMKill.0', count: 1, create: true }]);
@@ -61,7 +61,7 @@ describe('startSeriesWriter', () => {
 
   it('follower: writes nothing; on becoming leader writes the count it kept', async () => {
     const s = setup(false);
-    for (let i = 0; i < 5; i++) s.series.add(req, 'note', s.state.t);
+    for (let i = 0; i < 5; i++) s.series.add(req, () => 'note', s.state.t);
     s.writer.kick();
     await settle();
     expect(s.writes).to.deep.equal([]);
@@ -75,7 +75,7 @@ describe('startSeriesWriter', () => {
   it('a failed write is tried again after the refresh, still as a create', async () => {
     const s = setup(true);
     s.setFail(true);
-    s.series.add(req, 'note', s.state.t);
+    s.series.add(req, () => 'note', s.state.t);
     s.writer.kick();
     await settle();
     s.setFail(false);

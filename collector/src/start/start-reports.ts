@@ -54,7 +54,7 @@ export function startNonFatalReports(parts: {
 
   return {
     submit(req) {
-      if (writer !== null && series.add(req, nodeEventNote(req, SERIES_SENTENCE), now())) writer.kick();
+      if (writer !== null && series.add(req, () => nodeEventNote(req, SERIES_SENTENCE), now())) writer.kick();
       if (!policy.records) return;
       if (records.take(req.node, now())) parts.remediator.submit(req);
       else parts.events.rateLimited('node-records');
