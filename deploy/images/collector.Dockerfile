@@ -2,8 +2,11 @@
 # lastgasp-collector (also carries the `lastgasp` CLI). Build context: the repository root.
 #   docker build -f deploy/images/collector.Dockerfile -t lastgasp-collector .
 # The Node major here must match the root package.json "engines" (checked by a test).
+# NODE_IMAGE: the base of both stages; `npm run release` passes it pinned by digest
+# (node:24-bookworm-slim@sha256:…) and records the digest.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
-FROM node:24-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 # Manifests first, so the dependency layer is reused while only sources change. npm ci needs every
 # workspace's package.json.
@@ -29,7 +32,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && bash collector/native/build.sh --strict
 
-FROM node:24-slim
+FROM ${NODE_IMAGE}
 # Version and revision come from the build (--build-arg VERSION=… --build-arg REVISION=…); a plain build says "dev".
 ARG VERSION=dev
 ARG REVISION=unknown

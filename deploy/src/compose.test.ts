@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { readPcapUdp } from '../compose/replay-send.mjs';
+import { parseDockerfile } from './dockerfile.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -89,7 +90,7 @@ describe('docker-compose.yml', function () {
     expect(udpPort).to.equal('6666');
     expect(sender.network_mode).to.equal('service:k3s');
     expect(sender.depends_on?.['collector']?.condition).to.equal('service_healthy');
-    const from = /^FROM (node:\S+)/m.exec(readFileSync(join(ROOT, 'deploy/images/collector.Dockerfile'), 'utf8'))?.[1];
+    const from = parseDockerfile(readFileSync(join(ROOT, 'deploy/images/collector.Dockerfile'), 'utf8')).at(-1)?.image;
     expect(sender.image, 'the Node.js image of the collector').to.equal(from);
     expect(sender.entrypoint).to.include(`--to=collector:${udpPort ?? ''}`);
     expect(sender.entrypoint).to.include('--from-port=6665');

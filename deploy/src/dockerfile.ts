@@ -1,6 +1,7 @@
 // Reads the parts of a Dockerfile that can be checked without a Docker engine: stages (FROM), COPY
-// sources and destinations, WORKDIR, ENTRYPOINT/CMD, USER. Not a full parser: no ARG/ENV expansion,
-// no heredocs, no ADD; the Dockerfiles of this repository use none of them.
+// sources and destinations, WORKDIR, ENTRYPOINT/CMD, USER. Not a full parser: ARGs declared before the
+// first FROM are expanded in FROM with their defaults (${NAME}, as a plain build does); no other
+// expansion, no heredocs, no ADD; the Dockerfiles of this repository use none of them.
 
 export interface Copy {
   /** Stage name or index given with --from, or null for the build context. */
@@ -80,18 +81,33 @@ function resolveWorkdir(current: string, next: string): string {
   return `${current.replace(/\/$/, '')}/${next}`;
 }
 
+/** `${NAME}` and `$NAME` in a FROM, from the global ARGs' defaults; an ARG without one is an error. */
+function expandGlobalArgs(value: string, args: Map<string, string>, line: number): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_all, braced: string | undefined, bare: string | undefined) => {
+    const name = braced ?? bare ?? '';
+    const found = args.get(name);
+    if (found === undefined) throw new Error(`line ${line}: FROM uses ${name}, which no ARG before the first FROM gives a default`);
+    return found;
+  });
+}
+
 export function parseDockerfile(text: string): Stage[] {
   const stages: Stage[] = [];
+  const globalArgs = new Map<string, string>();
   for (const ins of instructions(text)) {
     if (ins.keyword === 'FROM') {
       const match = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args);
       if (match?.[1] === undefined) throw new Error(`line ${ins.line}: cannot read FROM ${ins.args}`);
-      stages.push({ image: match[1], name: match[2] ?? null, copies: [], entrypoint: null, cmd: null, user: null, workdir: '/' });
+      stages.push({ image: expandGlobalArgs(match[1], globalArgs, ins.line), name: match[2] ?? null, copies: [], entrypoint: null, cmd: null, user: null, workdir: '/' });
       continue;
     }
     const stage = stages.at(-1);
     if (!stage) {
-      if (ins.keyword === 'ARG') continue;
+      if (ins.keyword === 'ARG') {
+        const arg = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(\S*))?$/.exec(ins.args.trim());
+        if (arg?.[1] !== undefined && arg[2] !== undefined) globalArgs.set(arg[1], arg[2].replace(/^"(.*)"$/, '$1'));
+        continue;
+      }
       throw new Error(`line ${ins.line}: ${ins.keyword} before the first FROM`);
     }
     switch (ins.keyword) {

@@ -90,11 +90,11 @@ for (const image of IMAGES) {
     const stages = parseDockerfile(text);
     const final = stages.at(-1);
 
-    it('is multi-stage, every stage on node:<major>-slim of the Node.js that runs these tests', () => {
+    it('is multi-stage, every stage on node:<major>-bookworm-slim (NODE_IMAGE by default) of the Node.js that runs these tests', () => {
       expect(stages.length).to.be.greaterThanOrEqual(2);
       const running = Number(process.versions.node.split('.')[0]);
       for (const stage of stages) {
-        expect(stage.image, stage.image).to.match(/^node:\d+(\.\d+)*-slim$/);
+        expect(stage.image, stage.image).to.match(/^node:\d+(\.\d+)*-bookworm-slim$/);
         expect(nodeMajorOf(stage.image), stage.image).to.equal(running);
       }
     });
@@ -218,4 +218,14 @@ describe('.dockerignore', () => {
       expect(isIgnored(rules, path)).to.equal(ignored);
     });
   }
+});
+
+describe('parseDockerfile: global ARGs in FROM', () => {
+  it('expands ${NAME} and $NAME with the default of an ARG before the first FROM', () => {
+    const stages = parseDockerfile('ARG BASE=node:24-bookworm-slim\nARG TAG=1\nFROM ${BASE} AS build\nFROM alpine:$TAG\n');
+    expect(stages.map((s) => s.image)).to.deep.equal(['node:24-bookworm-slim', 'alpine:1']);
+  });
+  it('refuses a FROM whose ARG has no default (a plain build could not resolve it)', () => {
+    expect(() => parseDockerfile('ARG BASE\nFROM ${BASE}\n')).to.throw(/line 2: FROM uses BASE/);
+  });
 });

@@ -1,4 +1,4 @@
-// The base image the Dockerfiles' FROM names (node:<major>-slim), made here because no registry of base
+// The base image the Dockerfiles' FROM names by default (NODE_IMAGE, node:<major>-bookworm-slim), made here because no registry of base
 // images is reachable: a minimal Debian bookworm root file system (mmdebstrap from Debian's packages),
 // the pinned Node.js (.node-version: binary and headers, from the npm registry package of the official
 // build) and npm, laid out as the official image lays them out (/usr/local/bin, /usr/local/include/node,
@@ -23,10 +23,10 @@ export async function pinnedNodeVersion(): Promise<string> {
   return (await readFile(join(ROOT, '.node-version'), 'utf8')).trim();
 }
 
-/** `docker.io/library/node:<major>-slim` for the pinned Node.js, built unless it is there already. */
+/** `docker.io/library/node:<major>-bookworm-slim` for the pinned Node.js, built unless it is there already. */
 export async function ensureBaseImage(log: (line: string) => void = () => undefined): Promise<string> {
   const version = await pinnedNodeVersion();
-  const ref = `docker.io/library/node:${version.split('.')[0]}-slim`;
+  const ref = `docker.io/library/node:${version.split('.')[0]}-bookworm-slim`;
   const found = await inspectImage(ref);
   if (found?.Labels?.[LABEL] === `${version}/${RECIPE}`) return ref;
   log(`images: making the base image ${ref} (Debian bookworm minbase, Node.js ${version})`);
