@@ -20,8 +20,10 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 # tsconfig.test.json with the test bed, are not part of the image.
 COPY proto/ proto/
 COPY agent/ agent/
+COPY scripts/runtime-deps.mjs scripts/
+# Only the agent's own production dependencies go to /runtime (npm installs every workspace's).
 RUN npx tsc -b agent \
- && npm prune --omit=dev --no-audit --no-fund
+ && node scripts/runtime-deps.mjs agent /runtime
 
 FROM ${NODE_IMAGE}
 # Version and revision come from the build (--build-arg VERSION=… --build-arg REVISION=…); a plain build says "dev".
@@ -42,7 +44,7 @@ WORKDIR /app
 # The runtime tree mirrors the repository's layout under /app, so workspace links in node_modules
 # (node_modules/@lastgasp/proto -> ../../proto) resolve.
 COPY --from=build /src/package.json ./
-COPY --from=build /src/node_modules/ node_modules/
+COPY --from=build /runtime/node_modules/ node_modules/
 COPY --from=build /src/proto/package.json proto/
 COPY --from=build /src/proto/dist/ proto/dist/
 COPY --from=build /src/agent/package.json agent/

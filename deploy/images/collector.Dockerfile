@@ -20,11 +20,14 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 # tsconfig.test.json with the test bed, are not part of the image.
 COPY proto/ proto/
 COPY collector/ collector/
-# Then @kubernetes/client-node is bundled down to what the collector uses (~20 MiB less memory).
+COPY scripts/runtime-deps.mjs scripts/
+# Then @kubernetes/client-node is bundled down to what the collector uses (~20 MiB less memory), and
+# only the collector's own production dependencies, without the bundled one, go to /runtime (npm
+# installs every workspace's).
 RUN npx tsc -b collector \
  && node collector/scripts/bundle-client-node.mjs \
- && npm prune --omit=dev --no-audit --no-fund \
- && mkdir -p collector/node_modules
+ && node scripts/runtime-deps.mjs collector /runtime --without @kubernetes/client-node \
+ && mkdir -p /runtime/collector/node_modules
 # The batch UDP receiver (recvmmsg addon): a C compiler in the build stage only. The collector falls
 # back to node:dgram when the addon is absent (udpReceiver: auto), so the image works either way.
 RUN apt-get update \
@@ -48,9 +51,9 @@ WORKDIR /app
 # The runtime tree mirrors the repository's layout under /app, so workspace links in node_modules
 # (node_modules/@lastgasp/proto -> ../../proto) resolve.
 COPY --from=build /src/package.json ./
-COPY --from=build /src/node_modules/ node_modules/
+COPY --from=build /runtime/node_modules/ node_modules/
 # Packages npm could not hoist (two versions of one package) live under the workspace.
-COPY --from=build /src/collector/node_modules/ collector/node_modules/
+COPY --from=build /runtime/collector/node_modules/ collector/node_modules/
 COPY --from=build /src/proto/package.json proto/
 COPY --from=build /src/proto/dist/ proto/dist/
 COPY --from=build /src/proto/lastgasp/ proto/lastgasp/

@@ -1,6 +1,6 @@
 // The lastgasp.v1 API: where its .proto lives, how it is loaded, and the TypeScript types generated
 // from it (by `npm run generate -w proto`; never edited by hand).
-import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import { fromJSON, loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
 
 /** The folder holding `lastgasp/v1/collector.proto` (the include root for the loader). */
@@ -22,7 +22,14 @@ export const LOADER_OPTIONS: Options = {
   includeDirs: [PROTO_ROOT],
 };
 
+/**
+ * Set by a bundler that leaves the .proto files behind (the one-file CLI, esbuild `define`): the API's
+ * descriptor as protobufjs JSON, made from the same .proto at bundle time.
+ */
+declare const LASTGASP_BUNDLED_PROTO: string | undefined;
+
 export function loadCollectorPackageDefinition(): PackageDefinition {
+  if (typeof LASTGASP_BUNDLED_PROTO === 'string') return fromJSON(JSON.parse(LASTGASP_BUNDLED_PROTO) as Parameters<typeof fromJSON>[0], LOADER_OPTIONS);
   return loadSync(COLLECTOR_PROTO, LOADER_OPTIONS);
 }
 

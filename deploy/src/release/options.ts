@@ -27,8 +27,8 @@ export const USAGE = `npm run release -- --registry HOST[:PORT][/PATH] [options]
 
 Builds the collector and agent images from deploy/images/*.Dockerfile and the Helm chart with the version
 of the root package.json, pushes them to the registry, and writes what it published (image digests, the
-base image's digest, the chart's version and digest) to a JSON file. The packaged chart points at the
-pushed images by digest.
+base image's digest, the chart's version and digest) to a JSON file, with the one-file CLI
+lastgasp-<version>.mjs beside it. The packaged chart points at the pushed images by digest.
 
   --registry REF       where to publish (required); images <REF>/lastgasp-collector and <REF>/lastgasp-agent,
                        the chart oci://<REF>/lastgasp

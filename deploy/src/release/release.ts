@@ -5,7 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseDocument } from 'yaml';
 import { DIGEST, digestOf, helmPushDigest, IMAGE_NAMES, imageRepository, normalizeRepository, repositoryOf, tagOf, type ImageName, type ReleaseOptions } from './options.js';
@@ -28,6 +28,8 @@ export interface ReleaseRecord {
   platforms: string[];
   images: Record<ImageName, PublishedImage>;
   chart: { name: string; version: string; ref: string; digest: string };
+  /** The one-file CLI (Node.js >= 24, no node_modules), written beside the record. */
+  cli: { file: string; sha256: string; bytes: number };
   publishedAt: string;
 }
 
@@ -171,6 +173,12 @@ export async function release(opts: ReleaseOptions, ctx: ReleaseContext): Promis
     if (chartDigest === null) throw new Error(`helm push printed no digest:\n${out}`);
     const chart = { name: 'lastgasp', version, ref: `oci://${opts.registry}/lastgasp`, digest: chartDigest };
     ctx.log(`pushed the chart ${chart.ref}:${version}@${chartDigest}`);
+    const output = resolve(opts.output);
+    const cliFile = join(dirname(output), `lastgasp-${version}.mjs`);
+    ctx.log(`bundling the CLI into ${cliFile}`);
+    await capture(process.execPath, [join(ctx.root, 'collector/scripts/bundle-cli.mjs'), cliFile], ctx.root);
+    const cliBytes = await readFile(cliFile);
+    const cli = { file: basename(cliFile), sha256: createHash('sha256').update(cliBytes).digest('hex'), bytes: cliBytes.length };
     const record: ReleaseRecord = {
       version,
       revision,
@@ -179,9 +187,9 @@ export async function release(opts: ReleaseOptions, ctx: ReleaseContext): Promis
       platforms: opts.platforms,
       images,
       chart,
+      cli,
       publishedAt: ctx.now().toISOString(),
     };
-    const output = resolve(opts.output);
     await writeFile(output, `${JSON.stringify(record, null, 2)}\n`);
     ctx.log(`wrote ${output}`);
     return record;
