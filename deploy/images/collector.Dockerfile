@@ -63,6 +63,8 @@ COPY --from=build /src/collector/dist/ collector/dist/
 COPY --from=build /src/collector/rules/ collector/rules/
 COPY --from=build /src/collector/native/recvmmsg.js collector/native/
 COPY --from=build /src/collector/native/build/recvmmsg.node collector/native/build/
+# `lastgasp` on the PATH: kubectl exec deploy/lastgasp-collector -- lastgasp status
+RUN ln -s /app/collector/bin/lastgasp.js /usr/local/bin/lastgasp
 # Any non-root uid works: the collector needs no file writes and binds ports above 1024.
 USER 65532:65532
 # netconsole (UDP), gRPC API + health, HTTP /metrics /livez /readyz

@@ -93,7 +93,7 @@ describe('deploy/helm/lastgasp installed on the real control plane', function ()
     // NOTES.txt tells how to check the install.
     expect(out).to.contain('LastGaspReady').and.contain(`lastgasp status --server`).and.contain(`-n ${NS} port-forward service/${COLLECTOR}`);
     // Mutual TLS by default; NOTES.txt says where the client certificate is.
-    expect(out).to.contain(`get secret ${CLIENT_TLS}`).and.contain(`exec deploy/${COLLECTOR} -- node /app/collector/bin/lastgasp.js status`);
+    expect(out).to.contain(`get secret ${CLIENT_TLS}`).and.contain(`exec deploy/${COLLECTOR} -- lastgasp status`);
     const c = cluster();
     const crds = c.kubeConfig.makeApiClient(ApiextensionsV1Api);
     await waitFor(`CRD ${CRD} Established`, async () => {
