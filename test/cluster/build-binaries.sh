@@ -5,6 +5,7 @@
 #   $LASTGASP_CACHE/kwok-<version>/kwok, stages.yaml
 #   $LASTGASP_CACHE/helm-<version>/helm
 #   $LASTGASP_CACHE/grpcurl-<version>/grpcurl
+#   $LASTGASP_CACHE/promtool-<version>/promtool
 # Later runs find the binaries and return at once. Prints which component it builds and how long it took.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -104,10 +105,12 @@ case "$want" in
     kwok_stages
     go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm
     go_install grpcurl "$GRPCURL_VERSION" github.com/fullstorydev/grpcurl/cmd/grpcurl
+    go_install promtool "$PROMTOOL_VERSION" github.com/prometheus/prometheus/cmd/promtool
     ;;
   k8s) build_k8s ;;
   kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok && kwok_stages ;;
   helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
   grpcurl) go_install grpcurl "$GRPCURL_VERSION" github.com/fullstorydev/grpcurl/cmd/grpcurl ;;
-  *) log "unknown component $want (all|k8s|kwok|helm|grpcurl)"; exit 2 ;;
+  promtool) go_install promtool "$PROMTOOL_VERSION" github.com/prometheus/prometheus/cmd/promtool ;;
+  *) log "unknown component $want (all|k8s|kwok|helm|grpcurl|promtool)"; exit 2 ;;
 esac

@@ -13,6 +13,8 @@ export interface Binaries {
   kwok: string;
   helm: string;
   grpcurl: string;
+  /** Prometheus' promtool: `promtool test rules` for the chart's alerts. */
+  promtool: string;
 }
 
 export interface Versions {
@@ -20,6 +22,7 @@ export interface Versions {
   kwok: string;
   helm: string;
   grpcurl: string;
+  promtool: string;
 }
 
 /** test/cluster, from both test/src/cluster (sources) and test/dist/cluster (built). */
@@ -43,7 +46,7 @@ export function readVersions(): Versions {
     if (!value) throw new Error(`versions.env: ${key} is missing`);
     return value;
   };
-  return { kubernetes: pick('K8S_VERSION'), kwok: pick('KWOK_VERSION'), helm: pick('HELM_VERSION'), grpcurl: pick('GRPCURL_VERSION') };
+  return { kubernetes: pick('K8S_VERSION'), kwok: pick('KWOK_VERSION'), helm: pick('HELM_VERSION'), grpcurl: pick('GRPCURL_VERSION'), promtool: pick('PROMTOOL_VERSION') };
 }
 
 export function binaryPaths(versions: Versions, cacheDir = process.env['LASTGASP_CACHE'] ?? join(homedir(), '.cache', 'lastgasp')): Binaries {
@@ -52,6 +55,7 @@ export function binaryPaths(versions: Versions, cacheDir = process.env['LASTGASP
     kwok: join(cacheDir, `kwok-${versions.kwok}`, 'kwok'),
     helm: join(cacheDir, `helm-${versions.helm}`, 'helm'),
     grpcurl: join(cacheDir, `grpcurl-${versions.grpcurl}`, 'grpcurl'),
+    promtool: join(cacheDir, `promtool-${versions.promtool}`, 'promtool'),
   };
 }
 
@@ -67,7 +71,7 @@ export function kwokStagesPath(binaries: Binaries): string {
 
 function allPresent(binaries: Binaries): boolean {
   try {
-    for (const path of [binaries.k8s, binaries.kwok, binaries.helm, binaries.grpcurl]) accessSync(path, constants.X_OK);
+    for (const path of [binaries.k8s, binaries.kwok, binaries.helm, binaries.grpcurl, binaries.promtool]) accessSync(path, constants.X_OK);
     accessSync(kwokStagesPath(binaries), constants.R_OK);
     return true;
   } catch {
