@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { CollectorEndpoint } from '../types.js';
 import { parseEndpoint } from '../discover/parse-endpoint.js';
-import { parseDuration } from './duration.js';
+import { DURATION_EXAMPLES, parseDuration } from '@lastgasp/proto/duration';
 
 export interface ListenAddress {
   host: string;
@@ -156,7 +156,7 @@ export function parseListen(field: string, value: string): ListenAddress {
 
 function duration(key: string, value: string): number {
   const ms = parseDuration(value);
-  if (ms === null) throw new ConfigError(key, `"${value}" is not a duration such as 500ms, 60s, 5m, 6h or 0`);
+  if (ms === null) throw new ConfigError(key, `"${value}" is not a duration such as ${DURATION_EXAMPLES} or 0`);
   return ms;
 }
 

@@ -2,6 +2,7 @@
 // (streams, environment, clock, terminal width, Ctrl-C) comes in through CliIo.
 // Exit codes: 0 done; 1 failed (unknown incident, bad request, bad usage); 2 collector unreachable
 // or not serving.
+import { DURATION_EXAMPLES, parseDuration as parseSharedDuration } from '@lastgasp/proto/duration';
 import { VERSION } from '@lastgasp/proto/version';
 import { status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { Incident__Output, IncidentEvent__Output, ListIncidentsRequest, WatchIncidentsRequest } from '@lastgasp/proto';
@@ -44,14 +45,11 @@ const DEFAULT_SERVER = 'localhost:6667';
 function emptyToUndefined(v: string | undefined): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `500ms`, `10s`, `5m`, `2h`, `7d` → ms. */
+/** A duration flag (`500ms`, `10s`, `1h30m`, `7d`: the shared syntax) → ms. */
 export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
-  const unit = match?.[2] === undefined ? undefined : UNITS[match[2]];
-  if (match === null || unit === undefined) throw new InvalidArgumentError('expected a duration like 500ms, 10s, 5m, 2h, 7d');
-  return Number(match[1]) * unit;
+  const ms = parseSharedDuration(text);
+  if (ms === null) throw new InvalidArgumentError(`expected a duration like ${DURATION_EXAMPLES}`);
+  return ms;
 }
 
 function parseCount(text: string): number {
@@ -68,7 +66,7 @@ function parseSequence(text: string): number {
 
 /** `--since`: a duration back from now, or an RFC 3339 time. */
 function sinceMs(text: string, now: number): number {
-  if (/^\d/.test(text) && !text.includes('-')) return now - parseDuration(text);
+  if (/^[\d.]/.test(text) && !text.includes('-')) return now - parseDuration(text);
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new InvalidArgumentError('expected a duration (1h) or a time (2025-01-01T00:00:00Z)');
   return ms;
