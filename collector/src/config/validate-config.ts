@@ -2,6 +2,7 @@
 // names the field by its dotted path, e.g. `policy.storm.maxNodesPerWindow: must be a positive integer`.
 // Unknown keys are errors too: a misspelt safety setting must not silently fall back to its default.
 import { DURATION_EXAMPLES, parseDuration } from '@lastgasp/proto/duration';
+import { LOG_FORMATS } from '@lastgasp/proto/log-format';
 import { parseLabelSelector } from './label-selector.js';
 
 function formatMs(ms: number): string {
@@ -316,6 +317,7 @@ export function validateConfig(raw: unknown, defaults: CollectorConfig): Collect
     trustLegacy: s.bool('trustLegacy', defaults.trustLegacy),
     attributeExternalIP: s.bool('attributeExternalIP', defaults.attributeExternalIP),
     logLevel: s.oneOf('logLevel', LOG_LEVELS, defaults.logLevel),
+    logFormat: s.oneOf('logFormat', LOG_FORMATS, defaults.logFormat),
     grpc: readGrpc(s.section('grpc'), defaults.grpc),
     policy: readPolicy(s.section('policy'), defaults.policy),
     leaderElection: readLeaderElection(s.section('leaderElection'), defaults.leaderElection),
