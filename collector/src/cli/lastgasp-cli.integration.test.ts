@@ -2,6 +2,7 @@
 // against the real collector process (standalone: no Kubernetes API) fed a panic over UDP.
 import { freePort, waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
+import { parse as parseYaml } from 'yaml';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +81,12 @@ describe('lastgasp CLI process against an API server', function () {
     const status = JSON.parse(r.stdout) as { identity: string; startTime: string };
     expect(status.identity).to.equal('collector-0');
     expect(status.startTime).to.equal('2024-12-31T23:00:00.000Z');
+  });
+
+  it('status -o yaml → YAML with the collector identity; exit 0', async () => {
+    const r = await cli(['--server', server.address, 'status', '-o', 'yaml']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(parseYaml(r.stdout)).to.deep.equal(JSON.parse((await cli(['--server', server.address, 'status', '-o', 'json'])).stdout));
   });
 
   it('incidents with COLUMNS=90 and LASTGASP_SERVER → aligned columns, lines within 90 characters', async () => {

@@ -11,7 +11,7 @@ import { ClientOptionError, connect, type CollectorApi, type ConnectOptions } fr
 import type { RenderContext } from './render-context.js';
 import { renderHosts } from './render-hosts.js';
 import { renderEvent, renderIncident, renderIncidents } from './render-incidents.js';
-import { renderJson, renderJsonLine } from './render-json.js';
+import { renderJson, renderJsonLine, renderYaml, renderYamlDocument } from './render-json.js';
 import { renderStatus } from './render-status.js';
 import { sanitise } from '../terminal-text.js';
 
@@ -26,7 +26,7 @@ export interface CliIo {
   onInterrupt(handler: () => void): () => void;
 }
 
-type OutputFormat = 'table' | 'wide' | 'json';
+type OutputFormat = 'table' | 'wide' | 'json' | 'yaml';
 
 interface GlobalOptions {
   server: string;
@@ -134,7 +134,7 @@ function buildProgram(io: CliIo): Command {
     .option('--cert <file>', 'PEM client certificate, for collectors that require mTLS (env LASTGASP_CERT)', io.env.LASTGASP_CERT)
     .option('--key <file>', 'PEM key of the client certificate (env LASTGASP_KEY)', io.env.LASTGASP_KEY)
     .option('--tls-server-name <name>', 'name to check the collector certificate against, when --server is an address it does not carry (env LASTGASP_TLS_SERVER_NAME)', io.env.LASTGASP_TLS_SERVER_NAME)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json']).default('table'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json', 'yaml']).default('table'))
     .addOption(new Option('--timeout <duration>', 'deadline of each call').default(10_000, '10s').argParser(parseDuration))
     .version(`lastgasp ${VERSION}`, '--version', 'print the version')
     .exitOverride()
@@ -146,6 +146,9 @@ function buildProgram(io: CliIo): Command {
     width: o.output === 'table' ? widthOf(io) : undefined,
     wide: o.output === 'wide',
   });
+  /** `-o json` and `-o yaml` render the API's message itself; null for the table formats. */
+  const structured = (o: GlobalOptions, value: unknown): string | null =>
+    o.output === 'json' ? renderJson(value) : o.output === 'yaml' ? renderYaml(value) : null;
   const print = (text: string): void => {
     io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   };
@@ -174,7 +177,7 @@ function buildProgram(io: CliIo): Command {
     .action((_opts, command: Command) =>
       withApi(command, async (api, o) => {
         const s = await api.getStatus();
-        print(o.output === 'json' ? renderJson(s) : renderStatus(s, context(o)));
+        print(structured(o, s) ?? renderStatus(s, context(o)));
       }),
     );
 
@@ -191,7 +194,7 @@ function buildProgram(io: CliIo): Command {
           hosts.push(...page.hosts);
           pageToken = page.nextPageToken;
         } while (pageToken !== '');
-        print(o.output === 'json' ? renderJson(hosts) : renderHosts(hosts, context(o)));
+        print(structured(o, hosts) ?? renderHosts(hosts, context(o)));
       }),
     );
 
@@ -220,7 +223,7 @@ function buildProgram(io: CliIo): Command {
           incidents.push(...page.incidents);
           pageToken = page.nextPageToken;
         } while (pageToken !== '' && incidents.length < opts.limit);
-        print(o.output === 'json' ? renderJson(incidents) : renderIncidents(incidents, context(o)));
+        print(structured(o, incidents) ?? renderIncidents(incidents, context(o)));
       }),
     );
 
@@ -231,7 +234,7 @@ function buildProgram(io: CliIo): Command {
     .action((id: string, _opts, command: Command) =>
       withApi(command, async (api, o) => {
         const incident = await api.getIncident({ id });
-        print(o.output === 'json' ? renderJson(incident) : renderIncident(incident, context(o)));
+        print(structured(o, incident) ?? renderIncident(incident, context(o)));
       }),
     );
 
@@ -246,7 +249,7 @@ function buildProgram(io: CliIo): Command {
         const request: WatchIncidentsRequest =
           opts.from !== undefined ? { fromIncidentId: opts.from } : opts.after !== undefined ? { afterSequence: opts.after } : {};
         return follow(api, request, (event) =>
-          print(o.output === 'json' ? renderJsonLine(event) : renderEvent(event, context(o))),
+          print(o.output === 'json' ? renderJsonLine(event) : o.output === 'yaml' ? renderYamlDocument(event) : renderEvent(event, context(o))),
         );
       }),
     );
