@@ -8,11 +8,12 @@ start=$SECONDS
 
 # Debian packages: the real-kernel test bed (QEMU, busybox, cpio, kmod), iproute2 for network
 # namespaces, a C compiler for the benchmark load generators, docker-compose to validate the compose file,
-# buildah, podman, runc and mmdebstrap to build and run the images (and their base image) without a daemon.
+# buildah, podman, runc and mmdebstrap to build and run the images (and their base image) without a daemon,
+# zsh to test the CLI's completion script in it.
 need=()
 for pair in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio depmod:kmod ip:iproute2 \
             cc:gcc docker-compose:docker-compose tcpdump:tcpdump xz:xz-utils openssl:openssl \
-            buildah:buildah podman:podman runc:runc mmdebstrap:mmdebstrap newuidmap:uidmap; do
+            buildah:buildah podman:podman runc:runc mmdebstrap:mmdebstrap newuidmap:uidmap zsh:zsh; do
   cmd="${pair%%:*}" pkg="${pair#*:}"
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done

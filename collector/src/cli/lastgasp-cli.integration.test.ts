@@ -3,7 +3,11 @@
 import { freePort, waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { parse as parseYaml } from 'yaml';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VERSION } from '@lastgasp/proto/version';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { startGrpcServer, type GrpcServer } from '../api/grpc-server.js';
@@ -52,6 +56,19 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<Re
 
 after(() => {
   for (const child of children) child.kill('SIGKILL');
+});
+
+describe('kubectl-lastgasp (the kubectl plugin executable)', () => {
+  it('found on PATH by that name and run from elsewhere, as kubectl runs a plugin → the lastgasp CLI', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lastgasp-plugin-'));
+    try {
+      await symlink(join(REPO, 'collector/bin/kubectl-lastgasp'), join(dir, 'kubectl-lastgasp'));
+      const out = execFileSync('kubectl-lastgasp', ['--version'], { cwd: tmpdir(), encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
+      expect(out).to.equal(`lastgasp ${VERSION}\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('lastgasp CLI process against an API server', function () {

@@ -6,7 +6,8 @@ import { DURATION_EXAMPLES, parseDuration as parseSharedDuration } from '@lastga
 import { VERSION } from '@lastgasp/proto/version';
 import { status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { Incident__Output, IncidentEvent__Output, ListIncidentsRequest, WatchIncidentsRequest } from '@lastgasp/proto';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 import { ClientOptionError, connect, type CollectorApi, type ConnectOptions } from './client.js';
 import type { RenderContext } from './render-context.js';
 import { renderHosts } from './render-hosts.js';
@@ -253,6 +254,14 @@ function buildProgram(io: CliIo): Command {
         );
       }),
     );
+
+  program
+    .command('completion')
+    .description('print a shell completion script for lastgasp and kubectl-lastgasp, e.g. source <(lastgasp completion bash)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .action((shell: Shell) => {
+      io.stdout.write(completionScript(program, shell));
+    });
 
   function follow(api: CollectorApi, request: WatchIncidentsRequest, onEvent: (e: IncidentEvent__Output) => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
