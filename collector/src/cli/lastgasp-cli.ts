@@ -8,6 +8,7 @@ import { status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { Incident__Output, IncidentEvent__Output, ListIncidentsRequest, WatchIncidentsRequest } from '@lastgasp/proto';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { completionScript, SHELLS, type Shell } from './completion.js';
+import { forwardToCollector, wantsDiscovery, type Forwarded } from './find-collector.js';
 import { ClientOptionError, connect, type CollectorApi, type ConnectOptions } from './client.js';
 import type { RenderContext } from './render-context.js';
 import { renderHosts } from './render-hosts.js';
@@ -30,7 +31,10 @@ export interface CliIo {
 type OutputFormat = 'table' | 'wide' | 'json' | 'yaml';
 
 interface GlobalOptions {
-  server: string;
+  server?: string;
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
   tls?: boolean;
   ca?: string;
   cert?: string;
@@ -104,18 +108,22 @@ function explain(err: ServiceError, server: string): CliExit {
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const target: Target = { describe: null, forwarded: null };
+  const program = buildProgram(io, target);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    const server = program.opts<GlobalOptions>().server;
+    const server = target.describe ?? program.opts<GlobalOptions>().server ?? DEFAULT_SERVER;
+    const forwardFailure = target.forwarded?.failure() ?? null;
     const exit =
       err instanceof CliExit
         ? err
         : isServiceError(err)
-          ? explain(err, server)
+          ? forwardFailure !== null && err.code === grpcStatus.UNAVAILABLE
+            ? new CliExit(2, `cannot reach the collector at ${server}: the port-forward failed: ${forwardFailure}`)
+            : explain(err, server)
           : err instanceof ClientOptionError
             ? new CliExit(1, err.message)
             : undefined;
@@ -126,10 +134,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-function buildProgram(io: CliIo): Command {
+/** Where the command's calls went, for messages: set once the server is known. */
+interface Target {
+  describe: string | null;
+  forwarded: Forwarded | null;
+}
+
+function buildProgram(io: CliIo, target: Target): Command {
   const program = new Command('lastgasp')
     .description('Ask a lastgasp collector what it hears, which nodes died and why, and what was done about each.')
-    .option('-s, --server <host:port>', 'collector gRPC address (env LASTGASP_SERVER)', io.env.LASTGASP_SERVER ?? DEFAULT_SERVER)
+    .option('-s, --server <host:port>', `collector gRPC address (env LASTGASP_SERVER); without it, the collector is found through the kubeconfig and port-forwarded to, or else ${DEFAULT_SERVER}`, emptyToUndefined(io.env.LASTGASP_SERVER))
+    .option('-n, --namespace <namespace>', "namespace of the collectors (default: the kubeconfig context's)")
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config, else in-cluster)')
     .option('--tls', 'connect with TLS (implied by --ca, --cert, --key)')
     .option('--ca <file>', 'PEM CA bundle that signed the collector certificate (env LASTGASP_CA; default: system roots)', io.env.LASTGASP_CA)
     .option('--cert <file>', 'PEM client certificate, for collectors that require mTLS (env LASTGASP_CERT)', io.env.LASTGASP_CERT)
@@ -155,8 +172,23 @@ function buildProgram(io: CliIo): Command {
   };
   async function withApi<T>(command: Command, use: (api: CollectorApi, o: GlobalOptions) => Promise<T>): Promise<T> {
     const o = command.optsWithGlobals<GlobalOptions>();
+    let server = o.server;
+    const kube = { kubeconfig: emptyToUndefined(o.kubeconfig), context: o.context, namespace: o.namespace };
+    if (server === undefined && wantsDiscovery(kube, io.env)) {
+      let forwarded: Forwarded;
+      try {
+        forwarded = await forwardToCollector(kube);
+      } catch (err) {
+        throw new CliExit(2, `cannot find the collector through the kubeconfig: ${err instanceof Error ? err.message : String(err)} (or give --server)`);
+      }
+      target.forwarded = forwarded;
+      target.describe = forwarded.describe;
+      server = forwarded.address;
+    }
+    server ??= DEFAULT_SERVER;
+    target.describe ??= server;
     const options: ConnectOptions = {
-      server: o.server,
+      server,
       tls: o.tls === true,
       caFile: emptyToUndefined(o.ca),
       certFile: emptyToUndefined(o.cert),
@@ -169,6 +201,7 @@ function buildProgram(io: CliIo): Command {
       return await use(api, o);
     } finally {
       api.close();
+      await target.forwarded?.close();
     }
   }
 
