@@ -109,6 +109,18 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
     }
   });
 
+  it("pod templates carry no label that changes with the chart's version, so a chart bump alone rolls nothing", async () => {
+    for (const args of [[], ...ciFiles.map((f) => ['--values', join(CI_DIR, f)])]) {
+      const r = await template(args);
+      for (const w of [r.one<V1DaemonSet>('DaemonSet'), r.one<V1Deployment>('Deployment')]) {
+        const labels = w.spec?.template.metadata?.labels ?? {};
+        expect(labels, `${w.kind ?? ''} ${args.join(' ')}`).to.not.have.any.keys('helm.sh/chart', 'app.kubernetes.io/version');
+        expect(labels).to.include(w.spec?.selector.matchLabels ?? {});
+        expect(labels).to.include({ 'app.kubernetes.io/part-of': 'lastgasp' });
+      }
+    }
+  });
+
   describe('with the default values', () => {
     let r: Rendered;
     before(async () => {
