@@ -359,7 +359,7 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
     });
 
     it("labels every scraped series with the pod's Node as `node` (agent: the Node it covers)", () => {
-      const relabel = { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' };
+      const relabel = { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' };
       type Monitor = { kind?: string; spec?: { endpoints?: { relabelings?: unknown[] }[]; podMetricsEndpoints?: { relabelings?: unknown[] }[] } };
       expect(r.one<Monitor>('PodMonitor').spec?.podMetricsEndpoints?.[0]?.relabelings).to.deep.include(relabel);
       expect(r.one<Monitor>('ServiceMonitor').spec?.endpoints?.[0]?.relabelings).to.deep.include(relabel);

@@ -8,9 +8,9 @@ import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { V1ConfigMap } from '@kubernetes/client-node';
+import { KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1ConfigMap } from '@kubernetes/client-node';
 import { resolveConfig as resolveAgentConfig, startApp as startAgent, type App as AgentApp } from '@lastgasp/agent';
-import { createNode, useCluster } from '@lastgasp/testbed/cluster';
+import { createNode, ensureNamespace, useCluster } from '@lastgasp/testbed/cluster';
 import { scrapeMetrics, startCollector, type CollectorProcess } from '@lastgasp/testbed/collector';
 import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
@@ -48,6 +48,7 @@ describe('chart monitoring (PrometheusRule, Grafana dashboard) against real /met
   let rules: Rule[] = [];
   let dashboardExprs: string[] = [];
   let promtool = '';
+  let monitors: KubernetesObject[] = [];
 
   before(async function () {
     this.timeout(300_000);
@@ -104,8 +105,12 @@ describe('chart monitoring (PrometheusRule, Grafana dashboard) against real /met
 
     const helm = createHelm({ binary: c.binaries.helm, home: join(tmp, 'helm') });
     const rendered = Rendered.parse(
-      await helm.ok(['template', 'lastgasp', CHART, '--namespace', NS, ...kubeVersionArgs(), '--set', 'prometheusRule.enabled=true', '--set', 'grafanaDashboard.enabled=true']),
+      await helm.ok([
+        'template', 'lastgasp', CHART, '--namespace', NS, ...kubeVersionArgs(),
+        '--set', 'serviceMonitor.enabled=true', '--set', 'prometheusRule.enabled=true', '--set', 'grafanaDashboard.enabled=true',
+      ]),
     );
+    monitors = ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'].map((kind) => rendered.one(kind));
     rules = rendered.one<{ kind?: string; spec?: { groups?: { rules: Rule[] }[] } }>('PrometheusRule').spec?.groups?.flatMap((g) => g.rules) ?? [];
     const dashboard = JSON.parse(rendered.one<V1ConfigMap>('ConfigMap', 'lastgasp-dashboard').data?.['lastgasp.json'] ?? '{}') as { panels?: { targets?: { expr?: string }[] }[] };
     dashboardExprs = (dashboard.panels ?? []).flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? '')).filter((e) => e !== '');
@@ -114,6 +119,18 @@ describe('chart monitoring (PrometheusRule, Grafana dashboard) against real /met
     await agent?.stop();
     await collector?.stop();
     if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("the ServiceMonitor, PodMonitor and PrometheusRule are accepted by the Prometheus Operator's CRDs as rendered (nothing pruned)", async () => {
+    const c = cluster();
+    await c.installCrds(c.binaries.monitoringCrds);
+    await ensureNamespace(c, NS);
+    const client = KubernetesObjectApi.makeApiClient(c.kubeConfig);
+    for (const object of monitors) {
+      await client.patch(object, undefined, undefined, 'lastgasp-tests', true, PatchStrategy.ServerSideApply);
+      const stored = await client.read<KubernetesObject & { spec?: unknown }>({ apiVersion: object.apiVersion ?? '', kind: object.kind ?? '', metadata: { name: object.metadata?.name ?? '', namespace: NS } });
+      expect(stored.spec, `${object.kind ?? ''} as stored`).to.deep.equal((object as KubernetesObject & { spec?: unknown }).spec);
+    }
   });
 
   it('every metric the alerts use is exported by the collector or the agent', () => {

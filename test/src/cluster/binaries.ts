@@ -15,6 +15,8 @@ export interface Binaries {
   grpcurl: string;
   /** Prometheus' promtool: `promtool test rules` for the chart's alerts. */
   promtool: string;
+  /** The Prometheus Operator's ServiceMonitor, PodMonitor and PrometheusRule CRD files. */
+  monitoringCrds: string[];
 }
 
 export interface Versions {
@@ -23,6 +25,7 @@ export interface Versions {
   helm: string;
   grpcurl: string;
   promtool: string;
+  prometheusOperator: string;
 }
 
 /** test/cluster, from both test/src/cluster (sources) and test/dist/cluster (built). */
@@ -46,7 +49,7 @@ export function readVersions(): Versions {
     if (!value) throw new Error(`versions.env: ${key} is missing`);
     return value;
   };
-  return { kubernetes: pick('K8S_VERSION'), kwok: pick('KWOK_VERSION'), helm: pick('HELM_VERSION'), grpcurl: pick('GRPCURL_VERSION'), promtool: pick('PROMTOOL_VERSION') };
+  return { kubernetes: pick('K8S_VERSION'), kwok: pick('KWOK_VERSION'), helm: pick('HELM_VERSION'), grpcurl: pick('GRPCURL_VERSION'), promtool: pick('PROMTOOL_VERSION'), prometheusOperator: pick('PROMETHEUS_OPERATOR_VERSION') };
 }
 
 export function binaryPaths(versions: Versions, cacheDir = process.env['LASTGASP_CACHE'] ?? join(homedir(), '.cache', 'lastgasp')): Binaries {
@@ -56,6 +59,9 @@ export function binaryPaths(versions: Versions, cacheDir = process.env['LASTGASP
     helm: join(cacheDir, `helm-${versions.helm}`, 'helm'),
     grpcurl: join(cacheDir, `grpcurl-${versions.grpcurl}`, 'grpcurl'),
     promtool: join(cacheDir, `promtool-${versions.promtool}`, 'promtool'),
+    monitoringCrds: ['servicemonitors', 'podmonitors', 'prometheusrules'].map((kind) =>
+      join(cacheDir, `prometheus-operator-${versions.prometheusOperator}`, `monitoring.coreos.com_${kind}.yaml`),
+    ),
   };
 }
 
@@ -72,6 +78,7 @@ export function kwokStagesPath(binaries: Binaries): string {
 function allPresent(binaries: Binaries): boolean {
   try {
     for (const path of [binaries.k8s, binaries.kwok, binaries.helm, binaries.grpcurl, binaries.promtool]) accessSync(path, constants.X_OK);
+    for (const path of binaries.monitoringCrds) accessSync(path, constants.R_OK);
     accessSync(kwokStagesPath(binaries), constants.R_OK);
     return true;
   } catch {
