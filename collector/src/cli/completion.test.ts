@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { runCli } from './lastgasp-cli.js';
+import { completionCandidates, runCli } from './lastgasp-cli.js';
 
 async function script(shell: 'bash' | 'zsh'): Promise<string> {
   let out = '';
@@ -51,6 +51,15 @@ describe('lastgasp completion', function () {
   ];
   for (const [words, want] of cases) {
     it(`bash: ${words.join(' ')}␣ → ${want.join(' ') || 'nothing'}`, () => expect(bash(words)).to.have.members(want));
+  }
+
+  const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, columns: undefined, now: () => 0, onInterrupt: () => () => {} };
+  for (const [words] of cases) {
+    it(`kubectl's plugin completion answers as bash does: kubectl lastgasp ${words.slice(1).join(' ')}␣`, () => {
+      const lines = completionCandidates(words.slice(1), io).trimEnd().split('\n');
+      expect(lines.at(-1)).to.equal(':4');
+      expect(lines.slice(0, -1)).to.have.members(bash(words));
+    });
   }
 
   it('zsh: both names are registered and each position offers its candidates', () => {

@@ -67,3 +67,39 @@ export function completionScript(program: Command, shell: Shell): string {
   ];
   return lines.join('\n');
 }
+
+/** The subcommand among the words before the one being completed (an option's value is no command). */
+function commandOf(words: readonly string[], commands: readonly Command[], valued: ReadonlySet<string>): Command | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] ?? '';
+    if (w.startsWith('-')) {
+      if (!w.includes('=') && valued.has(w)) i++;
+      continue;
+    }
+    const found = commands.find((c) => c.name() === w);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The candidates for the last of `words` (what the user typed after the program's name, the last one
+ * being completed), by the same rules as the shell script: kubectl's plugin completion
+ * (`kubectl_complete-lastgasp`) asks this instead of a shell function.
+ */
+export function completeWords(program: Command, words: readonly string[]): string[] {
+  const globals = program.options;
+  const commands = program.commands.filter((c) => c.name() !== 'help');
+  const valued = new Set([...takingValue(globals), ...commands.flatMap((c) => takingValue(c.options))]);
+  const cur = words.at(-1) ?? '';
+  const prev = words.length >= 2 ? (words.at(-2) ?? '') : '';
+  const cmd = commandOf(words.slice(0, -1), commands, valued);
+  const match = (list: readonly string[]) => [...new Set(list)].filter((w) => w.startsWith(cur));
+  const choice = [...globals, ...commands.flatMap((c) => c.options)].find((o) => o.argChoices !== undefined && flagsOf([o]).includes(prev));
+  if (choice?.argChoices !== undefined) return match(choice.argChoices);
+  if (valued.has(prev)) return [];
+  if (cmd === undefined && !cur.startsWith('-')) return match(commands.map((c) => c.name()));
+  const args = cmd?.registeredArguments.flatMap((a) => a.argChoices ?? []) ?? [];
+  if (cmd !== undefined && !cur.startsWith('-') && args.length > 0) return match(args);
+  return match([...flagsOf(cmd?.options ?? []), ...flagsOf(globals), '--help']);
+}

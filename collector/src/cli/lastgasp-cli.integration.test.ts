@@ -59,12 +59,16 @@ after(() => {
 });
 
 describe('kubectl-lastgasp (the kubectl plugin executable)', () => {
-  it('found on PATH by that name and run from elsewhere, as kubectl runs a plugin → the lastgasp CLI', async () => {
+  it('found on PATH by that name and run from elsewhere, as kubectl runs a plugin → the lastgasp CLI; kubectl_complete-lastgasp completes it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lastgasp-plugin-'));
     try {
       await symlink(join(REPO, 'collector/bin/kubectl-lastgasp'), join(dir, 'kubectl-lastgasp'));
       const out = execFileSync('kubectl-lastgasp', ['--version'], { cwd: tmpdir(), encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
       expect(out).to.equal(`lastgasp ${VERSION}\n`);
+      // kubectl completes a plugin's arguments by running kubectl_complete-<plugin> from PATH.
+      await symlink(join(REPO, 'collector/bin/kubectl_complete-lastgasp'), join(dir, 'kubectl_complete-lastgasp'));
+      const completion = execFileSync('kubectl_complete-lastgasp', ['--server', 'x:6667', 'inc'], { cwd: tmpdir(), encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
+      expect(completion).to.equal('incidents\nincident\n:4\n');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,7 @@ import { VERSION } from '@lastgasp/proto/version';
 import { status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { Incident__Output, IncidentEvent__Output, ListIncidentsRequest, WatchIncidentsRequest } from '@lastgasp/proto';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { completionScript, SHELLS, type Shell } from './completion.js';
+import { completeWords, completionScript, SHELLS, type Shell } from './completion.js';
 import { forwardToCollector, wantsDiscovery, type Forwarded } from './find-collector.js';
 import { ClientOptionError, connect, type CollectorApi, type ConnectOptions } from './client.js';
 import type { RenderContext } from './render-context.js';
@@ -132,6 +132,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`lastgasp: ${sanitise(exit.message)}\n`);
     return exit.code;
   }
+}
+
+/**
+ * kubectl's plugin completion protocol (`kubectl_complete-lastgasp <words>`): the candidates for the last
+ * word, one a line, then cobra's directive line ":4" (no file names).
+ */
+export function completionCandidates(words: readonly string[], io: CliIo): string {
+  const program = buildProgram(io, { describe: null, forwarded: null });
+  return `${[...completeWords(program, words), ':4'].join('\n')}\n`;
 }
 
 /** Where the command's calls went, for messages: set once the server is known. */
