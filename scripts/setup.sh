@@ -5,15 +5,21 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
 start=$SECONDS
+did=0   # set when a step did something; a warm set-up ends "nothing to do"
+
+# stamped NAME 'INPUTS' 'OUTPUTS' COMMAND...: skips a step whose inputs are unchanged (scripts/stamped.sh).
+# shellcheck source=stamped.sh
+source scripts/stamped.sh
 
 # Debian packages: the real-kernel test bed (QEMU, busybox, cpio, kmod), iproute2 for network
 # namespaces, a C compiler for the benchmark load generators, docker-compose to validate the compose file,
 # buildah, podman, runc and mmdebstrap to build and run the images (and their base image) without a daemon,
-# skopeo for the release to pin the base image by the digest its registry serves.
+# skopeo for the release to pin the base image by the digest its registry serves, zsh to test the CLI's
+# completion script in it.
 need=()
 for pair in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio depmod:kmod ip:iproute2 \
             cc:gcc docker-compose:docker-compose tcpdump:tcpdump xz:xz-utils openssl:openssl \
-            buildah:buildah podman:podman runc:runc mmdebstrap:mmdebstrap newuidmap:uidmap skopeo:skopeo; do
+            buildah:buildah podman:podman runc:runc mmdebstrap:mmdebstrap newuidmap:uidmap skopeo:skopeo zsh:zsh; do
   cmd="${pair%%:*}" pkg="${pair#*:}"
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
@@ -23,6 +29,7 @@ if ((${#need[@]})); then
     exit 1
   fi
   log "installing Debian packages: ${need[*]}"
+  did=1
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
@@ -31,21 +38,35 @@ fi
 # npm ci on a fresh clone; afterwards only when package-lock.json changed (npm ci would wipe node_modules).
 if [[ ! -d node_modules ]]; then
   log "npm packages (npm ci)"
+  did=1
   npm ci --no-audit --no-fund --loglevel=error
 elif [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   log "npm packages changed (npm install)"
+  did=1
   npm install --no-audit --no-fund --loglevel=error
 fi
 
 log "control-plane binaries (cached per machine)"
+cache="${LASTGASP_CACHE:-$HOME/.cache/lastgasp}"
+cached="$(ls -A "$cache" 2>/dev/null || true)"
 bash test/cluster/build-binaries.sh all
+[[ "$(ls -A "$cache" 2>/dev/null || true)" == "$cached" ]] || did=1
 
 log "native batch receiver (recvmmsg addon)"
-bash collector/native/build.sh --strict
+stamped native 'collector/native/recvmmsg.c collector/native/build.sh' collector/native/build/recvmmsg.node \
+  bash collector/native/build.sh --strict
 
 log "TypeScript build"
-npm run --silent build
+stamped typescript '*.json proto agent collector test bench demo deploy/src scripts' \
+  'proto/dist collector/dist agent/dist test/dist collector/dist/kube/client-node.js' \
+  npm run --silent build
 
 log "kernel for the real-kernel test bed (cached per machine)"
-npx tsx --conditions=lastgasp-source test/src/kernel/prepare.ts
-log "ready in $((SECONDS - start)) s"
+kernel_version="${LASTGASP_KERNEL_VERSION:-$(sed -n 's/^KERNEL_VERSION=//p' test/kernel/versions.env)}"
+stamped kernel 'test/kernel test/src/kernel' "$cache/kernel-$kernel_version" \
+  env LASTGASP_KERNEL_VERSION="$kernel_version" npx tsx --conditions=lastgasp-source test/src/kernel/prepare.ts
+if ((did)); then
+  log "ready in $((SECONDS - start)) s"
+else
+  log "nothing to do: everything up to date ($((SECONDS - start)) s)"
+fi

@@ -1,6 +1,7 @@
 // lastgasp-agent: reads config, starts the app, handles signals. Exit codes: 0 clean stop, 1 runtime
 // failure, 2 bad configuration.
-import { VERSION } from '@lastgasp/proto/version';
+import { logDestination } from '@lastgasp/proto/log-format';
+import { buildInfo, VERSION } from '@lastgasp/proto/version';
 import { pino } from 'pino';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig, USAGE } from './config/config.js';
@@ -24,7 +25,9 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const logger = pino({ name: 'lastgasp-agent', level: config.logLevel });
+  const logger = pino({ name: 'lastgasp-agent', level: config.logLevel }, logDestination(config.logFormat));
+  const build = buildInfo();
+  logger.info({ version: build.version, revision: build.revision, nodeVersion: build.nodeVersion }, 'lastgasp-agent starting');
   const app = await startApp(config, { logger });
   logger.info({ version: VERSION, node: config.nodeName, http: app.httpPort }, 'agent started');
   return new Promise((resolve) => {

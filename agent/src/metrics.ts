@@ -1,9 +1,10 @@
 // The agent's Prometheus metrics, in a registry of its own (no global state). Default process metrics
 // are left out on purpose: their event-loop-lag sampler wakes the process every few milliseconds,
 // which an idle DaemonSet on every node should not do.
+import { buildInfo } from '@lastgasp/proto/version';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ActionOutcome } from './configfs/apply-targets.js';
-import type { AgentStatus } from './types.js';
+import { READY_REASONS, type AgentStatus } from './types.js';
 
 export interface AgentMetrics {
   registry: Registry;
@@ -16,10 +17,17 @@ export interface AgentMetrics {
 
 export function createMetrics(): AgentMetrics {
   const registry = new Registry();
+  const info = buildInfo();
+  new Gauge({
+    name: 'lastgasp_build_info',
+    help: 'The running build: version, source revision ("unknown" when the build did not say) and Node.js version; always 1.',
+    labelNames: ['version', 'revision', 'node_version'],
+    registers: [registry],
+  }).set({ version: info.version, revision: info.revision, node_version: info.nodeVersion }, 1);
   const ready = new Gauge({ name: 'lastgasp_agent_ready', help: '1 when at least one netconsole target is enabled and verified.', registers: [registry] });
   const verified = new Gauge({ name: 'lastgasp_agent_targets_verified', help: 'Collector endpoints with an enabled, verified netconsole target.', registers: [registry] });
   const endpoints = new Gauge({ name: 'lastgasp_agent_collector_endpoints', help: 'Collector endpoints currently discovered or configured.', registers: [registry] });
-  const condition = new Gauge({ name: 'lastgasp_agent_condition', help: 'The current LastGaspReady reason (value 1 for the current one).', labelNames: ['reason'], registers: [registry] });
+  const condition = new Gauge({ name: 'lastgasp_agent_condition', help: 'The LastGaspReady reasons: 1 for the current one, 0 for the others.', labelNames: ['reason'], registers: [registry] });
   const feature = new Gauge({ name: 'lastgasp_agent_kernel_feature', help: 'netconsole features used on this kernel (1 = used).', labelNames: ['feature'], registers: [registry] });
   const actions = new Counter({ name: 'lastgasp_agent_target_actions_total', help: 'netconsole target actions by kind and result.', labelNames: ['action', 'result'], registers: [registry] });
   const passes = new Counter({ name: 'lastgasp_agent_reconciles_total', help: 'Reconcile passes by result (error = something left unconfigured).', labelNames: ['result'], registers: [registry] });
@@ -30,13 +38,17 @@ export function createMetrics(): AgentMetrics {
     registers: [registry],
   });
   const canaries = new Counter({ name: 'lastgasp_agent_canaries_total', help: 'Canary lines written to /dev/kmsg by result.', labelNames: ['result'], registers: [registry] });
+  // Every label value at 0 from the start, so rates and alerts need no `or vector(0)`.
+  for (const action of ['create', 'repair', 'remove']) for (const result of ['ok', 'failed', 'skipped']) actions.inc({ action, result }, 0);
+  for (const result of ['ok', 'error']) passes.inc({ result }, 0);
+  for (const result of ['written', 'failed']) canaries.inc({ result }, 0);
+  for (const reason of READY_REASONS) condition.set({ reason }, 0);
   return {
     registry,
     observeStatus(status) {
       ready.set(status.ready ? 1 : 0);
       verified.set(status.verified.length);
-      condition.reset();
-      condition.set({ reason: status.reason }, 1);
+      for (const reason of READY_REASONS) condition.set({ reason }, reason === status.reason ? 1 : 0);
       if (status.features !== null) {
         feature.set({ feature: 'extended' }, status.features.extended ? 1 : 0);
         feature.set({ feature: 'release' }, status.features.release ? 1 : 0);

@@ -59,13 +59,15 @@ export interface ObservedTarget {
 }
 
 /** The stable reasons of the Node condition `LastGaspReady`. */
-export type ReadyReason =
-  | 'TargetsConfigured'
-  | 'ConfigfsUnavailable'
-  | 'EndpointsUnknown'
-  | 'NoCollectorEndpoints'
-  | 'NeighborUnresolved'
-  | 'TargetsNotEnabled';
+export const READY_REASONS = [
+  'TargetsConfigured',
+  'ConfigfsUnavailable',
+  'EndpointsUnknown',
+  'NoCollectorEndpoints',
+  'NeighborUnresolved',
+  'TargetsNotEnabled',
+] as const;
+export type ReadyReason = (typeof READY_REASONS)[number];
 
 /** The outcome of one reconcile pass, the input of every report (condition, metrics, /readyz). */
 export interface AgentStatus {

@@ -98,7 +98,7 @@ export async function runClusterCase(opts: { nodes: number; incidents: number; f
         let writtenAt: number | null = null;
         const deadline = Date.now() + SERIES_WAIT_MS;
         while (Date.now() < deadline) {
-          const list = (await events.listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.reportingController === 'lastgasp.dev/collector' && e.reason === 'OOMKill');
+          const list = (await events.listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.reportingController === 'lastgasp.dev/collector' && e.reason === 'OOMKilling');
           seriesEvents = list.length;
           seriesCountSum = list.reduce((sum, e) => sum + (e.series?.count ?? 1), 0);
           if (seriesCountSum >= sent) {

@@ -4,10 +4,13 @@ import { createSocket } from 'node:dgram';
 import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import { pino } from 'pino';
+import { VERSION } from '@lastgasp/proto/version';
 import { startApp, type App } from './app.js';
 import { connect, type CollectorApi } from './cli/client.js';
 import { defaultConfig, type CollectorConfig } from './config/config.js';
+import { HOLD_REASONS } from './http/metrics.js';
 import { formatExtended } from './parse/format-extended.js';
+import { REASON_CODES } from './types.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -101,6 +104,32 @@ describe('startApp (standalone, loopback)', function () {
     });
   }
 
+  it('/metrics from the start: lastgasp_build_info, and every counter at 0 for each label value it can take', async () => {
+    const { app } = await start();
+    const page = await metricsOf(app);
+    expect(page.get(`lastgasp_build_info{version="${VERSION}",revision="unknown",node_version="${process.versions.node}"}`)).to.equal(1);
+    for (const kind of REASON_CODES) {
+      expect(page.get(`lastgasp_incidents_total{kind="${kind}",fatal="true"}`), kind).to.equal(0);
+      expect(page.get(`lastgasp_incidents_total{kind="${kind}",fatal="false"}`), kind).to.equal(0);
+    }
+    for (const reason of HOLD_REASONS) expect(page.get(`lastgasp_incidents_held_total{reason="${reason}"}`), reason).to.equal(0);
+    for (const phase of ['Remediated', 'Failed', 'Recorded', 'Refuted', 'Held']) {
+      expect(page.get(`lastgasp_incident_outcomes_total{phase="${phase}"}`), phase).to.equal(0);
+      expect(page.get(`lastgasp_remediation_duration_seconds_count{phase="${phase}"}`), phase).to.equal(0);
+    }
+    for (const name of [
+      'lastgasp_incidents_rejected_total{reason="unknown-source"}',
+      'lastgasp_nodes_remediated_total{action="delete"}',
+      'lastgasp_incidents_refuted_total{recorded="true"}',
+      'lastgasp_proof_of_death_verdicts_total{verdict="alive"}',
+      'lastgasp_watch_restarts_total{informer="nodes",reason="error"}',
+      'lastgasp_pods_deleted_total',
+      'lastgasp_datagrams_received_bytes_total',
+    ]) {
+      expect(page.get(name), name).to.equal(0);
+    }
+  });
+
   it('/metrics carries the process metrics: resident memory, V8 heap, event-loop delay', async () => {
     const { app } = await start();
     const page = await metricsOf(app);
@@ -121,7 +150,7 @@ describe('startApp (standalone, loopback)', function () {
     const c = status.counters;
     expect(c).to.not.equal(null);
     expect(Number(c?.datagrams)).to.equal(m.get('lastgasp_datagrams_received_total'));
-    expect(Number(c?.bytes)).to.equal(m.get('lastgasp_datagram_bytes_received_total'));
+    expect(Number(c?.bytes)).to.equal(m.get('lastgasp_datagrams_received_bytes_total'));
     expect(Number(c?.hostsTracked)).to.equal(m.get('lastgasp_hosts_tracked'));
     expect(Number(c?.hostsTracked)).to.equal(1);
     expect(Number(c?.malformedByReason['bad-header'])).to.equal(2);

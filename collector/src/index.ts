@@ -21,4 +21,4 @@ export type { CollectorApi, ConnectOptions } from './cli/client.js';
 // The Node.js options the collector runs with in its image.
 export { COLLECTOR_NODE_OPTIONS } from './runtime-flags.js';
 // Settings as the config file writes them (Go durations).
-export { parseDuration } from './config/duration.js';
+export { parseDuration } from '@lastgasp/proto/duration';

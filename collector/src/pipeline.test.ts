@@ -63,13 +63,13 @@ describe('pipeline: one record per reason code', () => {
     { text: 'kernel BUG at mm/slub.c:379!', kind: 'KernelBug', fatal: false },
     { text: 'NMI watchdog: Watchdog detected hard LOCKUP on cpu 3', kind: 'HardLockup', fatal: false },
     { text: 'watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [kworker/0:1:31]', kind: 'SoftLockup', fatal: false },
-    { text: 'INFO: task jbd2/sda1-8:211 blocked for more than 120 seconds.', kind: 'HungTask', fatal: false },
+    { text: 'INFO: task jbd2/sda1-8:211 blocked for more than 120 seconds.', kind: 'TaskHung', fatal: false },
     { text: 'rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:', kind: 'RCUStall', fatal: false },
     { text: 'INFO: rcu_sched self-detected stall on CPU', kind: 'RCUStall', fatal: false },
-    { text: 'Out of memory: Killed process 4242 (stress) total-vm:2000kB', kind: 'OOMKill', fatal: false },
-    { text: 'Memory cgroup out of memory: Killed process 77 (java)', kind: 'OOMKill', fatal: false },
+    { text: 'Out of memory: Killed process 4242 (stress) total-vm:2000kB', kind: 'OOMKilling', fatal: false },
+    { text: 'Memory cgroup out of memory: Killed process 77 (java)', kind: 'OOMKilling', fatal: false },
     { text: 'mce: [Hardware Error]: CPU 0: Machine Check Exception: 5 Bank 4: b200000000070f0f', kind: 'MachineCheck', fatal: false },
-    { text: 'WARNING: CPU: 1 PID: 9 at kernel/workqueue.c:3066 __flush_work+0x2d/0x40', kind: 'Warning', fatal: false },
+    { text: 'WARNING: CPU: 1 PID: 9 at kernel/workqueue.c:3066 __flush_work+0x2d/0x40', kind: 'KernelWarning', fatal: false },
   ];
   for (const row of rows) {
     it(`"${row.text}" → ${row.kind}${row.fatal ? ' (fatal)' : ''}`, () => {
@@ -291,18 +291,18 @@ describe('pipeline: trailing capture', () => {
     ];
     for (const d of records(specs)) h.send(d);
     expect(h.events.map((e) => [e.type, e.incident.kind])).to.deep.equal([
-      ['opened', 'HungTask'],
-      ['updated', 'HungTask'],
-      ['closed', 'HungTask'],
+      ['opened', 'TaskHung'],
+      ['updated', 'TaskHung'],
+      ['closed', 'TaskHung'],
       ['opened', 'KernelPanic'],
     ]);
-    expect(fatal(h)[0]?.cause).to.deep.equal({ kind: 'HungTask', summary: 'INFO: task kworker:7 blocked for more than 120 seconds.' });
+    expect(fatal(h)[0]?.cause).to.deep.equal({ kind: 'TaskHung', summary: 'INFO: task kworker:7 blocked for more than 120 seconds.' });
   });
 
   it('warning open, then a soft lockup → the lockup opens its own incident', () => {
     const h = harness();
     for (const d of records([{ text: 'WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2' }, { text: 'watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [a:1]' }])) h.send(d);
-    expect(h.incidents().map((i) => i.kind)).to.deep.equal(['Warning', 'SoftLockup']);
+    expect(h.incidents().map((i) => i.kind)).to.deep.equal(['KernelWarning', 'SoftLockup']);
   });
 });
 

@@ -1,5 +1,7 @@
 // `lastgasp-collector serve`: flags + config file (flags win) → validated config → app; graceful
 // shutdown on SIGTERM/SIGINT. Returns the exit code: 0 after a clean stop, 2 for bad flags or config.
+import { logDestination } from '@lastgasp/proto/log-format';
+import { buildInfo } from '@lastgasp/proto/version';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from './kube/client-node.js';
 import { pino } from 'pino';
@@ -24,6 +26,7 @@ const help = `usage: lastgasp-collector serve [flags]
   --refuse-legacy            only extended-format (kernel facility) records open incidents (trustLegacy: false, the default)
   --trust-legacy             legacy plain-text netconsole may open incidents too (trustLegacy: true; anything that writes the console can forge one)
   --log-level LEVEL          fatal|error|warn|info|debug|trace (default info)
+  --log-format FORMAT        json (default) | text (one readable line per entry, for a terminal)
   --grpc-tls-cert FILE       gRPC server certificate (with --grpc-tls-key)
   --grpc-tls-key FILE        gRPC server key
   --grpc-client-ca FILE      require client certificates signed by this CA
@@ -45,6 +48,7 @@ const OPTIONS = {
   'refuse-legacy': { type: 'boolean' },
   'trust-legacy': { type: 'boolean' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   'grpc-tls-cert': { type: 'string' },
   'grpc-tls-key': { type: 'string' },
   'grpc-client-ca': { type: 'string' },
@@ -83,6 +87,7 @@ function flagsAsConfig(v: Values): Record<string, unknown> {
   set('leaseName', v['lease-name']);
   set('rulesFile', v.rules);
   set('logLevel', v['log-level']);
+  set('logFormat', v['log-format']);
   if (v['trust-legacy'] === true) out.trustLegacy = true;
   if (v['refuse-legacy'] === true) out.trustLegacy = false;
   if (v['dry-run'] !== undefined) out.policy = { dryRun: v['dry-run'] };
@@ -128,7 +133,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const logger = pino({ level: config.logLevel, base: { identity: config.identity } });
+  const logger = pino({ level: config.logLevel, base: { identity: config.identity } }, logDestination(config.logFormat));
+  const build = buildInfo();
+  logger.info({ version: build.version, revision: build.revision, nodeVersion: build.nodeVersion }, 'lastgasp-collector starting');
   let kubeConfig: KubeConfig | null = null;
   if (!config.standalone) {
     kubeConfig = new KubeConfig();

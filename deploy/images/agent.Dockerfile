@@ -40,6 +40,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends iproute2 kmod \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
+# The revision, for lastgasp_build_info and the first log line.
+ENV LASTGASP_REVISION="${REVISION}"
 WORKDIR /app
 # The runtime tree mirrors the repository's layout under /app, so workspace links in node_modules
 # (node_modules/@lastgasp/proto -> ../../proto) resolve.

@@ -45,6 +45,8 @@ LABEL org.opencontainers.image.title="lastgasp-collector" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
 ENV NODE_ENV=production
+# The revision, for lastgasp_build_info and the first log line.
+ENV LASTGASP_REVISION="${REVISION}"
 # Smaller V8 young generation: ~20–40 MiB less resident memory (collector/src/runtime-flags.ts).
 ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=256"
 WORKDIR /app

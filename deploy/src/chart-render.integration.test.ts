@@ -29,7 +29,7 @@ import { Rendered } from './rendered.js';
 
 const CHART = fileURLToPath(new URL('../helm/lastgasp', import.meta.url));
 const CI_DIR = join(CHART, 'ci');
-const NAMESPACED_KINDS = ['ServiceAccount', 'ConfigMap', 'Service', 'DaemonSet', 'Deployment', 'PodDisruptionBudget', 'NetworkPolicy', 'ResourceQuota', 'ServiceMonitor', 'PodMonitor'];
+const NAMESPACED_KINDS = ['ServiceAccount', 'ConfigMap', 'Service', 'DaemonSet', 'Deployment', 'PodDisruptionBudget', 'NetworkPolicy', 'ResourceQuota', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule'];
 
 function container(spec: { spec?: { template?: { spec?: { containers?: V1Container[] } } } }): V1Container {
   const c = spec.spec?.template?.spec?.containers?.[0];
@@ -106,6 +106,18 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
         if (NAMESPACED_KINDS.includes(o.kind ?? '')) namespaces.add(o.metadata?.namespace ?? '');
       }
       expect([...namespaces], args.join(' ')).to.have.lengthOf(1);
+    }
+  });
+
+  it("pod templates carry no label that changes with the chart's version, so a chart bump alone rolls nothing", async () => {
+    for (const args of [[], ...ciFiles.map((f) => ['--values', join(CI_DIR, f)])]) {
+      const r = await template(args);
+      for (const w of [r.one<V1DaemonSet>('DaemonSet'), r.one<V1Deployment>('Deployment')]) {
+        const labels = w.spec?.template.metadata?.labels ?? {};
+        expect(labels, `${w.kind ?? ''} ${args.join(' ')}`).to.not.have.any.keys('helm.sh/chart', 'app.kubernetes.io/version');
+        expect(labels).to.include(w.spec?.selector.matchLabels ?? {});
+        expect(labels).to.include({ 'app.kubernetes.io/part-of': 'lastgasp' });
+      }
     }
   });
 
@@ -252,7 +264,8 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
     });
 
     it('creates no Namespace, ResourceQuota, monitors or NetworkPolicy', () => {
-      for (const kind of ['Namespace', 'ResourceQuota', 'ServiceMonitor', 'PodMonitor', 'NetworkPolicy']) expect(r.all(kind), kind).to.be.empty;
+      for (const kind of ['Namespace', 'ResourceQuota', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'NetworkPolicy']) expect(r.all(kind), kind).to.be.empty;
+      expect(r.all<V1ConfigMap>('ConfigMap').filter((m) => m.metadata?.labels?.['grafana_dashboard'] !== undefined), 'dashboard').to.be.empty;
     });
   });
 
@@ -316,7 +329,7 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
       expect(c.livenessProbe?.grpc).to.equal(undefined);
       expect(c.readinessProbe?.httpGet?.path).to.equal('/readyz');
       expect(d.spec?.template.spec?.volumes?.find((v) => v.name === 'grpc-tls')?.secret?.secretName).to.equal('lastgasp-grpc-tls');
-      const config = parse(r.one<V1ConfigMap>('ConfigMap').data?.['config.yaml'] ?? '') as { grpc: Record<string, string>; policy: { storm: Record<string, number> } };
+      const config = parse(r.one<V1ConfigMap>('ConfigMap', 'lastgasp-collector').data?.['config.yaml'] ?? '') as { grpc: Record<string, string>; policy: { storm: Record<string, number> } };
       expect(Object.keys(config.grpc)).to.have.members(['tlsCert', 'tlsKey', 'clientCa']);
       expect(config.policy.storm['maxNodesPerWindow']).to.equal(2);
     });
@@ -326,8 +339,30 @@ describe('deploy/helm/lastgasp rendered by helm', function () {
       expect(container(r.one<V1Deployment>('Deployment')).image).to.match(/:0\.1\.0-rc\.1$/);
     });
 
-    it('adds the ServiceMonitor, PodMonitor and NetworkPolicy', () => {
-      for (const kind of ['ServiceMonitor', 'PodMonitor', 'NetworkPolicy']) expect(r.all(kind), kind).to.have.lengthOf(1);
+    it('adds the ServiceMonitor, PodMonitor, PrometheusRule and NetworkPolicy', () => {
+      for (const kind of ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'NetworkPolicy']) expect(r.all(kind), kind).to.have.lengthOf(1);
+    });
+
+    it('adds the Grafana dashboard ConfigMap with the sidecar label, and the alert labels to every alert', () => {
+      const dashboard = r.one<V1ConfigMap>('ConfigMap', 'lastgasp-dashboard');
+      expect(dashboard.metadata?.labels).to.include({ grafana_dashboard: '1' });
+      expect(dashboard.metadata?.annotations).to.deep.equal({ grafana_folder: 'Kubernetes' });
+      expect((JSON.parse(dashboard.data?.['lastgasp.json'] ?? '{}') as { uid?: string }).uid).to.equal('lastgasp');
+      type Rule = { alert: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+      const rules = r.one<{ kind?: string; spec?: { groups?: { rules: Rule[] }[] } }>('PrometheusRule').spec?.groups?.flatMap((g) => g.rules) ?? [];
+      expect(rules).to.have.length.greaterThan(5);
+      for (const rule of rules) {
+        expect(rule.labels, rule.alert).to.include({ team: 'platform' });
+        expect(rule.expr, rule.alert).to.contain('namespace="lastgasp-system"');
+        expect(rule.annotations?.['runbook_url'], rule.alert).to.match(/docs\/runbook\.md#lastgasp[a-z]+$/);
+      }
+    });
+
+    it("labels every scraped series with the pod's Node as `node` (agent: the Node it covers)", () => {
+      const relabel = { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' };
+      type Monitor = { kind?: string; spec?: { endpoints?: { relabelings?: unknown[] }[]; podMetricsEndpoints?: { relabelings?: unknown[] }[] } };
+      expect(r.one<Monitor>('PodMonitor').spec?.podMetricsEndpoints?.[0]?.relabelings).to.deep.include(relabel);
+      expect(r.one<Monitor>('ServiceMonitor').spec?.endpoints?.[0]?.relabelings).to.deep.include(relabel);
     });
   });
 

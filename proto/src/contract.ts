@@ -22,11 +22,11 @@ export const REASON_CODES = [
   'KernelBug',
   'HardLockup',
   'SoftLockup',
-  'HungTask',
+  'TaskHung',
   'RCUStall',
-  'OOMKill',
+  'OOMKilling',
   'MachineCheck',
-  'Warning',
+  'KernelWarning',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -16,3 +16,25 @@ function readVersion(): string {
 }
 
 export const VERSION: string = readVersion();
+
+/**
+ * The source revision the running build was made from: LASTGASP_REVISION, which the images set from
+ * their REVISION build argument (the same value as the org.opencontainers.image.revision label);
+ * "unknown" when it was not given (a checkout, a plain image build).
+ */
+export function buildRevision(env: NodeJS.ProcessEnv = process.env): string {
+  const revision = env['LASTGASP_REVISION']?.trim();
+  return revision === undefined || revision === '' ? 'unknown' : revision;
+}
+
+/** What `lastgasp_build_info` and the first log line say about the build. */
+export interface BuildInfo {
+  version: string;
+  revision: string;
+  /** The Node.js running it, without the "v" (e.g. 24.22.3). */
+  nodeVersion: string;
+}
+
+export function buildInfo(env: NodeJS.ProcessEnv = process.env): BuildInfo {
+  return { version: VERSION, revision: buildRevision(env), nodeVersion: process.versions.node };
+}

@@ -6,6 +6,8 @@
 #   $LASTGASP_CACHE/helm-<version>/helm
 #   $LASTGASP_CACHE/grpcurl-<version>/grpcurl
 #   $LASTGASP_CACHE/registry-<version>/registry   the CNCF distribution OCI registry (images and charts)
+#   $LASTGASP_CACHE/promtool-<version>/promtool
+#   $LASTGASP_CACHE/prometheus-operator-<version>/*.yaml  (ServiceMonitor, PodMonitor, PrometheusRule CRDs)
 # Later runs find the binaries and return at once. Prints which component it builds and how long it took.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -93,6 +95,21 @@ kwok_stages() {
   log "kwok $KWOK_VERSION: default stages written to $out"
 }
 
+# The Prometheus Operator's CRDs the chart's monitoring objects use, from the pinned module's examples.
+monitoring_crds() {
+  local out="$cache/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION"
+  [[ -s "$out/monitoring.coreos.com_prometheusrules.yaml" ]] && return 0
+  local src
+  src="$(go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')"
+  mkdir -p "$out.tmp"
+  local kind
+  for kind in servicemonitors podmonitors prometheusrules; do
+    cp "$src/example/prometheus-operator-crd/monitoring.coreos.com_$kind.yaml" "$out.tmp/"
+  done
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  log "prometheus-operator $PROMETHEUS_OPERATOR_VERSION: CRDs written to $out"
+}
+
 command -v go >/dev/null || { log "go is not installed: install Go 1.26 and run again"; exit 1; }
 # One build at a time per cache: a second caller waits, then finds the binaries built.
 exec 9>"$cache/.build.lock"
@@ -106,11 +123,15 @@ case "$want" in
     go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm
     go_install grpcurl "$GRPCURL_VERSION" github.com/fullstorydev/grpcurl/cmd/grpcurl
     go_install registry "$REGISTRY_VERSION" github.com/distribution/distribution/v3/cmd/registry
+    go_install promtool "$PROMTOOL_VERSION" github.com/prometheus/prometheus/cmd/promtool
+    monitoring_crds
     ;;
   k8s) build_k8s ;;
   kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok && kwok_stages ;;
   helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
   grpcurl) go_install grpcurl "$GRPCURL_VERSION" github.com/fullstorydev/grpcurl/cmd/grpcurl ;;
   registry) go_install registry "$REGISTRY_VERSION" github.com/distribution/distribution/v3/cmd/registry ;;
-  *) log "unknown component $want (all|k8s|kwok|helm|grpcurl|registry)"; exit 2 ;;
+  promtool) go_install promtool "$PROMTOOL_VERSION" github.com/prometheus/prometheus/cmd/promtool ;;
+  monitoring-crds) monitoring_crds ;;
+  *) log "unknown component $want (all|k8s|kwok|helm|grpcurl|registry|promtool|monitoring-crds)"; exit 2 ;;
 esac

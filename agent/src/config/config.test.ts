@@ -3,22 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfig, resolveConfig } from './config.js';
-import { parseDuration } from './duration.js';
-
-describe('parseDuration', () => {
-  const cases: [string, number | null][] = [
-    ['0', 0],
-    ['500ms', 500],
-    ['60s', 60_000],
-    ['5m', 300_000],
-    ['6h', 21_600_000],
-    ['1h30m', 5_400_000],
-    ['60', null],
-    ['abc', null],
-    ['1x', null],
-  ];
-  for (const [input, want] of cases) it(`${JSON.stringify(input)} → ${want}`, () => expect(parseDuration(input)).to.equal(want));
-});
 
 describe('agent config', () => {
   const env = { NODE_NAME: 'worker-1', POD_NAMESPACE: 'lastgasp' };
@@ -58,6 +42,11 @@ describe('agent config', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('durations in the shared syntax: 1h30m and days', async () => {
+    const config = await loadConfig(['--recheck-interval', '1m30s', '--canary-interval', '1d12h'], env);
+    expect(config).to.deep.include({ recheckIntervalMs: 90_000, canaryIntervalMs: 129_600_000 });
   });
 
   const bad = [

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { CollectorEndpoint } from '../types.js';
 import { parseEndpoint } from '../discover/parse-endpoint.js';
-import { parseDuration } from './duration.js';
+import { DURATION_EXAMPLES, parseDuration } from '@lastgasp/proto/duration';
+import { isLogFormat, LOG_FORMATS, type LogFormat } from '@lastgasp/proto/log-format';
 
 export interface ListenAddress {
   host: string;
@@ -31,6 +32,8 @@ export interface AgentConfig {
   /** Namespace of the agent's own DaemonSet (env POD_NAMESPACE). */
   podNamespace: string;
   logLevel: string;
+  /** json: pino's JSON lines; text: one readable line per entry, for a terminal. */
+  logFormat: LogFormat;
   kmsgPath: string;
   printkPath: string;
   /** Watch `ip monitor` for route, neighbour and link changes (re-check on change). */
@@ -64,6 +67,7 @@ const FLAGS = {
   'canary-interval': 'canaryInterval',
   'daemonset-name': 'daemonsetName',
   'log-level': 'logLevel',
+  'log-format': 'logFormat',
   'kmsg-path': 'kmsgPath',
   'printk-path': 'printkPath',
   'ip-monitor': 'ipMonitor',
@@ -87,6 +91,7 @@ export const USAGE = `usage: lastgasp-agent [flags]
   --canary-interval DURATION    default 6h, 0 = off
   --daemonset-name NAME         env DAEMONSET_NAME
   --log-level LEVEL             default info
+  --log-format json|text        default json; text for a terminal
   --version                     print the version and exit
   --kmsg-path FILE              default /dev/kmsg
   --printk-path FILE            default /proc/sys/kernel/printk
@@ -156,7 +161,7 @@ export function parseListen(field: string, value: string): ListenAddress {
 
 function duration(key: string, value: string): number {
   const ms = parseDuration(value);
-  if (ms === null) throw new ConfigError(key, `"${value}" is not a duration such as 500ms, 60s, 5m, 6h or 0`);
+  if (ms === null) throw new ConfigError(key, `"${value}" is not a duration such as ${DURATION_EXAMPLES} or 0`);
   return ms;
 }
 
@@ -207,6 +212,8 @@ export function resolveConfig(raw: RawSettings, env: Record<string, string | und
   }
   const logLevel = text(raw, 'logLevel', 'info') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('logLevel', `"${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = text(raw, 'logFormat', 'json') ?? 'json';
+  if (!isLogFormat(logFormat)) throw new ConfigError('logFormat', `"${logFormat}" is not one of ${LOG_FORMATS.join(', ')}`);
   const recheckIntervalMs = duration('recheckInterval', text(raw, 'recheckInterval', '60s') ?? '60s');
   if (recheckIntervalMs < 1000) throw new ConfigError('recheckInterval', 'must be at least 1s');
   return {
@@ -224,6 +231,7 @@ export function resolveConfig(raw: RawSettings, env: Record<string, string | und
     daemonsetName: text(raw, 'daemonsetName', env.DAEMONSET_NAME) ?? null,
     podNamespace: env.POD_NAMESPACE ?? collectorNamespace,
     logLevel,
+    logFormat,
     kmsgPath: text(raw, 'kmsgPath', '/dev/kmsg') ?? '/dev/kmsg',
     printkPath: text(raw, 'printkPath', '/proc/sys/kernel/printk') ?? '/proc/sys/kernel/printk',
     ipMonitor: bool(raw, 'ipMonitor', true),

@@ -11,7 +11,7 @@ function firstMatch(rules: Rules, text: string): string | null {
 const shipped = loadRules();
 const withBackreference = parseRules({
   rules: [
-    { name: 'doubled-word', reason: 'Warning', pattern: '\\b(\\w+) \\1\\b', fatal: false, cause: false },
+    { name: 'doubled-word', reason: 'KernelWarning', pattern: '\\b(\\w+) \\1\\b', fatal: false, cause: false },
     { name: 'panic', reason: 'KernelPanic', pattern: '^Kernel panic', fatal: true, cause: false },
   ],
 });

@@ -2,7 +2,12 @@
 // against the real collector process (standalone: no Kubernetes API) fed a panic over UDP.
 import { freePort, waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { parse as parseYaml } from 'yaml';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VERSION } from '@lastgasp/proto/version';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { startGrpcServer, type GrpcServer } from '../api/grpc-server.js';
@@ -53,6 +58,23 @@ after(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+describe('kubectl-lastgasp (the kubectl plugin executable)', () => {
+  it('found on PATH by that name and run from elsewhere, as kubectl runs a plugin → the lastgasp CLI; kubectl_complete-lastgasp completes it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lastgasp-plugin-'));
+    try {
+      await symlink(join(REPO, 'collector/bin/kubectl-lastgasp'), join(dir, 'kubectl-lastgasp'));
+      const out = execFileSync('kubectl-lastgasp', ['--version'], { cwd: tmpdir(), encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
+      expect(out).to.equal(`lastgasp ${VERSION}\n`);
+      // kubectl completes a plugin's arguments by running kubectl_complete-<plugin> from PATH.
+      await symlink(join(REPO, 'collector/bin/kubectl_complete-lastgasp'), join(dir, 'kubectl_complete-lastgasp'));
+      const completion = execFileSync('kubectl_complete-lastgasp', ['--server', 'x:6667', 'inc'], { cwd: tmpdir(), encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
+      expect(completion).to.equal('incidents\nincident\n:4\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('lastgasp CLI process against an API server', function () {
   this.timeout(180_000);
   let server: GrpcServer;
@@ -80,6 +102,12 @@ describe('lastgasp CLI process against an API server', function () {
     const status = JSON.parse(r.stdout) as { identity: string; startTime: string };
     expect(status.identity).to.equal('collector-0');
     expect(status.startTime).to.equal('2024-12-31T23:00:00.000Z');
+  });
+
+  it('status -o yaml → YAML with the collector identity; exit 0', async () => {
+    const r = await cli(['--server', server.address, 'status', '-o', 'yaml']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(parseYaml(r.stdout)).to.deep.equal(JSON.parse((await cli(['--server', server.address, 'status', '-o', 'json'])).stdout));
   });
 
   it('incidents with COLUMNS=90 and LASTGASP_SERVER → aligned columns, lines within 90 characters', async () => {

@@ -2,15 +2,18 @@
 // (streams, environment, clock, terminal width, Ctrl-C) comes in through CliIo.
 // Exit codes: 0 done; 1 failed (unknown incident, bad request, bad usage); 2 collector unreachable
 // or not serving.
+import { DURATION_EXAMPLES, parseDuration as parseSharedDuration } from '@lastgasp/proto/duration';
 import { VERSION } from '@lastgasp/proto/version';
 import { status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { Incident__Output, IncidentEvent__Output, ListIncidentsRequest, WatchIncidentsRequest } from '@lastgasp/proto';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { completeWords, completionScript, SHELLS, type Shell } from './completion.js';
+import { forwardToCollector, wantsDiscovery, type Forwarded } from './find-collector.js';
 import { ClientOptionError, connect, type CollectorApi, type ConnectOptions } from './client.js';
 import type { RenderContext } from './render-context.js';
 import { renderHosts } from './render-hosts.js';
 import { renderEvent, renderIncident, renderIncidents } from './render-incidents.js';
-import { renderJson, renderJsonLine } from './render-json.js';
+import { renderJson, renderJsonLine, renderYaml, renderYamlDocument } from './render-json.js';
 import { renderStatus } from './render-status.js';
 import { sanitise } from '../terminal-text.js';
 
@@ -25,10 +28,13 @@ export interface CliIo {
   onInterrupt(handler: () => void): () => void;
 }
 
-type OutputFormat = 'table' | 'wide' | 'json';
+type OutputFormat = 'table' | 'wide' | 'json' | 'yaml';
 
 interface GlobalOptions {
-  server: string;
+  server?: string;
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
   tls?: boolean;
   ca?: string;
   cert?: string;
@@ -44,14 +50,11 @@ const DEFAULT_SERVER = 'localhost:6667';
 function emptyToUndefined(v: string | undefined): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `500ms`, `10s`, `5m`, `2h`, `7d` → ms. */
+/** A duration flag (`500ms`, `10s`, `1h30m`, `7d`: the shared syntax) → ms. */
 export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
-  const unit = match?.[2] === undefined ? undefined : UNITS[match[2]];
-  if (match === null || unit === undefined) throw new InvalidArgumentError('expected a duration like 500ms, 10s, 5m, 2h, 7d');
-  return Number(match[1]) * unit;
+  const ms = parseSharedDuration(text);
+  if (ms === null) throw new InvalidArgumentError(`expected a duration like ${DURATION_EXAMPLES}`);
+  return ms;
 }
 
 function parseCount(text: string): number {
@@ -68,7 +71,7 @@ function parseSequence(text: string): number {
 
 /** `--since`: a duration back from now, or an RFC 3339 time. */
 function sinceMs(text: string, now: number): number {
-  if (/^\d/.test(text) && !text.includes('-')) return now - parseDuration(text);
+  if (/^[\d.]/.test(text) && !text.includes('-')) return now - parseDuration(text);
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new InvalidArgumentError('expected a duration (1h) or a time (2025-01-01T00:00:00Z)');
   return ms;
@@ -105,18 +108,22 @@ function explain(err: ServiceError, server: string): CliExit {
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const target: Target = { describe: null, forwarded: null };
+  const program = buildProgram(io, target);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    const server = program.opts<GlobalOptions>().server;
+    const server = target.describe ?? program.opts<GlobalOptions>().server ?? DEFAULT_SERVER;
+    const forwardFailure = target.forwarded?.failure() ?? null;
     const exit =
       err instanceof CliExit
         ? err
         : isServiceError(err)
-          ? explain(err, server)
+          ? forwardFailure !== null && err.code === grpcStatus.UNAVAILABLE
+            ? new CliExit(2, `cannot reach the collector at ${server}: the port-forward failed: ${forwardFailure}`)
+            : explain(err, server)
           : err instanceof ClientOptionError
             ? new CliExit(1, err.message)
             : undefined;
@@ -127,16 +134,34 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-function buildProgram(io: CliIo): Command {
+/**
+ * kubectl's plugin completion protocol (`kubectl_complete-lastgasp <words>`): the candidates for the last
+ * word, one a line, then cobra's directive line ":4" (no file names).
+ */
+export function completionCandidates(words: readonly string[], io: CliIo): string {
+  const program = buildProgram(io, { describe: null, forwarded: null });
+  return `${[...completeWords(program, words), ':4'].join('\n')}\n`;
+}
+
+/** Where the command's calls went, for messages: set once the server is known. */
+interface Target {
+  describe: string | null;
+  forwarded: Forwarded | null;
+}
+
+function buildProgram(io: CliIo, target: Target): Command {
   const program = new Command('lastgasp')
     .description('Ask a lastgasp collector what it hears, which nodes died and why, and what was done about each.')
-    .option('-s, --server <host:port>', 'collector gRPC address (env LASTGASP_SERVER)', io.env.LASTGASP_SERVER ?? DEFAULT_SERVER)
+    .option('-s, --server <host:port>', `collector gRPC address (env LASTGASP_SERVER); without it, the collector is found through the kubeconfig and port-forwarded to, or else ${DEFAULT_SERVER}`, emptyToUndefined(io.env.LASTGASP_SERVER))
+    .option('-n, --namespace <namespace>', "namespace of the collectors (default: the kubeconfig context's)")
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config, else in-cluster)')
     .option('--tls', 'connect with TLS (implied by --ca, --cert, --key)')
     .option('--ca <file>', 'PEM CA bundle that signed the collector certificate (env LASTGASP_CA; default: system roots)', io.env.LASTGASP_CA)
     .option('--cert <file>', 'PEM client certificate, for collectors that require mTLS (env LASTGASP_CERT)', io.env.LASTGASP_CERT)
     .option('--key <file>', 'PEM key of the client certificate (env LASTGASP_KEY)', io.env.LASTGASP_KEY)
     .option('--tls-server-name <name>', 'name to check the collector certificate against, when --server is an address it does not carry (env LASTGASP_TLS_SERVER_NAME)', io.env.LASTGASP_TLS_SERVER_NAME)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json']).default('table'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json', 'yaml']).default('table'))
     .addOption(new Option('--timeout <duration>', 'deadline of each call').default(10_000, '10s').argParser(parseDuration))
     .version(`lastgasp ${VERSION}`, '--version', 'print the version')
     .exitOverride()
@@ -148,13 +173,31 @@ function buildProgram(io: CliIo): Command {
     width: o.output === 'table' ? widthOf(io) : undefined,
     wide: o.output === 'wide',
   });
+  /** `-o json` and `-o yaml` render the API's message itself; null for the table formats. */
+  const structured = (o: GlobalOptions, value: unknown): string | null =>
+    o.output === 'json' ? renderJson(value) : o.output === 'yaml' ? renderYaml(value) : null;
   const print = (text: string): void => {
     io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   };
   async function withApi<T>(command: Command, use: (api: CollectorApi, o: GlobalOptions) => Promise<T>): Promise<T> {
     const o = command.optsWithGlobals<GlobalOptions>();
+    let server = o.server;
+    const kube = { kubeconfig: emptyToUndefined(o.kubeconfig), context: o.context, namespace: o.namespace };
+    if (server === undefined && wantsDiscovery(kube, io.env)) {
+      let forwarded: Forwarded;
+      try {
+        forwarded = await forwardToCollector(kube);
+      } catch (err) {
+        throw new CliExit(2, `cannot find the collector through the kubeconfig: ${err instanceof Error ? err.message : String(err)} (or give --server)`);
+      }
+      target.forwarded = forwarded;
+      target.describe = forwarded.describe;
+      server = forwarded.address;
+    }
+    server ??= DEFAULT_SERVER;
+    target.describe ??= server;
     const options: ConnectOptions = {
-      server: o.server,
+      server,
       tls: o.tls === true,
       caFile: emptyToUndefined(o.ca),
       certFile: emptyToUndefined(o.cert),
@@ -167,6 +210,7 @@ function buildProgram(io: CliIo): Command {
       return await use(api, o);
     } finally {
       api.close();
+      await target.forwarded?.close();
     }
   }
 
@@ -176,7 +220,7 @@ function buildProgram(io: CliIo): Command {
     .action((_opts, command: Command) =>
       withApi(command, async (api, o) => {
         const s = await api.getStatus();
-        print(o.output === 'json' ? renderJson(s) : renderStatus(s, context(o)));
+        print(structured(o, s) ?? renderStatus(s, context(o)));
       }),
     );
 
@@ -193,7 +237,7 @@ function buildProgram(io: CliIo): Command {
           hosts.push(...page.hosts);
           pageToken = page.nextPageToken;
         } while (pageToken !== '');
-        print(o.output === 'json' ? renderJson(hosts) : renderHosts(hosts, context(o)));
+        print(structured(o, hosts) ?? renderHosts(hosts, context(o)));
       }),
     );
 
@@ -222,7 +266,7 @@ function buildProgram(io: CliIo): Command {
           incidents.push(...page.incidents);
           pageToken = page.nextPageToken;
         } while (pageToken !== '' && incidents.length < opts.limit);
-        print(o.output === 'json' ? renderJson(incidents) : renderIncidents(incidents, context(o)));
+        print(structured(o, incidents) ?? renderIncidents(incidents, context(o)));
       }),
     );
 
@@ -233,7 +277,7 @@ function buildProgram(io: CliIo): Command {
     .action((id: string, _opts, command: Command) =>
       withApi(command, async (api, o) => {
         const incident = await api.getIncident({ id });
-        print(o.output === 'json' ? renderJson(incident) : renderIncident(incident, context(o)));
+        print(structured(o, incident) ?? renderIncident(incident, context(o)));
       }),
     );
 
@@ -248,10 +292,18 @@ function buildProgram(io: CliIo): Command {
         const request: WatchIncidentsRequest =
           opts.from !== undefined ? { fromIncidentId: opts.from } : opts.after !== undefined ? { afterSequence: opts.after } : {};
         return follow(api, request, (event) =>
-          print(o.output === 'json' ? renderJsonLine(event) : renderEvent(event, context(o))),
+          print(o.output === 'json' ? renderJsonLine(event) : o.output === 'yaml' ? renderYamlDocument(event) : renderEvent(event, context(o))),
         );
       }),
     );
+
+  program
+    .command('completion')
+    .description('print a shell completion script for lastgasp and kubectl-lastgasp, e.g. source <(lastgasp completion bash)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .action((shell: Shell) => {
+      io.stdout.write(completionScript(program, shell));
+    });
 
   function follow(api: CollectorApi, request: WatchIncidentsRequest, onEvent: (e: IncidentEvent__Output) => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {

@@ -7,7 +7,8 @@ import { relativeTime } from './relative-time.js';
 import type { RenderContext } from './render-context.js';
 import { renderHosts } from './render-hosts.js';
 import { renderEvent, renderIncident, renderIncidents } from './render-incidents.js';
-import { renderJson, renderJsonLine, toJson } from './render-json.js';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { renderJson, renderJsonLine, renderYaml, renderYamlDocument, toJson } from './render-json.js';
 import { renderStatus } from './render-status.js';
 import { renderTable, truncate } from './table.js';
 
@@ -216,6 +217,16 @@ describe('kernel text with control characters, rendered', () => {
 
   it('lastgasp incident → every line of the kernel log shown with its escapes', () => {
     expect(renderIncident(incident, ctx())).to.include('  [ 2.0] Kernel panic - not syncing: \\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\x7f');
+  });
+
+  it('-o yaml and watch -o yaml → no raw control character, the same value as -o json when parsed', () => {
+    for (const text of [renderYaml(incident), renderYamlDocument(incident)]) {
+      expect(text).to.not.match(RAW_CONTROL);
+      const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
+      expect(docs).to.deep.equal([toJson(incident)]);
+    }
+    expect((parseYaml(renderYaml(incident)) as { summary: string }).summary).to.equal(evil);
+    expect(renderYamlDocument(incident)).to.match(/^---\n/);
   });
 
   it('-o json and watch -o json → no raw control character, the exact text when parsed', () => {

@@ -1,5 +1,7 @@
 // The collector's configuration after validation. Every field has a default (see `defaultConfig`);
-// the file and the flags only override. Durations are whole seconds unless the name says otherwise.
+// the file and the flags only override. Durations typed as text (proto/src/duration.ts) are held in ms
+// (`*Ms`); keys named in seconds (`*Seconds`) are whole seconds.
+import type { LogFormat } from '@lastgasp/proto/log-format';
 import { DEFAULT_ANNOTATION_PREFIX } from '@lastgasp/proto/contract';
 import { defaultReceiveLimits, type ReceiveLimits } from './receive-limits.js';
 
@@ -128,6 +130,8 @@ export interface CollectorConfig {
    */
   attributeExternalIP: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** json: pino's JSON lines; text: one readable line per entry, for a terminal. */
+  logFormat: LogFormat;
   grpc: GrpcTls;
   policy: RemediationPolicy;
   leaderElection: LeaderElectionTimings;
@@ -160,6 +164,7 @@ export function defaultConfig(env: { identity: string; namespace: string }): Col
     trustLegacy: false,
     attributeExternalIP: false,
     logLevel: 'info',
+    logFormat: 'json',
     grpc: { tlsCert: null, tlsKey: null, clientCa: null },
     policy: {
       mode: 'immediate',

@@ -47,7 +47,7 @@ describe('validateConfig', () => {
     ['misspelt fragment bound', { limits: { fragments: { maxBytes: 1 } } }, 'limits.fragments.maxBytes: unknown setting'],
     ['history per-source bound fractional', { limits: { history: { incidentsPerUnknownSource: 1.5 } } }, 'limits.history.incidentsPerUnknownSource'],
     ['queue bytes as a string', { limits: { udpQueue: { bytes: '32Mi' } } }, 'limits.udpQueue.bytes: must be a positive integer'],
-    ['probe window as a number', { policy: { proofOfDeath: { window: 400 } } }, 'policy.proofOfDeath.window: must be a duration such as 400ms'],
+    ['probe window as a number', { policy: { proofOfDeath: { window: 400 } } }, 'policy.proofOfDeath.window: must be a duration such as 500ms, 30s'],
     ['probe window too long', { policy: { proofOfDeath: { window: '1m' } } }, 'policy.proofOfDeath.window: must be between'],
     ['probe attempt timeout too short', { policy: { proofOfDeath: { attemptTimeout: '1ms' } } }, 'policy.proofOfDeath.attemptTimeout: must be between'],
     ['settle delay a bare number', { policy: { proofOfDeath: { settle: '300' } } }, 'policy.proofOfDeath.settle: must be a duration'],

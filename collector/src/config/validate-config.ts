@@ -1,7 +1,8 @@
 // Turns untrusted configuration (a parsed file merged with flags) into a CollectorConfig. Every error
 // names the field by its dotted path, e.g. `policy.storm.maxNodesPerWindow: must be a positive integer`.
 // Unknown keys are errors too: a misspelt safety setting must not silently fall back to its default.
-import { parseDuration } from './duration.js';
+import { DURATION_EXAMPLES, parseDuration } from '@lastgasp/proto/duration';
+import { LOG_FORMATS } from '@lastgasp/proto/log-format';
 import { parseLabelSelector } from './label-selector.js';
 
 function formatMs(ms: number): string {
@@ -117,7 +118,7 @@ class Section {
     const v = this.take(key);
     if (v === undefined) return fallback;
     const ms = typeof v === 'string' ? parseDuration(v) : null;
-    if (ms === null) throw new ConfigError(this.field(key), 'must be a duration such as 400ms, 30s, 10m or 1h30m');
+    if (ms === null) throw new ConfigError(this.field(key), `must be a duration such as ${DURATION_EXAMPLES}`);
     if (ms < min || ms > max) throw new ConfigError(this.field(key), `must be between ${formatMs(min)} and ${formatMs(max)}`);
     return ms;
   }
@@ -316,6 +317,7 @@ export function validateConfig(raw: unknown, defaults: CollectorConfig): Collect
     trustLegacy: s.bool('trustLegacy', defaults.trustLegacy),
     attributeExternalIP: s.bool('attributeExternalIP', defaults.attributeExternalIP),
     logLevel: s.oneOf('logLevel', LOG_LEVELS, defaults.logLevel),
+    logFormat: s.oneOf('logFormat', LOG_FORMATS, defaults.logFormat),
     grpc: readGrpc(s.section('grpc'), defaults.grpc),
     policy: readPolicy(s.section('policy'), defaults.policy),
     leaderElection: readLeaderElection(s.section('leaderElection'), defaults.leaderElection),

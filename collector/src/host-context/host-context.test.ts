@@ -75,7 +75,7 @@ describe('host context: normal → incident open → trailing context captured �
     {
       name: 'two OOM kills in a row → two incidents (each kill counted), the second closing the first',
       steps: ['Memory cgroup out of memory: Killed process 11 (a)', 'oom_reaper: reaped process 11 (a)', 'Memory cgroup out of memory: Killed process 12 (b)'],
-      events: ['opened OOMKill', 'updated OOMKill', 'closed OOMKill', 'opened OOMKill'],
+      events: ['opened OOMKilling', 'updated OOMKilling', 'closed OOMKilling', 'opened OOMKilling'],
       lastLines: ['Memory cgroup out of memory: Killed process 11 (a)', 'oom_reaper: reaped process 11 (a)', 'Memory cgroup out of memory: Killed process 12 (b)'],
     },
     { name: 'a line, a panic → opened with the line as context', steps: ['eth0: link up', PANIC], events: ['opened KernelPanic'], lastLines: ['eth0: link up', PANIC] },
@@ -97,7 +97,7 @@ describe('host context: normal → incident open → trailing context captured �
       name: 'warning, 3 trace lines, trailingRecords 2 → closed at the cap, third line not captured',
       steps: [WARNING, 'trace 1', 'trace 2', 'trace 3'],
       limits: { trailingRecords: 2 },
-      events: ['opened Warning', 'updated Warning', 'closed Warning'],
+      events: ['opened KernelWarning', 'updated KernelWarning', 'closed KernelWarning'],
       lastLines: [WARNING, 'trace 1', 'trace 2'],
     },
     {

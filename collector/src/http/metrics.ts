@@ -1,11 +1,26 @@
 // Prometheus metrics (prom-client) on a registry the app owns (no global default registry).
 // Counters kept elsewhere (listener, pipeline) are read at scrape time through `sources`; the incident
 // and remediation counters are counted through start/event-counters.ts, which GetStatus reads back.
+import { buildInfo } from '@lastgasp/proto/version';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IncidentHistoryStats } from '../api/incident-history.js';
 import { HOST_TIERS, type HostTier, type HostTierStats } from '../host-context/host-table.js';
 import type { PipelineStats } from '../pipeline-stats.js';
+import { FINAL_PHASES } from '../record/incident-record.js';
 import type { SeriesStats } from '../report/event-series.js';
+import type { RejectReason } from '../resolve/resolve-node.js';
+import { REASON_CODES } from '../types.js';
+
+// Every label value a counter can take, so each series exists (at 0) from the first scrape and an
+// alert's rate() or increase() needs no `or vector(0)`.
+const REJECT_REASONS: readonly RejectReason[] = ['unknown-source', 'ambiguous-source', 'node-mismatch'];
+const NODE_ACTIONS = ['delete', 'taint', 'none'] as const;
+/** The codes a Held NodeIncident's status.reason takes (remediate/policy-gate, proof-gate, confirm-wait, dry-run). */
+export const HOLD_REASONS = ['Excluded', 'StormLimit', 'NotConfirmed', 'DryRun', 'NoProofOfDeath'] as const;
+/** The phases a remediation run ends in. */
+const OUTCOME_PHASES = [...FINAL_PHASES, 'Held'] as const;
+/** The informers whose watches restart (start/start-kube). */
+const WATCHED = ['nodes', 'nodeincidents'] as const;
 
 /**
  * The receive path's counters (listener and pipeline), read at scrape time. GetStatus reads the same
@@ -99,6 +114,7 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
   // The process's own health: resident memory, V8 heap by space, GC pauses, event-loop delay, handles.
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  registerBuildInfo(registry);
   const counter = (name: string, help: string, read: (r: ReceiveCounters) => number): void => {
     new Counter({
       name,
@@ -123,7 +139,7 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
     });
   };
   counter('lastgasp_datagrams_received_total', 'UDP datagrams received.', (r) => r.datagrams);
-  counter('lastgasp_datagram_bytes_received_total', 'UDP payload bytes received.', (r) => r.bytes);
+  counter('lastgasp_datagrams_received_bytes_total', 'UDP payload bytes received.', (r) => r.bytes);
   counter('lastgasp_datagrams_queue_dropped_total', 'Datagrams dropped because the parse queue was full.', (r) => r.queueDropped);
   counter('lastgasp_datagram_handler_errors_total', 'Datagrams whose handling threw (a bug, not bad input).', (r) => r.handlerErrors);
   counter('lastgasp_datagrams_parsed_total', 'Datagrams handed to the parser (well-formed or not).', (r) => r.parsed);
@@ -183,42 +199,74 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
   });
   return {
     registry,
-    incidents: new Counter({ name: 'lastgasp_incidents_total', help: 'Incidents opened, by kind.', labelNames: ['kind', 'fatal'], registers }),
-    rejected: new Counter({
-      name: 'lastgasp_incidents_rejected_total',
-      help: 'Incidents not acted on because the sender could not be tied to one Node, by reason.',
-      labelNames: ['reason'],
-      registers,
-    }),
-    unknownSources: new Counter({ name: 'lastgasp_unknown_source_incidents_total', help: 'Incidents from addresses that are no Node.', registers }),
-    nodesRemediated: new Counter({ name: 'lastgasp_nodes_remediated_total', help: 'Nodes remediated, by node action.', labelNames: ['action'], registers }),
-    podsDeleted: new Counter({ name: 'lastgasp_pods_deleted_total', help: 'Pods failed and force-deleted.', registers }),
-    held: new Counter({ name: 'lastgasp_incidents_held_total', help: 'Incidents held for an operator, by reason.', labelNames: ['reason'], registers }),
-    proofVerdicts: (() => {
-      const c = new Counter({ name: 'lastgasp_proof_of_death_verdicts_total', help: 'Proof-of-death verdicts before remediation (alive, dead, inconclusive).', labelNames: ['verdict'], registers });
-      for (const verdict of ['alive', 'dead', 'inconclusive']) c.inc({ verdict }, 0);
+    incidents: (() => {
+      const c = new Counter({ name: 'lastgasp_incidents_total', help: 'Incidents opened, by kind.', labelNames: ['kind', 'fatal'], registers });
+      for (const kind of REASON_CODES) for (const fatal of ['true', 'false']) c.inc({ kind, fatal }, 0);
       return c;
     })(),
-    refuted: new Counter({
-      name: 'lastgasp_incidents_refuted_total',
-      help: 'Fatal incidents refuted: the node answered after its reported panic (possible forged last gasp); nothing destroyed. recorded="false": not recorded, the node had 3 refutations recorded within the hour.',
-      labelNames: ['recorded'],
-      registers,
-    }),
-    outcomes: new Counter({ name: 'lastgasp_incident_outcomes_total', help: 'Incidents reaching a phase.', labelNames: ['phase'], registers }),
-    remediationSeconds: new Histogram({
-      name: 'lastgasp_remediation_duration_seconds',
-      help: 'From first sight of an incident to its final phase.',
-      labelNames: ['phase'],
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
-      registers,
-    }),
-    watchRestarts: new Counter({
-      name: 'lastgasp_watch_restarts_total',
-      help: 'Kubernetes watches restarted, by informer and reason.',
-      labelNames: ['informer', 'reason'],
-      registers,
-    }),
+    rejected: zeroed(
+      new Counter({
+        name: 'lastgasp_incidents_rejected_total',
+        help: 'Incidents not acted on because the sender could not be tied to one Node, by reason.',
+        labelNames: ['reason'],
+        registers,
+      }),
+      'reason',
+      REJECT_REASONS,
+    ),
+    unknownSources: new Counter({ name: 'lastgasp_unknown_source_incidents_total', help: 'Incidents from addresses that are no Node.', registers }),
+    nodesRemediated: zeroed(
+      new Counter({ name: 'lastgasp_nodes_remediated_total', help: 'Nodes remediated, by node action.', labelNames: ['action'], registers }),
+      'action',
+      NODE_ACTIONS,
+    ),
+    podsDeleted: new Counter({ name: 'lastgasp_pods_deleted_total', help: 'Pods failed and force-deleted.', registers }),
+    held: zeroed(
+      new Counter({ name: 'lastgasp_incidents_held_total', help: 'Incidents held for an operator, by reason.', labelNames: ['reason'], registers }),
+      'reason',
+      HOLD_REASONS,
+    ),
+    proofVerdicts: zeroed(
+      new Counter({ name: 'lastgasp_proof_of_death_verdicts_total', help: 'Proof-of-death verdicts before remediation (alive, dead, inconclusive).', labelNames: ['verdict'], registers }),
+      'verdict',
+      ['alive', 'dead', 'inconclusive'],
+    ),
+    refuted: zeroed(
+      new Counter({
+        name: 'lastgasp_incidents_refuted_total',
+        help: 'Fatal incidents refuted: the node answered after its reported panic (possible forged last gasp); nothing destroyed. recorded="false": not recorded, the node had 3 refutations recorded within the hour.',
+        labelNames: ['recorded'],
+        registers,
+      }),
+      'recorded',
+      ['true', 'false'],
+    ),
+    outcomes: zeroed(
+      new Counter({ name: 'lastgasp_incident_outcomes_total', help: 'Incidents reaching a phase.', labelNames: ['phase'], registers }),
+      'phase',
+      OUTCOME_PHASES,
+    ),
+    remediationSeconds: (() => {
+      const h = new Histogram({
+        name: 'lastgasp_remediation_duration_seconds',
+        help: 'From first sight of an incident to its final phase.',
+        labelNames: ['phase'],
+        buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+        registers,
+      });
+      for (const phase of OUTCOME_PHASES) h.zero({ phase });
+      return h;
+    })(),
+    watchRestarts: (() => {
+      const c = new Counter({
+        name: 'lastgasp_watch_restarts_total',
+        help: 'Kubernetes watches restarted, by informer and reason.',
+        labelNames: ['informer', 'reason'],
+        registers,
+      });
+      for (const informer of WATCHED) for (const reason of ['error', 'silence']) c.inc({ informer, reason }, 0);
+      return c;
+    })(),
     rateLimited: zeroed(
       new Counter({
         name: 'lastgasp_incidents_rate_limited_total',
@@ -242,6 +290,17 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
 function zeroed<T extends string>(c: Counter<T>, label: T, values: readonly string[]): Counter<T> {
   for (const v of values) c.inc({ [label]: v } as Partial<Record<T, string>>, 0);
   return c;
+}
+
+/** lastgasp_build_info{version,revision,node_version} 1: which build runs (proto/src/version.ts). */
+export function registerBuildInfo(registry: Registry): void {
+  const info = buildInfo();
+  new Gauge({
+    name: 'lastgasp_build_info',
+    help: 'The running build: version, source revision ("unknown" when the build did not say) and Node.js version; always 1.',
+    labelNames: ['version', 'revision', 'node_version'],
+    registers: [registry],
+  }).set({ version: info.version, revision: info.revision, node_version: info.nodeVersion }, 1);
 }
 
 /** The UDP receive path in use, known once the listener is bound: lastgasp_udp_receiver_info{receiver} 1. */

@@ -9,11 +9,11 @@ const KIND_PHRASE: Record<ReasonCode, string> = {
   KernelBug: 'a kernel BUG',
   HardLockup: 'a hard lockup',
   SoftLockup: 'a soft lockup',
-  HungTask: 'a hung task',
+  TaskHung: 'a hung task',
   RCUStall: 'an RCU stall',
-  OOMKill: 'an out-of-memory kill',
+  OOMKilling: 'an out-of-memory kill',
   MachineCheck: 'a machine check exception',
-  Warning: 'a kernel warning',
+  KernelWarning: 'a kernel warning',
 };
 
 export function kindPhrase(kind: ReasonCode): string {

@@ -237,8 +237,8 @@ describe('replay', () => {
     { file: 'oom-panic.pcap', fatal: { summary: 'Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled', cause: null }, nonFatalKinds: [] },
     {
       file: 'hung-task-panic.pcap',
-      fatal: { summary: 'Kernel panic - not syncing: hung_task: blocked tasks', cause: { kind: 'HungTask', summary: /^INFO: task sh:\d+ blocked for more than \d+ seconds\.$/ } },
-      nonFatalKinds: ['HungTask'],
+      fatal: { summary: 'Kernel panic - not syncing: hung_task: blocked tasks', cause: { kind: 'TaskHung', summary: /^INFO: task sh:\d+ blocked for more than \d+ seconds\.$/ } },
+      nonFatalKinds: ['TaskHung'],
     },
     { file: 'userspace-fake-panic.pcap', fatal: null, nonFatalKinds: [] },
   ];

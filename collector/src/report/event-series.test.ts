@@ -5,7 +5,7 @@ import { createEventSeries, type SeriesSettings } from './event-series.js';
 const HOUR = 3_600_000;
 const settings: SeriesSettings = { periodMs: HOUR, refreshMs: 30_000, maxSeries: 100, maxBytes: 1 << 20 };
 
-function oom(node: string, kind: RemediationRequest['kind'] = 'OOMKill'): RemediationRequest {
+function oom(node: string, kind: RemediationRequest['kind'] = 'OOMKilling'): RemediationRequest {
   return {
     incidentId: 'i',
     node,
@@ -27,7 +27,7 @@ describe('createEventSeries', () => {
     expect(s.add(oom('n1'), () => 'note', t0)).to.equal(true);
     const first = s.due(t0);
     expect(first).to.have.length(1);
-    expect(first[0]).to.include({ node: 'n1', reason: 'OOMKill', count: 1, create: true, period: 10 });
+    expect(first[0]).to.include({ node: 'n1', reason: 'OOMKilling', count: 1, create: true, period: 10 });
     s.written(first[0] as (typeof first)[0], true, t0);
     for (let i = 1; i < 500; i++) expect(s.add(oom('n1'), () => 'other note', t0 + i * 100)).to.equal(false);
     expect(s.due(t0 + 20_000)).to.deep.equal([]);
@@ -56,9 +56,9 @@ describe('createEventSeries', () => {
     const s = createEventSeries(settings);
     expect(s.add(oom('n1'), () => 'x', 0)).to.equal(true);
     expect(s.add(oom('n2'), () => 'x', 0)).to.equal(true);
-    expect(s.add(oom('n1', 'HungTask'), () => 'x', 0)).to.equal(true);
+    expect(s.add(oom('n1', 'TaskHung'), () => 'x', 0)).to.equal(true);
     expect(s.add(oom('n1'), () => 'x', HOUR)).to.equal(true);
-    expect(s.due(HOUR).map((w) => `${w.node}/${w.reason}/${w.period}`).sort()).to.deep.equal(['n1/HungTask/0', 'n1/OOMKill/0', 'n1/OOMKill/1', 'n2/OOMKill/0']);
+    expect(s.due(HOUR).map((w) => `${w.node}/${w.reason}/${w.period}`).sort()).to.deep.equal(['n1/OOMKilling/0', 'n1/OOMKilling/1', 'n1/TaskHung/0', 'n2/OOMKilling/0']);
   });
 
   it('a write handed out is not handed out again until it ends; a failed one is due again after the refresh', () => {

@@ -154,7 +154,7 @@ describe('non-fatal incidents as Event series, and retention, against a real con
 
     const events = c.kubeConfig.makeApiClient(EventsV1Api);
     let seen = '';
-    const series = await waitFor(`the OOMKill series of oom-1 counts ${OOM_KILLS}`, async () => {
+    const series = await waitFor(`the OOMKilling series of oom-1 counts ${OOM_KILLS}`, async () => {
       const list = (await events.listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.regarding?.name === 'oom-1' && e.reportingController === 'lastgasp.dev/collector');
       seen = JSON.stringify(list.map((e) => ({ name: e.metadata?.name, reason: e.reason, series: e.series })));
       return list.length === 1 && list[0]?.series?.count === OOM_KILLS ? list : false;
@@ -162,14 +162,14 @@ describe('non-fatal incidents as Event series, and retention, against a real con
       throw new Error(`${String(err)}; Events of oom-1: ${seen}`);
     });
     const event = series[0];
-    expect(event?.reason).to.equal('OOMKill');
+    expect(event?.reason).to.equal('OOMKilling');
     expect(event?.type).to.equal('Warning');
     expect(event?.note).to.contain('Memory cgroup out of memory: Killed process 1000 (stress)');
     expect(await incidentsFor(c, 'oom-1')).to.deep.equal([]);
     expect(await nodeExists(c, 'oom-1')).to.equal(true);
 
     const metrics = await (await fetch(`http://${col().listeners.http}/metrics`)).text();
-    expect(metrics).to.match(new RegExp(`^lastgasp_incidents_total\\{kind="OOMKill",fatal="false"\\} ${OOM_KILLS}$`, 'm'));
+    expect(metrics).to.match(new RegExp(`^lastgasp_incidents_total\\{kind="OOMKilling",fatal="false"\\} ${OOM_KILLS}$`, 'm'));
     // Past the sender's burst the kills were kept out of the history and logs, yet all counted above.
     const limited = Number(/^lastgasp_incidents_rate_limited_total\{limit="source"\} (\d+)$/m.exec(metrics)?.[1]);
     expect(limited).to.be.within(OOM_KILLS - 100, OOM_KILLS - 20);

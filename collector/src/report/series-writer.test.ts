@@ -9,7 +9,7 @@ const req: RemediationRequest = {
   incidentId: 'i',
   node: 'n1',
   source: '10.0.0.1',
-  kind: 'OOMKill',
+  kind: 'OOMKilling',
   fatal: false,
   summary: 'Out of memory: Killed process 1 (x)',
   cause: null,
@@ -51,11 +51,11 @@ describe('startSeriesWriter', () => {
     s.series.add(req, () => 'note', s.state.t);
     s.writer.kick();
     await settle();
-    expect(s.writes).to.deep.equal([{ name: 'n1.OOMKill.0', count: 1, create: true }]);
+    expect(s.writes).to.deep.equal([{ name: 'n1.OOMKilling.0', count: 1, create: true }]);
     s.state.t += 30_000;
     s.writer.kick();
     await settle();
-    expect(s.writes.at(-1)).to.deep.equal({ name: 'n1.OOMKill.0', count: 2, create: false });
+    expect(s.writes.at(-1)).to.deep.equal({ name: 'n1.OOMKilling.0', count: 2, create: false });
     await s.writer.stop();
   });
 
@@ -68,7 +68,7 @@ describe('startSeriesWriter', () => {
     s.state.leading = true;
     s.writer.kick();
     await settle();
-    expect(s.writes).to.deep.equal([{ name: 'n1.OOMKill.0', count: 5, create: true }]);
+    expect(s.writes).to.deep.equal([{ name: 'n1.OOMKilling.0', count: 5, create: true }]);
     await s.writer.stop();
   });
 
@@ -85,7 +85,7 @@ describe('startSeriesWriter', () => {
     s.state.t += 30_000;
     s.writer.kick();
     await settle();
-    expect(s.writes).to.deep.equal([{ name: 'n1.OOMKill.0', count: 1, create: true }]);
+    expect(s.writes).to.deep.equal([{ name: 'n1.OOMKilling.0', count: 1, create: true }]);
     await s.writer.stop();
   });
 });

@@ -9,7 +9,7 @@ import { createTokenBuckets, type TokenBuckets } from '../token-buckets.js';
 
 function oomKill(id: string, source: string, type: 'opened' | 'closed'): IncidentEvent {
   const { incident } = panic(id, source);
-  return { type, incident: { ...incident, kind: 'OOMKill', fatal: false, summary: 'Out of memory: Killed process 1 (x)' } };
+  return { type, incident: { ...incident, kind: 'OOMKilling', fatal: false, summary: 'Out of memory: Killed process 1 (x)' } };
 }
 
 function panic(id: string, source: string): IncidentEvent {

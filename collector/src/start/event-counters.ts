@@ -32,10 +32,11 @@ async function sum<T extends string>(counter: Counter<T>): Promise<number> {
   return (await counter.get()).values.reduce((total, v) => total + v.value, 0);
 }
 
+/** Kinds seen at least once (the counter holds every kind from the start, at 0). */
 async function byKind(counter: Counter<'kind' | 'fatal'>): Promise<Partial<Record<ReasonCode, number>>> {
   const out: Partial<Record<ReasonCode, number>> = {};
   for (const { labels, value } of (await counter.get()).values) {
-    if (isReasonCode(labels.kind)) out[labels.kind] = (out[labels.kind] ?? 0) + value;
+    if (value > 0 && isReasonCode(labels.kind)) out[labels.kind] = (out[labels.kind] ?? 0) + value;
   }
   return out;
 }

@@ -13,6 +13,10 @@ export interface Binaries {
   kwok: string;
   helm: string;
   grpcurl: string;
+  /** Prometheus' promtool: `promtool test rules` for the chart's alerts. */
+  promtool: string;
+  /** The Prometheus Operator's ServiceMonitor, PodMonitor and PrometheusRule CRD files. */
+  monitoringCrds: string[];
 }
 
 export interface Versions {
@@ -20,6 +24,8 @@ export interface Versions {
   kwok: string;
   helm: string;
   grpcurl: string;
+  promtool: string;
+  prometheusOperator: string;
 }
 
 /** test/cluster, from both test/src/cluster (sources) and test/dist/cluster (built). */
@@ -43,7 +49,7 @@ export function readVersions(): Versions {
     if (!value) throw new Error(`versions.env: ${key} is missing`);
     return value;
   };
-  return { kubernetes: pick('K8S_VERSION'), kwok: pick('KWOK_VERSION'), helm: pick('HELM_VERSION'), grpcurl: pick('GRPCURL_VERSION') };
+  return { kubernetes: pick('K8S_VERSION'), kwok: pick('KWOK_VERSION'), helm: pick('HELM_VERSION'), grpcurl: pick('GRPCURL_VERSION'), promtool: pick('PROMTOOL_VERSION'), prometheusOperator: pick('PROMETHEUS_OPERATOR_VERSION') };
 }
 
 export function binaryPaths(versions: Versions, cacheDir = process.env['LASTGASP_CACHE'] ?? join(homedir(), '.cache', 'lastgasp')): Binaries {
@@ -52,6 +58,10 @@ export function binaryPaths(versions: Versions, cacheDir = process.env['LASTGASP
     kwok: join(cacheDir, `kwok-${versions.kwok}`, 'kwok'),
     helm: join(cacheDir, `helm-${versions.helm}`, 'helm'),
     grpcurl: join(cacheDir, `grpcurl-${versions.grpcurl}`, 'grpcurl'),
+    promtool: join(cacheDir, `promtool-${versions.promtool}`, 'promtool'),
+    monitoringCrds: ['servicemonitors', 'podmonitors', 'prometheusrules'].map((kind) =>
+      join(cacheDir, `prometheus-operator-${versions.prometheusOperator}`, `monitoring.coreos.com_${kind}.yaml`),
+    ),
   };
 }
 
@@ -67,7 +77,8 @@ export function kwokStagesPath(binaries: Binaries): string {
 
 function allPresent(binaries: Binaries): boolean {
   try {
-    for (const path of [binaries.k8s, binaries.kwok, binaries.helm, binaries.grpcurl]) accessSync(path, constants.X_OK);
+    for (const path of [binaries.k8s, binaries.kwok, binaries.helm, binaries.grpcurl, binaries.promtool]) accessSync(path, constants.X_OK);
+    for (const path of binaries.monitoringCrds) accessSync(path, constants.R_OK);
     accessSync(kwokStagesPath(binaries), constants.R_OK);
     return true;
   } catch {

@@ -55,6 +55,19 @@ app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
+{{/*
+Labels of a component's pod template: the selector labels, part-of and commonLabels, and nothing that
+changes with the chart's version (helm.sh/chart, app.kubernetes.io/version), so a chart bump alone
+does not roll every agent and collector. Call like lastgasp.selectorLabels.
+*/}}
+{{- define "lastgasp.podLabels" -}}
+{{ include "lastgasp.selectorLabels" . }}
+app.kubernetes.io/part-of: lastgasp
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
 {{- define "lastgasp.agent.fullname" -}}
 {{- printf "%s-agent" (include "lastgasp.fullname" .) }}
 {{- end }}
