@@ -15,6 +15,7 @@ import { decideOnShutdown, readOwnDaemonSet, type ShutdownDecision } from './lif
 import { createMetrics } from './metrics.js';
 import { createIpRunner, defaultResolveOptions, resolveNextHopLive, runCommand, type IpRunner } from './next-hop/ip-runner.js';
 import { startIpMonitor, type IpMonitor } from './next-hop/watch-ip-monitor.js';
+import { checkPanicReboot } from './panic-reboot/panic-sysctl.js';
 import { createReconciler, type Reconciler } from './reconcile.js';
 import { conditionFromStatus } from './status/node-condition.js';
 import { createNodeConditionReporter } from './status/patch-node-condition.js';
@@ -59,6 +60,7 @@ export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App>
     onWritten: (ok) => metrics.observeCanary(ok),
   });
   let lastReason = '';
+  let lastApplied = '';
   const reconciler = createReconciler({
     fs,
     prefix: config.targetPrefix,
@@ -72,12 +74,23 @@ export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App>
     onStatus: (status) => {
       metrics.observeStatus(status);
       if (status.reason !== lastReason) logger.info({ reason: status.reason, message: status.message }, 'status');
+      if (status.panicReboot?.remedy === 'applied' && status.panicReboot.detail !== lastApplied) {
+        logger.warn({ detail: status.panicReboot.detail }, 'kernel.panic set to 0 (nbcon netconsole)');
+      }
+      lastApplied = status.panicReboot?.remedy === 'applied' ? status.panicReboot.detail : '';
       lastReason = status.reason;
       void conditions.report(conditionFromStatus(status));
     },
     onOutcomes: (outcomes) => metrics.observeOutcomes(outcomes),
     onPass: (result, ms) => metrics.observePass(result, ms),
     onReconfigured: () => void canary.write('targets (re)configured'),
+    sysdata: config.sysdata,
+    ratelimit: config.ratelimit,
+    checkPanicReboot: () =>
+      checkPanicReboot(
+        { consolesPath: config.consolesPath, panicPath: config.panicSysctlPath, kubeletConfigPath: config.kubeletConfigPath },
+        config.panicReboot,
+      ),
   });
   const http: HttpServer = await startHttpServer(config.httpListen, metrics.registry, () => reconciler.status());
   const monitor: IpMonitor | null = config.ipMonitor

@@ -9,12 +9,15 @@ import { KernelTestBedError } from './errors.js';
 import { GuestChannel, type GuestCommandResult, type GuestProcess, type GuestSpawnOptions } from './guest-channel.js';
 import { ensureInitramfs } from './initramfs.js';
 import { ensureKernelPackage, ensureUncompressedKernel, type KernelPackage } from './kernel-package.js';
+import type { KernelId } from './kernel-matrix.js';
 import { createNetns, type Netns } from './netns.js';
 import { guestSourcesDir } from './paths.js';
 import { assertPrerequisites } from './prerequisites.js';
 import { chooseAccelerator, randomGuestMac, startQemu, type Accelerator, type QemuProcess } from './qemu.js';
 
 export interface BootGuestOptions {
+  /** Which kernel line to boot (kernel-matrix.ts); default env LASTGASP_KERNEL, else 6.1. */
+  kernel?: KernelId;
   /** Host-side addresses with prefix length on the TAP inside the namespace (IPv4 and/or IPv6). */
   hostAddresses: readonly string[];
   /** The guest's IPv4 address with prefix length on eth0, e.g. `10.77.0.2/24`. */
@@ -102,7 +105,7 @@ async function startGuestProcesses(
   dir: string,
   log: (line: string) => void,
 ): Promise<{ kernel: KernelPackage; qemu: QemuProcess; channel: GuestChannel; mac: string; accel: Accelerator }> {
-  const kernel = await ensureKernelPackage({ log });
+  const kernel = await ensureKernelPackage({ kernel: options.kernel, log });
   const initramfs = await ensureInitramfs(kernel, log);
   const bootImage = (await ensureUncompressedKernel(kernel)) ?? kernel.vmlinuz;
   const accel = await chooseAccelerator(kernel.vmlinuz);
