@@ -65,6 +65,12 @@ export interface HostSnapshot {
   lastSeq: number | null;
   records: number;
   sequenceGaps: number;
+  /** Messages lost on the way (sysdata msgid gaps); 0 when the kernel sends no msgid. */
+  messagesLost: number;
+  /** Records without userdata node= after the host had sent one. */
+  recordsWithoutNode: number;
+  /** What the wire showed of the sender's netconsole: release, userdata node, sysdata keys. */
+  wireFeatures: string[];
   lastCanaryAt: number | null;
   lastCanaryNode: string | null;
   incidents: number;

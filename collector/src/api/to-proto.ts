@@ -129,6 +129,9 @@ export function hostMessage(h: HostView): Host {
     lastCanaryTime: optionalTimestamp(h.lastCanaryAt),
     lastCanaryNode: h.lastCanaryNode ?? '',
     incidents: h.incidents,
+    messagesLost: h.messagesLost,
+    recordsWithoutNode: h.recordsWithoutNode,
+    wireFeatures: [...h.wireFeatures],
   };
 }
 

@@ -95,8 +95,8 @@ describe('renderHosts', () => {
       (h) => asOutput<Host__Output>(hostMessage(h)),
     );
     const lines = renderHosts(hosts, ctx({ now: T0 })).split('\n');
-    expect(lines[0]).to.match(/^ADDRESS +NODE +KERNEL +LAST RECORD +RECORDS +GAPS +CANARY +INCIDENTS$/);
-    expect(lines[2]).to.match(/^10\.0\.0\.22 +- +6\.1\.0-56-amd64 +2s ago +512 +0 +- +0$/);
+    expect(lines[0]).to.match(/^ADDRESS +NODE +KERNEL +LAST RECORD +RECORDS +GAPS +LOST +NO NODE= +CANARY +INCIDENTS$/);
+    expect(lines[2]).to.match(/^10\.0\.0\.22 +- +6\.1\.0-56-amd64 +2s ago +512 +0 +0 +0 +- +0$/);
     expect(lines[1]?.indexOf('node-10.0.0.1')).to.equal(lines[0]?.indexOf('NODE'));
   });
 

@@ -66,8 +66,11 @@ export interface Guest {
   spawn(cmd: string, options?: GuestSpawnOptions): GuestProcess;
   /** Writes `key` to /proc/sysrq-trigger without waiting for the writer. */
   sysrq(key: string): void;
-  /** sysrq-c; resolves when QEMU has exited (or, with panic timeout 0, once the panic trailer is on the console). */
-  panic(options?: { timeoutMs?: number }): Promise<PanicResult>;
+  /**
+   * sysrq-c; resolves when QEMU has exited (or, with panic timeout 0, once the panic trailer is on the
+   * console). `hangs`: kernel.panic was set to 0 at run time (the boot's panic= no longer applies).
+   */
+  panic(options?: { timeoutMs?: number; hangs?: boolean }): Promise<PanicResult>;
   /** Resolves when QEMU exits by itself (after a reboot or a power-off). */
   waitForExit(timeoutMs: number): Promise<number | null>;
   /** Resolves with the matching console text once `pattern` appears on the serial console. */
@@ -210,7 +213,7 @@ function makeGuest(p: {
       const timeoutMs = options.timeoutMs ?? 60_000;
       const t0 = Date.now();
       sysrq('c');
-      if (panicTimeout !== 0) {
+      if (panicTimeout !== 0 && options.hangs !== true) {
         const exitCode = await waitForExit(timeoutMs);
         return { exitCode, elapsedMs: Date.now() - t0 };
       }

@@ -15,6 +15,9 @@ export interface Host {
   'lastCanaryTime'?: (_google_protobuf_Timestamp | null);
   'lastCanaryNode'?: (string);
   'incidents'?: (number);
+  'messagesLost'?: (number | string | Long);
+  'recordsWithoutNode'?: (number | string | Long);
+  'wireFeatures'?: (string)[];
 }
 
 export interface Host__Output {
@@ -28,4 +31,7 @@ export interface Host__Output {
   'lastCanaryTime': (_google_protobuf_Timestamp__Output | null);
   'lastCanaryNode': (string);
   'incidents': (number);
+  'messagesLost': (number);
+  'recordsWithoutNode': (number);
+  'wireFeatures': (string)[];
 }
