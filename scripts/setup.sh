@@ -6,12 +6,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
 start=$SECONDS
 
-# Debian packages: the real-kernel test bed (QEMU, busybox, cpio, kmod), iproute2 for network
-# namespaces, a C compiler for the benchmark load generators, docker-compose to validate the compose file,
+# Debian packages: the real-kernel test bed (QEMU, busybox, cpio, kmod; xz and zstd unpack the newer
+# kernels and their modules), iproute2 for network namespaces, iptables (drops datagrams on purpose inside
+# a test's own namespace), a C compiler for the benchmark load generators, docker-compose to validate the compose file,
 # buildah, podman, runc and mmdebstrap to build and run the images (and their base image) without a daemon.
 need=()
 for pair in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio depmod:kmod ip:iproute2 \
-            cc:gcc docker-compose:docker-compose tcpdump:tcpdump xz:xz-utils openssl:openssl \
+            cc:gcc docker-compose:docker-compose tcpdump:tcpdump iptables:iptables xz:xz-utils zstd:zstd openssl:openssl \
             buildah:buildah podman:podman runc:runc mmdebstrap:mmdebstrap newuidmap:uidmap; do
   cmd="${pair%%:*}" pkg="${pair#*:}"
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
@@ -45,6 +46,6 @@ bash collector/native/build.sh --strict
 log "TypeScript build"
 npm run --silent build
 
-log "kernel for the real-kernel test bed (cached per machine)"
+log "kernels for the real-kernel test bed: 6.1, 6.12, 7.3 (cached per machine)"
 npx tsx --conditions=lastgasp-source test/src/kernel/prepare.ts
 log "ready in $((SECONDS - start)) s"

@@ -137,6 +137,15 @@ describe('renderIncident', () => {
     expect(text).to.match(/^Kernel log \(2 lines\):\n {2}BUG: kernel NULL pointer dereference\n {2}Kernel panic/m);
   });
 
+  it('7.x sysdata on the key line → a Context line with its CPU and task', () => {
+    const base = record();
+    const withSysdata = { ...base, incident: { ...base.incident, userdata: { node: 'worker-1', cpu: '1', taskname: 'sh', msgid: '4' } } };
+    const text = renderIncident(asOutput<Incident__Output>(incidentMessage(withSysdata, true)), ctx());
+    expect(text).to.match(/^Context +CPU 1, task sh \(sysdata of the incident's key line\)$/m);
+    expect(text).to.match(/^Userdata +node=worker-1 cpu=1 taskname=sh msgid=4$/m);
+    expect(renderIncident(asOutput<Incident__Output>(incidentMessage(base, true)), ctx())).to.not.match(/^Context/m);
+  });
+
   it('a held panic with a running and a pending step → the reason on the Phase line, offsets from the opening, time so far', () => {
     const steps: IncidentRecord['steps'] = [
       { name: 'record', outcome: 'ok', startedAt: T0 + 2, finishedAt: T0 + 14, message: 'NodeIncident worker-1-0123456789 created' },

@@ -149,6 +149,35 @@ for (const s of SCENARIOS) {
       expect(Number(row?.messagesLost ?? 0), 'nothing lost on the TAP').to.equal(0);
     });
 
+    if (s.sysdata.includes('msgid') && !s.remedy) {
+      it('msgid: datagrams dropped on purpose (an iptables rule in the test\'s namespace) are counted as lost', async () => {
+        const tap = w().vm.network.tapName;
+        const lostNow = async (): Promise<number> => Number((await guestHost(w(), c()))?.messagesLost ?? -1);
+        const recordsNow = async (): Promise<number> => Number((await guestHost(w(), c()))?.records ?? -1);
+        expect(await lostNow()).to.equal(0);
+        const rule = ['INPUT', '-i', tap, '-p', 'udp', '--dport', '6666', '-j', 'DROP'];
+        const iptables = async (args: string[]): Promise<void> => {
+          const r = await w().vm.network.run('iptables', args);
+          expect(r.code, `iptables ${args.join(' ')}: ${r.stderr}`).to.equal(0);
+        };
+        const DROPPED = 3;
+        await iptables(['-A', ...rule]);
+        try {
+          // Each line is one message of the target (one msgid), all dropped before the collector's socket.
+          const wrote = await w().vm.run(`for i in ${Array.from({ length: DROPPED }, (_, i) => i + 1).join(' ')}; do echo "<4>lastgasp-msgid-gap-$i" > /dev/kmsg; done; sleep 1`);
+          expect(wrote.code, wrote.stderr).to.equal(0);
+        } finally {
+          await iptables(['-D', ...rule]);
+        }
+        const before = await recordsNow();
+        await w().vm.run('echo "<4>lastgasp-msgid-after-gap" > /dev/kmsg');
+        await waitFor('the line after the gap to arrive', async () => ((await recordsNow()) > before ? true : false), { timeoutMs: 60_000, intervalMs: 500 });
+        const lost = await lostNow();
+        progress(`messages lost per lastgasp hosts: ${lost}`);
+        expect(lost).to.equal(DROPPED);
+      });
+    }
+
     it('sysrq-c: the panic line arrives with userdata node= (cross-checked against the address), the Node is deleted', async () => {
       const tl = timeline;
       if (tl === null) throw new Error('no timeline');
