@@ -149,6 +149,19 @@ for (const s of SCENARIOS) {
       expect(Number(row?.messagesLost ?? 0), 'nothing lost on the TAP').to.equal(0);
     });
 
+    if (s.kernel === '7.3' && !s.remedy) {
+      it('a userspace fake (`echo "<0>Kernel panic - not syncing: fake" > /dev/kmsg`) arrives and opens nothing', async () => {
+        const recordsNow = async (): Promise<number> => Number((await guestHost(w(), c()))?.records ?? -1);
+        const before = await recordsNow();
+        const wrote = await w().vm.run(`echo "<0>Kernel panic - not syncing: fake lastgasp-fake-${Date.now()}" > /dev/kmsg`);
+        expect(wrote.code, wrote.stderr).to.equal(0);
+        await waitFor('the fake line to reach the collector', async () => ((await recordsNow()) > before ? true : false), { timeoutMs: 60_000, intervalMs: 500 });
+        expect(c().log().filter((e) => e.msg === 'incident opened')).to.deep.equal([]);
+        expect(rowsOf(await cliJson(w(), c(), ['incidents']), 'incidents')).to.deep.equal([]);
+        expect(await listNodeIncidents(w())).to.deep.equal([]);
+      });
+    }
+
     if (s.sysdata.includes('msgid') && !s.remedy) {
       it('msgid: datagrams dropped on purpose (an iptables rule in the test\'s namespace) are counted as lost', async () => {
         const tap = w().vm.network.tapName;
