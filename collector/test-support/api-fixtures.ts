@@ -79,6 +79,7 @@ export function makeHost(address: string, overrides: Partial<HostView> = {}): Ho
     wireFeatures: ['release'],
     lastCanaryAt: T0 - 60_000,
     lastCanaryNode: `node-${address}`,
+    panicLine: 'sent',
     incidents: 0,
     ...overrides,
   };

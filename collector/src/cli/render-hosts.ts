@@ -6,7 +6,7 @@ import { renderTable } from './table.js';
 
 export function renderHosts(hosts: readonly Host__Output[], ctx: RenderContext): string {
   if (hosts.length === 0) return 'No hosts heard from yet.';
-  const headers = ['ADDRESS', 'NODE', 'KERNEL', 'LAST RECORD', 'RECORDS', 'GAPS', 'LOST', 'NO NODE=', 'CANARY', 'INCIDENTS'];
+  const headers = ['ADDRESS', 'NODE', 'KERNEL', 'LAST RECORD', 'RECORDS', 'GAPS', 'LOST', 'NO NODE=', 'CANARY', 'PANIC LINE', 'INCIDENTS'];
   if (ctx.wide) headers.push('LAST SEQ', 'CANARY NODE', 'FEATURES');
   const rows = hosts.map((h) => {
     const row = [
@@ -19,6 +19,7 @@ export function renderHosts(hosts: readonly Host__Output[], ctx: RenderContext):
       String(h.messagesLost),
       String(h.recordsWithoutNode),
       relativeTime(timestampMs(h.lastCanaryTime), ctx.now),
+      h.panicLine === 'suppressed' ? 'NOT SENT' : h.panicLine || '-',
       String(h.incidents),
     ];
     if (ctx.wide) {

@@ -91,12 +91,13 @@ describe('renderStatus', () => {
 
 describe('renderHosts', () => {
   it('a resolved and an unresolved host → aligned rows, "-" for no node, relative times', () => {
-    const hosts = [makeHost('10.0.0.1'), makeHost('10.0.0.22', { node: null, lastCanaryAt: null })].map(
+    const hosts = [makeHost('10.0.0.1'), makeHost('10.0.0.22', { node: null, lastCanaryAt: null, panicLine: null })].map(
       (h) => asOutput<Host__Output>(hostMessage(h)),
     );
     const lines = renderHosts(hosts, ctx({ now: T0 })).split('\n');
-    expect(lines[0]).to.match(/^ADDRESS +NODE +KERNEL +LAST RECORD +RECORDS +GAPS +LOST +NO NODE= +CANARY +INCIDENTS$/);
-    expect(lines[2]).to.match(/^10\.0\.0\.22 +- +6\.1\.0-56-amd64 +2s ago +512 +0 +0 +0 +- +0$/);
+    expect(lines[0]).to.match(/^ADDRESS +NODE +KERNEL +LAST RECORD +RECORDS +GAPS +LOST +NO NODE= +CANARY +PANIC LINE +INCIDENTS$/);
+    expect(lines[1]).to.match(/ sent +0$/);
+    expect(lines[2]).to.match(/^10\.0\.0\.22 +- +6\.1\.0-56-amd64 +2s ago +512 +0 +0 +0 +- +- +0$/);
     expect(lines[1]?.indexOf('node-10.0.0.1')).to.equal(lines[0]?.indexOf('NODE'));
   });
 
@@ -124,6 +125,15 @@ describe('renderIncidents', () => {
   });
 
   it('none → a sentence', () => expect(renderIncidents([], ctx())).to.equal('No incidents.'));
+});
+
+describe('renderHosts: the nodes that send no last gasp', () => {
+  it('panic line suppressed (nbcon netconsole with kernel.panic≠0) → NOT SENT; messages lost and records without node= counted', () => {
+    const host = makeHost('10.0.0.7', { panicLine: 'suppressed', messagesLost: 3, recordsWithoutNode: 1, wireFeatures: ['release', 'userdata', 'sysdata:msgid'] });
+    const lines = renderHosts([asOutput<Host__Output>(hostMessage(host))], ctx({ now: T0, wide: true })).split('\n');
+    expect(lines[0]).to.match(/ LOST +NO NODE= +CANARY +PANIC LINE +INCIDENTS +LAST SEQ +CANARY NODE +FEATURES$/);
+    expect(lines[1]).to.match(/ 3 +1 +\S+ ago +NOT SENT +0 +400 +node-10\.0\.0\.7 +release,userdata,sysdata:msgid$/);
+  });
 });
 
 describe('renderIncident', () => {

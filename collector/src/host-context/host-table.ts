@@ -230,6 +230,7 @@ function snapshot(entry: HostEntry): HostSnapshot {
     wireFeatures: wireFeatureNames(entry.stream.features),
     lastCanaryAt: host.lastCanaryAt,
     lastCanaryNode: host.lastCanaryNode,
+    panicLine: host.lastCanaryPanicLine,
     incidents: host.incidents,
   };
 }

@@ -113,6 +113,12 @@ for (const s of SCENARIOS) {
         expect(condition.message).to.contain(`netconsole → ${COLLECTOR_ADDRESS}:6666`);
         const panic = await w().vm.run('cat /proc/sys/kernel/panic');
         expect(panic.stdout.trim(), 'report only: kernel.panic untouched').to.equal('10');
+        // The agent's canary tells the collector too: `lastgasp hosts` shows the node's panic line as not sent.
+        const host = await waitFor('`lastgasp hosts` to show the panic line suppressed', async () => {
+          const row = await guestHost(w(), c());
+          return row?.panicLine === 'suppressed' ? row : false;
+        }, { timeoutMs: 120_000, intervalMs: 1000 });
+        progress(`lastgasp hosts: ${JSON.stringify(host)}`);
         await w().agent?.stop();
       });
     }
@@ -138,7 +144,11 @@ for (const s of SCENARIOS) {
         return h?.lastCanaryNode === node ? h : false;
       }, { timeoutMs: 120_000, intervalMs: 1000 });
       expect(host.node).to.equal(node);
-      const row = await guestHost(w(), c());
+      // The canary of this agent says the panic line will be sent (after the remedy on 7.3 with panic=10).
+      const row = await waitFor('`lastgasp hosts` to show the panic line sent', async () => {
+        const r = await guestHost(w(), c());
+        return r?.panicLine === 'sent' ? r : false;
+      }, { timeoutMs: 120_000, intervalMs: 1000 });
       progress(`lastgasp hosts: ${JSON.stringify(row)}`);
       expect(row?.kernelRelease).to.equal(w().vm.kernel.release);
       // What the wire shows of this kernel's netconsole.

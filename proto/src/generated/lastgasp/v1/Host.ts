@@ -18,6 +18,7 @@ export interface Host {
   'messagesLost'?: (number | string | Long);
   'recordsWithoutNode'?: (number | string | Long);
   'wireFeatures'?: (string)[];
+  'panicLine'?: (string);
 }
 
 export interface Host__Output {
@@ -34,4 +35,5 @@ export interface Host__Output {
   'messagesLost': (number);
   'recordsWithoutNode': (number);
   'wireFeatures': (string)[];
+  'panicLine': (string);
 }
