@@ -11,15 +11,17 @@ did=0   # set when a step did something; a warm set-up ends "nothing to do"
 # shellcheck source=stamped.sh
 source scripts/stamped.sh
 
-# Debian packages: the real-kernel test bed (QEMU, busybox, cpio, kmod), iproute2 for network
-# namespaces, a C compiler for the benchmark load generators, docker-compose to validate the compose file,
-# buildah, podman, runc and mmdebstrap to build and run the images (and their base image) without a daemon,
-# skopeo for the release to pin the base image by the digest its registry serves, zsh to test the CLI's
-# completion script in it.
+# Debian packages: the real-kernel test bed (QEMU, busybox, cpio, kmod; xz and zstd unpack the newer
+# kernels and their modules), iproute2 for network namespaces, iptables (drops datagrams on purpose inside
+# a test's own namespace), a C compiler for the benchmark load generators, docker-compose to validate the
+# compose file, buildah, podman, runc and mmdebstrap to build and run the images (and their base image)
+# without a daemon, skopeo for the release to pin the base image by the digest its registry serves, zsh to
+# test the CLI's completion script in it.
 need=()
 for pair in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio depmod:kmod ip:iproute2 \
-            cc:gcc docker-compose:docker-compose tcpdump:tcpdump xz:xz-utils openssl:openssl \
-            buildah:buildah podman:podman runc:runc mmdebstrap:mmdebstrap newuidmap:uidmap skopeo:skopeo zsh:zsh; do
+            cc:gcc docker-compose:docker-compose tcpdump:tcpdump iptables:iptables xz:xz-utils zstd:zstd \
+            openssl:openssl buildah:buildah podman:podman runc:runc mmdebstrap:mmdebstrap newuidmap:uidmap \
+            skopeo:skopeo zsh:zsh; do
   cmd="${pair%%:*}" pkg="${pair#*:}"
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
@@ -61,10 +63,9 @@ stamped typescript '*.json proto agent collector test bench demo deploy/src scri
   'proto/dist collector/dist agent/dist test/dist collector/dist/kube/client-node.js' \
   npm run --silent build
 
-log "kernel for the real-kernel test bed (cached per machine)"
-kernel_version="${LASTGASP_KERNEL_VERSION:-$(sed -n 's/^KERNEL_VERSION=//p' test/kernel/versions.env)}"
-stamped kernel 'test/kernel test/src/kernel' "$cache/kernel-$kernel_version" \
-  env LASTGASP_KERNEL_VERSION="$kernel_version" npx tsx --conditions=lastgasp-source test/src/kernel/prepare.ts
+log "kernels for the real-kernel test bed: 6.1, 6.12, 7.3 (cached per machine)"
+stamped kernels 'test/kernel test/src/kernel' "$cache/kernel-matrix.json $cache/kernel-debs" \
+  env LASTGASP_KERNELS="${LASTGASP_KERNELS:-}" npx tsx --conditions=lastgasp-source test/src/kernel/prepare.ts
 if ((did)); then
   log "ready in $((SECONDS - start)) s"
 else

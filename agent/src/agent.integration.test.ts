@@ -87,6 +87,9 @@ describe('agent against a real control plane', function () {
     const root = join(work, node);
     await mkdir(join(root, 'netconsole'), { recursive: true });
     await writeFile(join(root, 'printk'), '7\t4\t1\t7\n');
+    // The panic-reboot check reads stand-ins, not this machine's: a legacy netconsole with kernel.panic=10.
+    await writeFile(join(root, 'consoles'), 'netcon_ext0          -W- (E      )\n');
+    await writeFile(join(root, 'panic'), '10\n');
     const config = resolveConfig(
       {
         kubeconfig: agentKubeconfig,
@@ -97,6 +100,8 @@ describe('agent against a real control plane', function () {
         httpListen: '127.0.0.1:0',
         kmsgPath: join(root, 'kmsg'),
         printkPath: join(root, 'printk'),
+        consolesPath: join(root, 'consoles'),
+        panicSysctlPath: join(root, 'panic'),
         ipMonitor: false,
         daemonsetName: AGENT,
         ...extra,
@@ -176,8 +181,9 @@ describe('agent against a real control plane', function () {
       const text = await readFile(kmsg, 'utf8').catch(() => '');
       return text.includes('node=worker-1') ? text : false;
     }, { timeoutMs: 10_000 });
-    expect(kmsgText).to.match(/^<6>lastgasp: netconsole path check node=worker-1 seq=1\n/);
-    expect(kmsgText.trim().split('\n').every((line) => /^<6>lastgasp: netconsole path check node=worker-1 seq=\d+$/.test(line))).to.equal(true);
+    // The canary says the panic line will be sent: a legacy netconsole writes it before any reboot.
+    expect(kmsgText).to.match(/^<6>lastgasp: netconsole path check node=worker-1 seq=1 panic-line=sent\n/);
+    expect(kmsgText.trim().split('\n').every((line) => /^<6>lastgasp: netconsole path check node=worker-1 seq=\d+ panic-line=sent$/.test(line))).to.equal(true);
   });
 
   it('one slice moved to port 6670, the other endpoint not ready → only the moved one remains', async () => {

@@ -1,6 +1,7 @@
 // Wires the agent's stages in data-flow order — discovery → next hops → configfs → status — and stops
 // them in reverse. All I/O edges can be swapped (configfs, `ip`, commands) for tests.
 import { readFile } from 'node:fs/promises';
+import type { PanicLineState } from '@lastgasp/proto/contract';
 import type { Logger } from 'pino';
 import { createCanaryWriter } from './canary/canary-writer.js';
 import type { AgentConfig } from './config/config.js';
@@ -15,6 +16,7 @@ import { decideOnShutdown, readOwnDaemonSet, type ShutdownDecision } from './lif
 import { createMetrics } from './metrics.js';
 import { createIpRunner, defaultResolveOptions, resolveNextHopLive, runCommand, type IpRunner } from './next-hop/ip-runner.js';
 import { startIpMonitor, type IpMonitor } from './next-hop/watch-ip-monitor.js';
+import { checkPanicReboot } from './panic-reboot/panic-sysctl.js';
 import { createReconciler, type Reconciler } from './reconcile.js';
 import { conditionFromStatus } from './status/node-condition.js';
 import { createNodeConditionReporter } from './status/patch-node-condition.js';
@@ -57,8 +59,12 @@ export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App>
     intervalMs: config.canaryIntervalMs,
     logger,
     onWritten: (ok) => metrics.observeCanary(ok),
+    panicLine: () => panicLine,
   });
   let lastReason = '';
+  let lastApplied = '';
+  let panicLine: PanicLineState | null = null;
+  let canaryThisPass = false;
   const reconciler = createReconciler({
     fs,
     prefix: config.targetPrefix,
@@ -72,12 +78,35 @@ export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App>
     onStatus: (status) => {
       metrics.observeStatus(status);
       if (status.reason !== lastReason) logger.info({ reason: status.reason, message: status.message }, 'status');
+      if (status.panicReboot?.remedy === 'applied' && status.panicReboot.detail !== lastApplied) {
+        logger.warn({ detail: status.panicReboot.detail }, 'kernel.panic set to 0 (nbcon netconsole)');
+      }
+      lastApplied = status.panicReboot?.remedy === 'applied' ? status.panicReboot.detail : '';
+      // The collector learns from the canary whether this node will send its panic: say it when it changes.
+      const check = status.panicReboot ?? null;
+      const nextPanicLine: PanicLineState | null = check === null ? panicLine : check.sendsPanic ? 'sent' : 'suppressed';
+      canaryThisPass = false;
+      if (nextPanicLine !== panicLine) {
+        panicLine = nextPanicLine;
+        canaryThisPass = true;
+        void canary.write('panic line check changed');
+      }
       lastReason = status.reason;
       void conditions.report(conditionFromStatus(status));
     },
     onOutcomes: (outcomes) => metrics.observeOutcomes(outcomes),
     onPass: (result, ms) => metrics.observePass(result, ms),
-    onReconfigured: () => void canary.write('targets (re)configured'),
+    // Unless this pass's status already wrote one (the panic line check changed).
+    onReconfigured: () => {
+      if (!canaryThisPass) void canary.write('targets (re)configured');
+    },
+    sysdata: config.sysdata,
+    ratelimit: config.ratelimit,
+    checkPanicReboot: () =>
+      checkPanicReboot(
+        { consolesPath: config.consolesPath, panicPath: config.panicSysctlPath, kubeletConfigPath: config.kubeletConfigPath },
+        config.panicReboot,
+      ),
   });
   const http: HttpServer = await startHttpServer(config.httpListen, metrics.registry, () => reconciler.status());
   const monitor: IpMonitor | null = config.ipMonitor

@@ -4,7 +4,7 @@
 import { buildInfo } from '@lastgasp/proto/version';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ActionOutcome } from './configfs/apply-targets.js';
-import { READY_REASONS, type AgentStatus } from './types.js';
+import { READY_REASONS, SYSDATA_SWITCHES, type AgentStatus } from './types.js';
 
 export interface AgentMetrics {
   registry: Registry;
@@ -37,6 +37,13 @@ export function createMetrics(): AgentMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const suppressed = new Gauge({
+    name: 'lastgasp_agent_panic_reboot_suppresses_last_gasp',
+    help: '1 when this kernel would reboot before netconsole sends the panic (nbcon netconsole with kernel.panic≠0, not remedied).',
+    registers: [registry],
+  });
+  const panicSeconds = new Gauge({ name: 'lastgasp_agent_kernel_panic_seconds', help: 'kernel.panic as last read (0 = hang on panic).', registers: [registry] });
+  const remedied = new Gauge({ name: 'lastgasp_agent_panic_zero_set', help: '1 when the agent set kernel.panic=0 (agent.panicReboot: set-panic-zero).', registers: [registry] });
   const canaries = new Counter({ name: 'lastgasp_agent_canaries_total', help: 'Canary lines written to /dev/kmsg by result.', labelNames: ['result'], registers: [registry] });
   // Every label value at 0 from the start, so rates and alerts need no `or vector(0)`.
   for (const action of ['create', 'repair', 'remove']) for (const result of ['ok', 'failed', 'skipped']) actions.inc({ action, result }, 0);
@@ -53,6 +60,15 @@ export function createMetrics(): AgentMetrics {
         feature.set({ feature: 'extended' }, status.features.extended ? 1 : 0);
         feature.set({ feature: 'release' }, status.features.release ? 1 : 0);
         feature.set({ feature: 'userdata' }, status.features.userdata ? 1 : 0);
+        for (const s of SYSDATA_SWITCHES) feature.set({ feature: `sysdata:${s}` }, status.features.sysdata.includes(s) ? 1 : 0);
+        feature.set({ feature: 'ratelimit' }, status.features.ratelimit ? 1 : 0);
+      }
+      const check = status.panicReboot ?? null;
+      if (check !== null) {
+        feature.set({ feature: 'nbcon' }, check.nbcon === true ? 1 : 0);
+        suppressed.set(check.sendsPanic ? 0 : 1);
+        remedied.set(check.remedy === 'applied' ? 1 : 0);
+        if (check.panicSeconds !== null) panicSeconds.set(check.panicSeconds);
       }
     },
     observeOutcomes(outcomes) {

@@ -10,6 +10,8 @@ const spec = (address: string, mac = 'aa:bb:cc:dd:ee:01'): TargetSpec => ({
   extended: true,
   release: false,
   userdataNode: null,
+  sysdata: [],
+  ratelimit: null,
 });
 
 const observedFor = (s: TargetSpec, overrides: Record<string, string> = {}, name = targetName('lastgasp', s)): ObservedTarget => ({
@@ -25,6 +27,7 @@ const observedFor = (s: TargetSpec, overrides: Record<string, string> = {}, name
     ...overrides,
   },
   userdata: {},
+  sysdata: {},
 });
 
 describe('planTargets', () => {

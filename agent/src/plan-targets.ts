@@ -2,7 +2,7 @@
 // the other, make-before-break (every create/repair comes before every remove).
 import { createHash } from 'node:crypto';
 import { canonicalIp } from './discover/parse-endpoint.js';
-import { endpointKey, type CollectorEndpoint, type ObservedTarget, type TargetSpec } from './types.js';
+import { endpointKey, type CollectorEndpoint, type ObservedTarget, type SysdataSwitch, type TargetSpec } from './types.js';
 
 export type TargetAction =
   | { kind: 'create'; name: string; spec: TargetSpec }
@@ -33,6 +33,8 @@ export function targetName(prefix: string, spec: TargetSpec): string {
     spec.extended,
     spec.release,
     spec.userdataNode,
+    spec.sysdata,
+    spec.ratelimit,
   ]);
   return `${prefix}-${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
 }
@@ -48,7 +50,15 @@ export function desiredAttributes(spec: TargetSpec): [string, string][] {
   ];
   if (spec.extended) writes.push(['extended', '1']);
   if (spec.release) writes.push(['release', '1']);
+  if (spec.ratelimit !== null) {
+    writes.push(['ratelimit_interval_ms', String(spec.ratelimit.intervalMs)], ['ratelimit_burst', String(spec.ratelimit.burst)]);
+  }
   return writes;
+}
+
+/** Sysdata switch writes (`userdata/<name>_enabled`): every switch the kernel has, on or off as wanted. */
+export function desiredSysdata(spec: TargetSpec, available: readonly SysdataSwitch[]): [SysdataSwitch, string][] {
+  return available.map((s) => [s, spec.sysdata.includes(s) ? '1' : '0']);
 }
 
 /** Compares one read-back value with the written one, as the kernel prints it. */
@@ -70,7 +80,9 @@ export function sameAttribute(attribute: string, actual: string | undefined, exp
 /** Every desired attribute and userdata value as wanted; `enabled` is checked separately. */
 export function configuredAsSpec(target: ObservedTarget, spec: TargetSpec): boolean {
   const attributesMatch = desiredAttributes(spec).every(([a, v]) => sameAttribute(a, target.attributes[a], v));
-  return attributesMatch && (spec.userdataNode === null || target.userdata.node === spec.userdataNode);
+  // Switches wanted on must read 1 (switches the kernel lacks never get into a spec).
+  const sysdataMatch = spec.sysdata.every((s) => target.sysdata[s] === '1');
+  return attributesMatch && sysdataMatch && (spec.userdataNode === null || target.userdata.node === spec.userdataNode);
 }
 
 export function isEnabled(target: ObservedTarget): boolean {

@@ -69,6 +69,41 @@ describe('reconciler', () => {
     expect(reconfigured).to.equal(1);
   });
 
+  it('nbcon netconsole with kernel.panic=10 → False PanicRebootSuppressesLastGasp, targets still armed; remedied → True', async () => {
+    let check = { nbcon: true, panicSeconds: 10, sendsPanic: false, remedy: 'off' as const, detail: 'remedy off' };
+    const checked = createReconciler({
+      fs,
+      prefix: 'lastgasp',
+      nodeName: 'worker-1',
+      logger: pino({ level: 'silent' }),
+      prepare: () => Promise.resolve({ ok: true, dir, steps: [] }),
+      resolveNextHop: (address) => Promise.resolve(hops.get(address) ?? { ok: false, error: { address, missing: 'neighbor', detail: 'x' } }),
+      recheckIntervalMs: 3_600_000,
+      retryMs: 3_600_000,
+      onStatus: (s) => statuses.push(s),
+      onOutcomes: () => undefined,
+      onPass: () => undefined,
+      onReconfigured: () => undefined,
+      checkPanicReboot: () => Promise.resolve(check),
+    });
+    try {
+      checked.setEndpoints([{ address: '10.1.0.5', port: 6666 }]);
+      await checked.idle();
+      const status = statuses.at(-1);
+      expect(status).to.include({ ready: false, reason: 'PanicRebootSuppressesLastGasp' });
+      expect(status?.message).to.match(/^nbcon netconsole with kernel\.panic=10: the kernel reboots before netconsole sends the panic/);
+      expect(status?.message).to.contain('netconsole → 10.1.0.5:6666');
+      expect(await fs.enabledTargets()).to.have.length(1);
+      const applied = { nbcon: true, panicSeconds: 0, sendsPanic: true, remedy: 'applied' as const, detail: 'kernel.panic set 10 → 0 by the agent' };
+      check = applied as unknown as typeof check;
+      checked.trigger('re-check');
+      await checked.idle();
+      expect(statuses.at(-1)).to.include({ ready: true, reason: 'TargetsConfigured', message: 'netconsole → 10.1.0.5:6666 (extended, release); kernel.panic set 10 → 0 by the agent' });
+    } finally {
+      await checked.stop();
+    }
+  });
+
   it('endpoint replaced → the new target exists and the old one is gone; nothing changes on a re-check', async () => {
     reconciler.setEndpoints([{ address: '10.1.0.5', port: 6666 }]);
     await settle();

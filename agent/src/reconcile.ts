@@ -11,7 +11,21 @@ import type { PrepareResult } from './configfs/prepare-configfs.js';
 import { readTargets } from './configfs/read-targets.js';
 import { describeNextHopError } from './next-hop/resolve-next-hop.js';
 import { configuredAsSpec, isEnabled, planTargets, targetName } from './plan-targets.js';
-import { endpointKey, type AgentStatus, type CollectorEndpoint, type KernelFeatures, type NextHop, type NextHopError, type NextHopResult, type ObservedTarget, type TargetSpec } from './types.js';
+import { panicRebootMessage } from './panic-reboot/assess-panic-reboot.js';
+import {
+  endpointKey,
+  type AgentStatus,
+  type CollectorEndpoint,
+  type KernelFeatures,
+  type NextHop,
+  type NextHopError,
+  type NextHopResult,
+  type ObservedTarget,
+  type PanicRebootCheck,
+  type RateLimit,
+  type SysdataSwitch,
+  type TargetSpec,
+} from './types.js';
 import { join } from 'node:path';
 
 export interface ReconcilerDeps {
@@ -29,6 +43,12 @@ export interface ReconcilerDeps {
   onPass(result: 'ok' | 'error', durationMs: number): void;
   /** Called after a pass that created or repaired at least one target. */
   onReconfigured(): void;
+  /** Sysdata switches wanted on (those the kernel lacks are left out). Default none. */
+  sysdata?: readonly SysdataSwitch[];
+  /** Per-target rate limit written where the kernel has one; null/absent: the kernel's default. */
+  ratelimit?: RateLimit | null;
+  /** Whether the kernel will send its panic (nbcon + kernel.panic); run after every pass that armed a target. */
+  checkPanicReboot?: () => Promise<PanicRebootCheck>;
 }
 
 export interface Reconciler {
@@ -45,7 +65,13 @@ export interface Reconciler {
   removeAll(): Promise<string[]>;
 }
 
-function specsFor(endpoints: CollectorEndpoint[], results: NextHopResult[], features: KernelFeatures, node: string) {
+interface SpecOptions {
+  node: string;
+  sysdata: readonly SysdataSwitch[];
+  ratelimit: RateLimit | null;
+}
+
+function specsFor(endpoints: CollectorEndpoint[], results: NextHopResult[], features: KernelFeatures, o: SpecOptions) {
   const desired: TargetSpec[] = [];
   const unresolved: { endpoint: CollectorEndpoint; error: NextHopError }[] = [];
   const hops: NextHop[] = [];
@@ -64,7 +90,9 @@ function specsFor(endpoints: CollectorEndpoint[], results: NextHopResult[], feat
       remoteMac: result.hop.mac,
       extended: features.extended,
       release: features.release,
-      userdataNode: features.userdata ? node : null,
+      userdataNode: features.userdata ? o.node : null,
+      sysdata: features.sysdata.filter((s) => o.sysdata.includes(s)),
+      ratelimit: features.ratelimit ? o.ratelimit : null,
     });
   });
   return { desired, unresolved, hops };
@@ -86,16 +114,22 @@ function statusOf(input: {
   verified: CollectorEndpoint[];
   unresolved: { endpoint: CollectorEndpoint; error: NextHopError }[];
   failures: ActionOutcome[];
+  panicReboot: PanicRebootCheck | null;
 }): AgentStatus {
   const problems = [
     ...input.unresolved.map((u) => describeNextHopError(u.error)),
     ...input.failures.map((f) => f.error?.message ?? f.action.name),
   ];
   const notes = problems.length === 0 ? '' : `; not configured: ${problems.join('; ')}`;
-  const base = { verified: input.verified, features: input.features };
+  const base = { verified: input.verified, features: input.features, panicReboot: input.panicReboot };
   if (input.verified.length > 0) {
-    const message = `netconsole → ${input.verified.map(endpointKey).join(', ')} (${describeFeatures(input.features)})${notes}`;
-    return { ...base, ready: true, reason: 'TargetsConfigured', message };
+    const armed = `netconsole → ${input.verified.map(endpointKey).join(', ')} (${describeFeatures(input.features)})`;
+    const check = input.panicReboot;
+    if (check !== null && !check.sendsPanic) {
+      return { ...base, ready: false, reason: 'PanicRebootSuppressesLastGasp', message: `${panicRebootMessage(check)}; ${armed}${notes}` };
+    }
+    const applied = check?.remedy === 'applied' ? `; ${check.detail}` : '';
+    return { ...base, ready: true, reason: 'TargetsConfigured', message: `${armed}${applied}${notes}` };
   }
   if (input.unresolved.length > 0 && input.failures.length === 0) {
     return { ...base, ready: false, reason: 'NeighborUnresolved', message: problems.join('; ') };
@@ -149,7 +183,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     }
     const wanted = endpoints;
     const results = await Promise.all(wanted.map((e) => deps.resolveNextHop(e.address)));
-    const { desired, unresolved, hops: resolvedHops } = specsFor(wanted, results, features, deps.nodeName);
+    const specOptions = { node: deps.nodeName, sysdata: deps.sysdata ?? [], ratelimit: deps.ratelimit ?? null };
+    const { desired, unresolved, hops: resolvedHops } = specsFor(wanted, results, features, specOptions);
     hops = resolvedHops;
     const observed = await readTargets(deps.fs, dir, deps.prefix, probeName);
     const plan = planTargets({ prefix: deps.prefix, desired, unresolved: unresolved.map((u) => u.endpoint), observed });
@@ -159,7 +194,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     for (const failure of failures) deps.logger.warn({ err: failure.error, action: failure.action.kind }, 'target action failed');
     const after = await readTargets(deps.fs, dir, deps.prefix, probeName);
     const verified = verifiedEndpoints(desired, after, deps.prefix);
-    report(statusOf({ features, verified, unresolved, failures }));
+    // Only a registered netconsole console shows whether it is nbcon: check once a target is armed.
+    const panicReboot = verified.length > 0 && deps.checkPanicReboot !== undefined ? await deps.checkPanicReboot() : null;
+    report(statusOf({ features, verified, unresolved, failures, panicReboot }));
     if (outcomes.some((o) => o.result === 'ok' && o.action.kind !== 'remove')) deps.onReconfigured();
     return failures.length === 0 && unresolved.length === 0;
   };

@@ -12,6 +12,10 @@ export interface FakeConfigfsOptions {
   dir: string;
   release?: boolean;
   userdata?: boolean;
+  /** 7.x: the sysdata switches `userdata/{cpu_nr,taskname,release,msgid}_enabled` (implies userdata). */
+  sysdata?: boolean;
+  /** Newest kernels: `ratelimit_interval_ms` and `ratelimit_burst`. */
+  ratelimit?: boolean;
   /** Devices that accept netpoll; enabling a target on another device fails with ENODEV. */
   devices?: readonly string[];
 }
@@ -38,6 +42,13 @@ const DEFAULTS: Record<string, string> = {
   local_mac: '00:00:00:00:00:00',
   remote_mac: 'ff:ff:ff:ff:ff:ff',
 };
+
+/** A sysdata switch takes 0 or 1; userdata item values anything. */
+function checkUserdata(name: string, value: string): void {
+  if (name.endsWith('_enabled') && value !== '0' && value !== '1') throw errno('EINVAL', `${name} takes 0 or 1`);
+}
+
+const RATELIMIT_DEFAULTS: Record<string, string> = { ratelimit_interval_ms: '5000', ratelimit_burst: '10' };
 
 export class FakeConfigfs implements ConfigfsFs {
   readonly ops: FakeOp[] = [];
@@ -69,9 +80,16 @@ export class FakeConfigfs implements ConfigfsFs {
     await mkdir(path);
     this.ops.push({ op: 'mkdir', path: parts.join('/') });
     if (parts.length === 1) {
-      const attributes = { ...DEFAULTS, ...(this.options.release === true ? { release: '0' } : {}) };
+      const attributes = {
+        ...DEFAULTS,
+        ...(this.options.release === true ? { release: '0' } : {}),
+        ...(this.options.ratelimit === true ? RATELIMIT_DEFAULTS : {}),
+      };
       for (const [name, value] of Object.entries(attributes)) await writeFile(join(path, name), `${value}\n`);
-      if (this.options.userdata === true) await mkdir(join(path, 'userdata'));
+      if (this.options.userdata === true || this.options.sysdata === true) await mkdir(join(path, 'userdata'));
+      if (this.options.sysdata === true) {
+        for (const s of ['cpu_nr', 'taskname', 'release', 'msgid']) await writeFile(join(path, 'userdata', `${s}_enabled`), '0\n');
+      }
     } else if (parts.length === 3 && parts[1] === 'userdata') {
       await writeFile(join(path, 'value'), '\n');
     }
@@ -79,12 +97,19 @@ export class FakeConfigfs implements ConfigfsFs {
 
   async rmdir(path: string): Promise<void> {
     const parts = this.parts(path);
-    if (parts.length === 1 && (await this.isDirectory(join(path, 'userdata'))) && (await readdir(join(path, 'userdata'))).length > 0) {
+    if (parts.length === 1 && (await this.isDirectory(join(path, 'userdata'))) && (await this.userdataItems(join(path, 'userdata'))) > 0) {
       throw errno('ENOTEMPTY', `${parts.join('/')} still has userdata items`);
     }
     if (parts.length === 1 || (parts.length === 3 && parts[1] === 'userdata')) await rm(path, { recursive: true });
     else await rmdir(path);
     this.ops.push({ op: 'rmdir', path: parts.join('/') });
+  }
+
+  /** userdata items are directories; the sysdata switches beside them are attributes of the group. */
+  private async userdataItems(dir: string): Promise<number> {
+    let items = 0;
+    for (const name of await readdir(dir)) if (await this.isDirectory(join(dir, name))) items += 1;
+    return items;
   }
 
   async read(path: string): Promise<string> {
@@ -120,12 +145,17 @@ export class FakeConfigfs implements ConfigfsFs {
       if (value === '1' && devices !== undefined && !devices.includes(device)) throw errno('ENODEV', `no netpoll device ${device}`);
       return;
     }
-    if (name.startsWith('userdata/')) return;
+    if (name.startsWith('userdata/')) {
+      checkUserdata(name, value);
+      return;
+    }
     if (enabled) throw errno('EINVAL', `${target}/${name} cannot change while enabled`);
     if (name === 'release' && value === '1' && (await this.attr(target, 'extended')) !== '1') {
       throw errno('EINVAL', 'release needs extended');
     }
-    if (!(name in DEFAULTS) && name !== 'release') throw errno('ENOENT', `no attribute ${name}`);
+    if (!(name in DEFAULTS) && name !== 'release' && !(this.options.ratelimit === true && name in RATELIMIT_DEFAULTS)) {
+      throw errno('ENOENT', `no attribute ${name}`);
+    }
   }
 
   /** Current enabled targets' names. */

@@ -13,6 +13,10 @@ export interface PipelineStats {
   duplicates: number;
   reordered: number;
   sequenceResets: number;
+  /** Messages lost between nodes and this collector, from sysdata msgid gaps (7.x kernels). */
+  messagesLost: number;
+  /** Records without userdata node= from hosts that had sent one (possibly forged). */
+  recordsWithoutNode: number;
   /** Fragments (or whole fragmented records) dropped, by reason. */
   fragmentDrops: Record<FragmentDropReason, number>;
   fragmentsInFlight: number;
@@ -46,6 +50,8 @@ export function createPipelineCounts() {
     duplicates: 0,
     reordered: 0,
     sequenceResets: 0,
+    messagesLost: 0,
+    recordsWithoutNode: 0,
     untrustedIncidentLike: 0,
     parseErrors: counters(PARSE_ERROR_REASONS),
     fragmentDrops: counters(FRAGMENT_DROP_REASONS),

@@ -167,8 +167,16 @@ describe('pipeline: trust', () => {
   it('the agent canary (facility 1) → host lastCanaryAt and lastCanaryNode', () => {
     const h = harness();
     for (const d of records([{ text: formatCanary('worker-3', 7), facility: 1, level: 6 }])) h.send(d, { at: T0 + 42 });
-    expect(h.pipeline.hosts()[0]).to.include({ lastCanaryAt: T0 + 42, lastCanaryNode: 'worker-3' });
+    expect(h.pipeline.hosts()[0]).to.include({ lastCanaryAt: T0 + 42, lastCanaryNode: 'worker-3', panicLine: null });
     expect(h.events).to.deep.equal([]);
+  });
+
+  it('a canary saying panic-line=suppressed (nbcon + kernel.panic≠0) → the host shows it; a later "sent" replaces it', () => {
+    const h = harness();
+    for (const d of records([{ text: formatCanary('worker-3', 1, 'suppressed'), facility: 1, level: 6 }])) h.send(d, { at: T0 });
+    expect(h.pipeline.hosts()[0]).to.include({ lastCanaryNode: 'worker-3', panicLine: 'suppressed' });
+    for (const d of records([{ text: formatCanary('worker-3', 2, 'sent'), facility: 1, level: 6 }], 101)) h.send(d, { at: T0 + 1000 });
+    expect(h.pipeline.hosts()[0]?.panicLine).to.equal('sent');
   });
 
   it('legacy panic with trustLegacy: false → no incident, counted', () => {

@@ -104,6 +104,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       counts.sequenceResets++;
       resetBoot(host, now, env);
     },
+    transport(what) {
+      if ('lost' in what) counts.messagesLost += what.lost;
+      else counts.recordsWithoutNode++;
+    },
     count(what) {
       if (what === 'duplicate') counts.duplicates++;
       else if (what === 'late') counts.reordered++;

@@ -1,10 +1,18 @@
 // The collector's shared vocabulary. Stages meet only through these types:
 // ingest → parse → reassemble → host context → classify → incident → resolve node → remediate → record.
-import type { ReasonCode } from '@lastgasp/proto/contract';
+import type { PanicLineState, ReasonCode } from '@lastgasp/proto/contract';
 
 // The canary line and the reason codes are the wire contract shared with the agent: one definition in
 // @lastgasp/proto/contract, re-exported here for the stages.
-export { CANARY_PREFIX, formatCanary, isReasonCode, REASON_CODES, type ReasonCode } from '@lastgasp/proto/contract';
+export {
+  CANARY_PREFIX,
+  formatCanary,
+  isReasonCode,
+  PANIC_LINE_STATES,
+  REASON_CODES,
+  type PanicLineState,
+  type ReasonCode,
+} from '@lastgasp/proto/contract';
 
 /** One UDP datagram as it left the socket. `receivedAt` is ms since the epoch. */
 export interface Datagram {
@@ -65,8 +73,16 @@ export interface HostSnapshot {
   lastSeq: number | null;
   records: number;
   sequenceGaps: number;
+  /** Messages lost on the way (sysdata msgid gaps); 0 when the kernel sends no msgid. */
+  messagesLost: number;
+  /** Records without userdata node= after the host had sent one. */
+  recordsWithoutNode: number;
+  /** What the wire showed of the sender's netconsole: release, userdata node, sysdata keys. */
+  wireFeatures: string[];
   lastCanaryAt: number | null;
   lastCanaryNode: string | null;
+  /** What the last canary said: will this node's kernel send its panic at all; null: not said. */
+  panicLine: PanicLineState | null;
   incidents: number;
 }
 

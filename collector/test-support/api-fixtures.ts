@@ -74,8 +74,12 @@ export function makeHost(address: string, overrides: Partial<HostView> = {}): Ho
     lastSeq: 400,
     records: 512,
     sequenceGaps: 0,
+    messagesLost: 0,
+    recordsWithoutNode: 0,
+    wireFeatures: ['release'],
     lastCanaryAt: T0 - 60_000,
     lastCanaryNode: `node-${address}`,
+    panicLine: 'sent',
     incidents: 0,
     ...overrides,
   };

@@ -7,12 +7,18 @@
 /**
  * The agent's netconsole path check. The agent writes this line to /dev/kmsg (so it arrives with the
  * user facility and is never an incident); the collector records per host when it last arrived.
- * Format: `lastgasp: netconsole path check node=<node> seq=<counter>`.
+ * Format: `lastgasp: netconsole path check node=<node> seq=<counter>[ panic-line=<sent|suppressed>]`.
+ * `panic-line`: whether this kernel will send its panic at all (`suppressed`: an nbcon netconsole with
+ * kernel.panic ≠ 0 reboots before the panic leaves); absent before the agent could tell.
  */
 export const CANARY_PREFIX = 'lastgasp: netconsole path check';
 
-export function formatCanary(node: string, counter: number): string {
-  return `${CANARY_PREFIX} node=${node} seq=${counter}`;
+export const PANIC_LINE_STATES = ['sent', 'suppressed'] as const;
+export type PanicLineState = (typeof PANIC_LINE_STATES)[number];
+
+export function formatCanary(node: string, counter: number, panicLine: PanicLineState | null = null): string {
+  const state = panicLine === null ? '' : ` panic-line=${panicLine}`;
+  return `${CANARY_PREFIX} node=${node} seq=${counter}${state}`;
 }
 
 /** Reason codes, exactly these names (they appear in annotations, conditions, Events and the API). */

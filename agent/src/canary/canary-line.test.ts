@@ -18,4 +18,7 @@ describe('canary line', () => {
   it('the /dev/kmsg record carries level, node and counter', () => {
     expect(kmsgRecord(3, 'worker-1', 7)).to.equal('<3>lastgasp: netconsole path check node=worker-1 seq=7\n');
   });
+  it('once the agent knows, the record says whether the kernel will send its panic', () => {
+    expect(kmsgRecord(6, 'worker-1', 2, 'suppressed')).to.equal('<6>lastgasp: netconsole path check node=worker-1 seq=2 panic-line=suppressed\n');
+  });
 });

@@ -1,6 +1,6 @@
 // Pure pieces of the canary: the /dev/kmsg record, and the level the console log level lets through.
 // The line itself is the wire contract the collector recognises (@lastgasp/proto/contract).
-import { formatCanary } from '@lastgasp/proto/contract';
+import { formatCanary, type PanicLineState } from '@lastgasp/proto/contract';
 
 /**
  * Level for the canary from /proc/sys/kernel/printk (first field = console_loglevel: consoles print
@@ -15,6 +15,6 @@ export function canaryLevel(printk: string): number | null {
 }
 
 /** The /dev/kmsg record: `<level>` then the text (userspace records get the user facility). */
-export function kmsgRecord(level: number, node: string, counter: number): string {
-  return `<${level}>${formatCanary(node, counter)}\n`;
+export function kmsgRecord(level: number, node: string, counter: number, panicLine: PanicLineState | null = null): string {
+  return `<${level}>${formatCanary(node, counter, panicLine)}\n`;
 }

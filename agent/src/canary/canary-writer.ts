@@ -2,6 +2,7 @@
 // after configuration). The counter starts at 1 per process.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import type { PanicLineState } from '@lastgasp/proto/contract';
 import { canaryLevel, kmsgRecord } from './canary-line.js';
 
 export interface CanaryWriter {
@@ -17,6 +18,8 @@ export function createCanaryWriter(deps: {
   intervalMs: number;
   logger: Logger;
   onWritten: (ok: boolean) => void;
+  /** Whether the kernel will send its panic, as last checked (said in the canary); null: not known yet. */
+  panicLine?: () => PanicLineState | null;
 }): CanaryWriter {
   let counter = 0;
   let timer: NodeJS.Timeout | null = null;
@@ -36,7 +39,7 @@ export function createCanaryWriter(deps: {
         }
         counter += 1;
         // One write(2) per record; append so a regular file standing in for /dev/kmsg keeps every line.
-        await writeFile(deps.kmsgPath, kmsgRecord(level, deps.nodeName, counter), { flag: 'a' });
+        await writeFile(deps.kmsgPath, kmsgRecord(level, deps.nodeName, counter, deps.panicLine?.() ?? null), { flag: 'a' });
         deps.logger.info({ seq: counter, kmsgLevel: level, why }, 'canary written');
         deps.onWritten(true);
         return true;

@@ -81,6 +81,28 @@ describe('agent config', () => {
     }
   });
 
+  it('sysdata, rate limit and the panic-reboot remedy: defaults, values, and errors naming the field', async () => {
+    const defaults = await loadConfig([], env);
+    if (defaults === 'help') throw new Error('help');
+    expect(defaults).to.deep.include({ sysdata: ['msgid', 'cpu_nr', 'taskname'], ratelimit: null, panicReboot: 'report' });
+    const set = await loadConfig(['--sysdata', 'msgid', '--ratelimit-interval', '5s', '--ratelimit-burst', '50', '--panic-reboot', 'set-panic-zero'], env);
+    if (set === 'help') throw new Error('help');
+    expect(set).to.deep.include({ sysdata: ['msgid'], ratelimit: { intervalMs: 5000, burst: 50 }, panicReboot: 'set-panic-zero' });
+    expect(resolveConfig({ sysdata: 'none' }, env).sysdata).to.deep.equal([]);
+    const field = (raw: Record<string, unknown>) => {
+      try {
+        resolveConfig(raw, env);
+        return null;
+      } catch (err) {
+        return err instanceof ConfigError ? err.field : String(err);
+      }
+    };
+    expect(field({ sysdata: 'msgid,cpu' })).to.equal('sysdata');
+    expect(field({ ratelimitBurst: '5' })).to.equal('ratelimitInterval');
+    expect(field({ ratelimitInterval: '5s', ratelimitBurst: '0' })).to.equal('ratelimitBurst');
+    expect(field({ panicReboot: 'reboot' })).to.equal('panicReboot');
+  });
+
   it('resolveConfig accepts a static list given as an array', () => {
     expect(resolveConfig({ nodeName: 'n', staticCollectors: ['10.0.0.5:1'] }, {}).staticCollectors).to.have.length(1);
   });

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import type { CollectorEndpoint } from '../types.js';
+import { PANIC_REBOOT_REMEDIES, type PanicRebootRemedy } from '../panic-reboot/assess-panic-reboot.js';
+import { SYSDATA_SWITCHES, type CollectorEndpoint, type RateLimit, type SysdataSwitch } from '../types.js';
 import { parseEndpoint } from '../discover/parse-endpoint.js';
 import { DURATION_EXAMPLES, parseDuration } from '@lastgasp/proto/duration';
 import { isLogFormat, LOG_FORMATS, type LogFormat } from '@lastgasp/proto/log-format';
@@ -38,6 +39,15 @@ export interface AgentConfig {
   printkPath: string;
   /** Watch `ip monitor` for route, neighbour and link changes (re-check on change). */
   ipMonitor: boolean;
+  /** Sysdata switches to turn on where the kernel has them (7.x). */
+  sysdata: SysdataSwitch[];
+  /** Per-target rate limit where the kernel has one; null = the kernel's default. */
+  ratelimit: RateLimit | null;
+  /** nbcon netconsole + kernel.panic ≠ 0: report only, or also set kernel.panic=0 on such nodes. */
+  panicReboot: PanicRebootRemedy;
+  consolesPath: string;
+  panicSysctlPath: string;
+  kubeletConfigPath: string;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +81,13 @@ const FLAGS = {
   'kmsg-path': 'kmsgPath',
   'printk-path': 'printkPath',
   'ip-monitor': 'ipMonitor',
+  sysdata: 'sysdata',
+  'ratelimit-interval': 'ratelimitInterval',
+  'ratelimit-burst': 'ratelimitBurst',
+  'panic-reboot': 'panicReboot',
+  'consoles-path': 'consolesPath',
+  'panic-sysctl-path': 'panicSysctlPath',
+  'kubelet-config': 'kubeletConfigPath',
 } as const;
 const BOOLEAN_FLAGS = new Set<string>(['ip-monitor']);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -96,6 +113,16 @@ export const USAGE = `usage: lastgasp-agent [flags]
   --kmsg-path FILE              default /dev/kmsg
   --printk-path FILE            default /proc/sys/kernel/printk
   --ip-monitor / --no-ip-monitor  re-check on route/neighbour/link changes (default on)
+  --sysdata LIST                sysdata switches to turn on where the kernel has them: msgid,cpu_nr,taskname,release
+                                (default msgid,cpu_nr,taskname; "none" = all off)
+  --ratelimit-interval DURATION per-target rate limit window where the kernel has one (with --ratelimit-burst)
+  --ratelimit-burst N           messages per window (crash output bypasses the limit)
+  --panic-reboot MODE           nbcon netconsole + kernel.panic≠0 (no panic line would leave the node): report
+                                (default) or set-panic-zero (also write kernel.panic=0 on such nodes only)
+  --consoles-path FILE          default /proc/consoles
+  --panic-sysctl-path FILE      default /proc/sys/kernel/panic
+  --kubelet-config FILE         the kubelet's configuration, read for protectKernelDefaults
+                                (default /var/lib/kubelet/config.yaml)
 `;
 
 type RawSettings = Record<string, unknown>;
@@ -179,6 +206,36 @@ function staticList(raw: RawSettings): CollectorEndpoint[] | null {
   return endpoints;
 }
 
+function sysdataList(raw: RawSettings): SysdataSwitch[] {
+  const value = raw.sysdata ?? 'msgid,cpu_nr,taskname';
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : null;
+  if (items === null) throw new ConfigError('sysdata', 'must be a list or a comma-separated string');
+  if (items.length === 1 && items[0] === 'none') return [];
+  const unknown = items.filter((i) => typeof i !== 'string' || !(SYSDATA_SWITCHES as readonly string[]).includes(i));
+  if (unknown.length > 0) throw new ConfigError('sysdata', `unknown switch ${unknown.map(String).join(', ')} (known: ${SYSDATA_SWITCHES.join(', ')}, or none)`);
+  return [...new Set(items as SysdataSwitch[])];
+}
+
+function rateLimit(raw: RawSettings): RateLimit | null {
+  const interval = text(raw, 'ratelimitInterval', undefined);
+  const burst = text(raw, 'ratelimitBurst', undefined);
+  if (interval === undefined && burst === undefined) return null;
+  if (interval === undefined) throw new ConfigError('ratelimitInterval', 'is required with ratelimitBurst');
+  if (burst === undefined) throw new ConfigError('ratelimitBurst', 'is required with ratelimitInterval');
+  const intervalMs = duration('ratelimitInterval', interval);
+  if (intervalMs < 1) throw new ConfigError('ratelimitInterval', 'must be at least 1ms');
+  const n = Number(burst);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError('ratelimitBurst', `"${burst}" is not a positive integer`);
+  return { intervalMs, burst: n };
+}
+
+function panicRebootMode(raw: RawSettings): PanicRebootRemedy {
+  const value = text(raw, 'panicReboot', 'report') ?? 'report';
+  const mode = PANIC_REBOOT_REMEDIES.find((m) => m === value);
+  if (mode === undefined) throw new ConfigError('panicReboot', `"${value}" is not one of ${PANIC_REBOOT_REMEDIES.join(', ')}`);
+  return mode;
+}
+
 function bool(raw: RawSettings, key: string, fallback: boolean): boolean {
   const value = raw[key];
   if (value === undefined) return fallback;
@@ -198,6 +255,14 @@ export async function loadConfig(
   return resolveConfig(raw, env);
 }
 
+function logSettings(raw: RawSettings): Pick<AgentConfig, 'logLevel' | 'logFormat'> {
+  const logLevel = text(raw, 'logLevel', 'info') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('logLevel', `"${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = text(raw, 'logFormat', 'json') ?? 'json';
+  if (!isLogFormat(logFormat)) throw new ConfigError('logFormat', `"${logFormat}" is not one of ${LOG_FORMATS.join(', ')}`);
+  return { logLevel, logFormat };
+}
+
 export function resolveConfig(raw: RawSettings, env: Record<string, string | undefined>): AgentConfig {
   const staticCollectors = staticList(raw);
   const nodeName = required('nodeName', text(raw, 'nodeName', env.NODE_NAME), '--node-name or env NODE_NAME');
@@ -210,10 +275,7 @@ export function resolveConfig(raw: RawSettings, env: Record<string, string | und
   if (!/^[a-z0-9][a-z0-9_]{0,15}$/.test(targetPrefix)) {
     throw new ConfigError('targetPrefix', `"${targetPrefix}" must be 1-16 of [a-z0-9_], starting with a letter or digit`);
   }
-  const logLevel = text(raw, 'logLevel', 'info') ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('logLevel', `"${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
-  const logFormat = text(raw, 'logFormat', 'json') ?? 'json';
-  if (!isLogFormat(logFormat)) throw new ConfigError('logFormat', `"${logFormat}" is not one of ${LOG_FORMATS.join(', ')}`);
+  const { logLevel, logFormat } = logSettings(raw);
   const recheckIntervalMs = duration('recheckInterval', text(raw, 'recheckInterval', '60s') ?? '60s');
   if (recheckIntervalMs < 1000) throw new ConfigError('recheckInterval', 'must be at least 1s');
   return {
@@ -235,5 +297,11 @@ export function resolveConfig(raw: RawSettings, env: Record<string, string | und
     kmsgPath: text(raw, 'kmsgPath', '/dev/kmsg') ?? '/dev/kmsg',
     printkPath: text(raw, 'printkPath', '/proc/sys/kernel/printk') ?? '/proc/sys/kernel/printk',
     ipMonitor: bool(raw, 'ipMonitor', true),
+    sysdata: sysdataList(raw),
+    ratelimit: rateLimit(raw),
+    panicReboot: panicRebootMode(raw),
+    consolesPath: text(raw, 'consolesPath', '/proc/consoles') ?? '/proc/consoles',
+    panicSysctlPath: text(raw, 'panicSysctlPath', '/proc/sys/kernel/panic') ?? '/proc/sys/kernel/panic',
+    kubeletConfigPath: text(raw, 'kubeletConfigPath', '/var/lib/kubelet/config.yaml') ?? '/var/lib/kubelet/config.yaml',
   };
 }

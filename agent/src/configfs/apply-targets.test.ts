@@ -16,6 +16,8 @@ const spec = (address: string, extra: Partial<TargetSpec> = {}): TargetSpec => (
   extended: true,
   release: false,
   userdataNode: null,
+  sysdata: [],
+  ratelimit: null,
   ...extra,
 });
 
@@ -37,6 +39,16 @@ describe('applyPlan on a kernel-like configfs', () => {
     { name: 'IPv6, extended', spec: spec('fd00::5'), options: {} },
     { name: 'extended + release', spec: spec('10.0.0.5', { release: true }), options: { release: true } },
     { name: 'extended + release + userdata node', spec: spec('10.0.0.5', { release: true, userdataNode: 'worker-1' }), options: { release: true, userdata: true } },
+    {
+      name: '7.x: userdata node + sysdata msgid, cpu_nr, taskname',
+      spec: spec('10.0.0.5', { release: true, userdataNode: 'worker-1', sysdata: ['cpu_nr', 'taskname', 'msgid'] }),
+      options: { release: true, userdata: true, sysdata: true },
+    },
+    {
+      name: 'newest: a rate limit',
+      spec: spec('10.0.0.5', { ratelimit: { intervalMs: 5000, burst: 100 } }),
+      options: { ratelimit: true },
+    },
   ];
   for (const c of creates) {
     it(`create (${c.name}) → written while disabled, verified, then enabled`, async () => {
@@ -51,6 +63,23 @@ describe('applyPlan on a kernel-like configfs', () => {
       expect((await readFile(join(dir, name, 'remote_ip'), 'utf8')).trim()).to.equal(c.spec.endpoint.address);
       if (c.spec.userdataNode !== null) {
         expect((await readFile(join(dir, name, 'userdata', 'node', 'value'), 'utf8')).trim()).to.equal('worker-1');
+      }
+      if (c.options.sysdata === true) {
+        const switches = await Promise.all(
+          ['cpu_nr', 'taskname', 'release', 'msgid'].map(async (s) => `${s}=${(await readFile(join(dir, name, 'userdata', `${s}_enabled`), 'utf8')).trim()}`),
+        );
+        // release stays off: the release attribute already puts it in front of every header.
+        expect(switches).to.deep.equal(['cpu_nr=1', 'taskname=1', 'release=0', 'msgid=1']);
+        const [target] = await readTargets(fs, dir, 'lastgasp', 'lastgasp-probe');
+        expect(target?.sysdata).to.deep.equal({ cpu_nr: '1', taskname: '1', release: '0', msgid: '1' });
+        expect(target?.userdata).to.deep.equal({ node: 'worker-1' });
+        // Read back as desired: the next plan keeps it.
+        expect((await plan(fs, [c.spec])).keep).to.deep.equal([name]);
+      }
+      if (c.spec.ratelimit !== null) {
+        expect((await readFile(join(dir, name, 'ratelimit_interval_ms'), 'utf8')).trim()).to.equal('5000');
+        expect((await readFile(join(dir, name, 'ratelimit_burst'), 'utf8')).trim()).to.equal('100');
+        expect((await plan(fs, [c.spec])).keep).to.deep.equal([name]);
       }
     });
   }

@@ -2,8 +2,8 @@
 // enable — a target is never enabled half-configured. Removals run last and are skipped when the
 // target that was to replace them failed (make-before-break).
 import { join } from 'node:path';
-import { desiredAttributes, sameAttribute, type Plan, type TargetAction } from '../plan-targets.js';
-import { endpointKey, type TargetSpec } from '../types.js';
+import { desiredAttributes, desiredSysdata, sameAttribute, type Plan, type TargetAction } from '../plan-targets.js';
+import { endpointKey, SYSDATA_SWITCHES, type SysdataSwitch, type TargetSpec } from '../types.js';
 import { errorCode, type ConfigfsFs } from './configfs-fs.js';
 
 export type TargetStep = 'mkdir' | 'disable' | 'write' | 'verify' | 'enable' | 'remove';
@@ -51,12 +51,32 @@ async function writeUserdata(fs: ConfigfsFs, targetDir: string, name: string, no
   await step(name, 'write', 'userdata node', () => fs.write(join(item, 'value'), node));
 }
 
+/** Writes every sysdata switch the kernel has (in userdata/), on or off as the spec wants. */
+async function writeSysdata(fs: ConfigfsFs, targetDir: string, name: string, spec: TargetSpec): Promise<void> {
+  for (const [sw, value] of desiredSysdata(spec, await availableSysdata(fs, targetDir))) {
+    const path = join(targetDir, 'userdata', `${sw}_enabled`);
+    // Writing the value a switch already has is harmless, but skip it like `enabled`.
+    if ((await fs.read(path).catch(() => '')).trim() === value) continue;
+    await step(name, 'write', `userdata/${sw}_enabled=${value}`, () => fs.write(path, value));
+  }
+}
+
+async function availableSysdata(fs: ConfigfsFs, targetDir: string): Promise<SysdataSwitch[]> {
+  if (!(await fs.isDirectory(join(targetDir, 'userdata')))) return [];
+  const names = await fs.list(join(targetDir, 'userdata'));
+  return SYSDATA_SWITCHES.filter((s) => names.includes(`${s}_enabled`));
+}
+
 async function verify(fs: ConfigfsFs, targetDir: string, name: string, spec: TargetSpec): Promise<void> {
   for (const [attribute, expected] of desiredAttributes(spec)) {
     const actual = (await step(name, 'verify', `read ${attribute}`, () => fs.read(join(targetDir, attribute)))).trim();
     if (!sameAttribute(attribute, actual, expected)) {
       throw new TargetError(name, 'verify', `${attribute} reads "${actual}", wrote "${expected}"`, undefined);
     }
+  }
+  for (const sw of spec.sysdata) {
+    const actual = (await step(name, 'verify', `read userdata/${sw}_enabled`, () => fs.read(join(targetDir, 'userdata', `${sw}_enabled`)))).trim();
+    if (actual !== '1') throw new TargetError(name, 'verify', `userdata/${sw}_enabled reads "${actual}", wrote "1"`, undefined);
   }
   if (spec.userdataNode !== null) {
     const actual = (await step(name, 'verify', 'read userdata node', () => fs.read(join(targetDir, 'userdata', 'node', 'value')))).trim();
@@ -71,6 +91,7 @@ export async function configureTarget(fs: ConfigfsFs, targetDir: string, name: s
     await step(name, 'write', `${attribute}=${value}`, () => fs.write(join(targetDir, attribute), value));
   }
   if (spec.userdataNode !== null) await writeUserdata(fs, targetDir, name, spec.userdataNode);
+  await writeSysdata(fs, targetDir, name, spec);
   await verify(fs, targetDir, name, spec);
   await step(name, 'enable', 'write enabled=1', () => fs.write(join(targetDir, 'enabled'), '1'));
   const enabled = (await step(name, 'enable', 'read enabled', () => fs.read(join(targetDir, 'enabled')))).trim();

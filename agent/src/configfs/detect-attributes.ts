@@ -1,6 +1,6 @@
 // Which netconsole attributes this kernel has, from the listing of a fresh (disabled) probe target.
 import { join } from 'node:path';
-import type { KernelFeatures } from '../types.js';
+import { SYSDATA_SWITCHES, type KernelFeatures, type SysdataSwitch } from '../types.js';
 import { errorCode, type ConfigfsFs } from './configfs-fs.js';
 
 /**
@@ -20,21 +20,36 @@ export const BASE_ATTRIBUTES = [
   'remote_mac',
 ] as const;
 
-export function featuresFromListing(names: readonly string[]): KernelFeatures {
+/** `names`: a fresh target's listing; `userdataNames`: the listing of its userdata/ (sysdata switches). */
+export function featuresFromListing(names: readonly string[], userdataNames: readonly string[] = []): KernelFeatures {
   const attributes = names.length === 0 ? [...BASE_ATTRIBUTES] : [...names].sort();
   const has = (name: string) => attributes.includes(name);
+  const extended = has('extended');
   return {
     attributes,
-    extended: has('extended'),
+    extended,
     // release only means something in extended mode (the kernel refuses it otherwise).
-    release: has('extended') && has('release'),
+    release: extended && has('release'),
     userdata: has('userdata'),
+    // sysdata lines are appended to extended messages only.
+    sysdata: extended ? SYSDATA_SWITCHES.filter((s): s is SysdataSwitch => userdataNames.includes(`${s}_enabled`)) : [],
+    ratelimit: has('ratelimit_interval_ms') && has('ratelimit_burst'),
   };
 }
 
+/** The feature names of a kernel, as the Node condition, metrics and the canary say them. */
+export function featureNames(features: KernelFeatures): string[] {
+  const names: string[] = [];
+  if (features.extended) names.push('extended');
+  if (features.release) names.push('release');
+  if (features.userdata) names.push('userdata');
+  for (const s of features.sysdata) names.push(`sysdata:${s}`);
+  if (features.ratelimit) names.push('ratelimit');
+  return names;
+}
+
 export function describeFeatures(features: KernelFeatures): string {
-  const used = [features.extended && 'extended', features.release && 'release', features.userdata && 'userdata'];
-  const names = used.filter((u): u is string => typeof u === 'string');
+  const names = featureNames(features);
   return names.length === 0 ? 'legacy' : names.join(', ');
 }
 
@@ -47,7 +62,9 @@ export async function detectFeatures(fs: ConfigfsFs, dir: string, probeName: str
     if (errorCode(err) !== 'EEXIST') throw err;
   }
   try {
-    return featuresFromListing(await fs.list(probe));
+    const names = await fs.list(probe);
+    const userdata = names.includes('userdata') ? await fs.list(join(probe, 'userdata')) : [];
+    return featuresFromListing(names, userdata);
   } finally {
     await fs.rmdir(probe);
   }

@@ -1,6 +1,6 @@
 // Reads our own targets (names starting with `<prefix>-`) back from configfs. Others are never touched.
 import { join } from 'node:path';
-import type { ObservedTarget } from '../types.js';
+import { SYSDATA_SWITCHES, type ObservedTarget } from '../types.js';
 import { errorCode, type ConfigfsFs } from './configfs-fs.js';
 
 /** The attributes the agent writes or checks; everything else in a target is left alone. */
@@ -13,20 +13,34 @@ export const MANAGED_ATTRIBUTES = [
   'remote_mac',
   'extended',
   'release',
+  'ratelimit_interval_ms',
+  'ratelimit_burst',
 ] as const;
 
 export function isOurTarget(name: string, prefix: string): boolean {
   return name.startsWith(`${prefix}-`);
 }
 
-async function readUserdata(fs: ConfigfsFs, targetDir: string, names: readonly string[]): Promise<Record<string, string>> {
+/** userdata items (directories with a `value`) and the sysdata switches (`<name>_enabled` files). */
+async function readUserdata(
+  fs: ConfigfsFs,
+  targetDir: string,
+  names: readonly string[],
+): Promise<Pick<ObservedTarget, 'userdata' | 'sysdata'>> {
   const userdata: Record<string, string> = {};
-  if (!names.includes('userdata')) return userdata;
+  const sysdata: ObservedTarget['sysdata'] = {};
+  if (!names.includes('userdata')) return { userdata, sysdata };
   for (const key of await fs.list(join(targetDir, 'userdata'))) {
-    if (!(await fs.isDirectory(join(targetDir, 'userdata', key)))) continue;
-    userdata[key] = (await fs.read(join(targetDir, 'userdata', key, 'value')).catch(() => '')).trim();
+    const path = join(targetDir, 'userdata', key);
+    const sw = SYSDATA_SWITCHES.find((s) => key === `${s}_enabled`);
+    if (sw !== undefined) {
+      sysdata[sw] = (await fs.read(path).catch(() => '')).trim();
+      continue;
+    }
+    if (!(await fs.isDirectory(path))) continue;
+    userdata[key] = (await fs.read(join(path, 'value')).catch(() => '')).trim();
   }
-  return userdata;
+  return { userdata, sysdata };
 }
 
 export async function readTarget(fs: ConfigfsFs, dir: string, name: string): Promise<ObservedTarget | null> {
@@ -42,7 +56,7 @@ export async function readTarget(fs: ConfigfsFs, dir: string, name: string): Pro
   for (const attribute of MANAGED_ATTRIBUTES) {
     if (names.includes(attribute)) attributes[attribute] = (await fs.read(join(targetDir, attribute))).trim();
   }
-  return { name, attributes, userdata: await readUserdata(fs, targetDir, names) };
+  return { name, attributes, ...(await readUserdata(fs, targetDir, names)) };
 }
 
 export async function readTargets(fs: ConfigfsFs, dir: string, prefix: string, probeName: string): Promise<ObservedTarget[]> {

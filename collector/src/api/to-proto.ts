@@ -128,7 +128,11 @@ export function hostMessage(h: HostView): Host {
     sequenceGaps: h.sequenceGaps,
     lastCanaryTime: optionalTimestamp(h.lastCanaryAt),
     lastCanaryNode: h.lastCanaryNode ?? '',
+    panicLine: h.panicLine ?? '',
     incidents: h.incidents,
+    messagesLost: h.messagesLost,
+    recordsWithoutNode: h.recordsWithoutNode,
+    wireFeatures: [...h.wireFeatures],
   };
 }
 

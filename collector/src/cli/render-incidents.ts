@@ -66,6 +66,15 @@ function sequences(i: Incident__Output): string {
   return `, records ${i.firstSequence.value}${last}`;
 }
 
+/** CPU and task of the kernel's key line, from 7.x sysdata (` cpu=`, ` taskname=`); null without them. */
+export function panickingContext(userdata: Readonly<Record<string, string>>): string | null {
+  const cpu = userdata.cpu;
+  const task = userdata.taskname;
+  if (cpu === undefined && task === undefined) return null;
+  const parts = [cpu === undefined ? null : `CPU ${cpu}`, task === undefined ? null : `task ${task}`].filter((p) => p !== null);
+  return `${parts.join(', ')} (sysdata of the incident's key line)`;
+}
+
 export function renderIncident(i: Incident__Output, ctx: RenderContext): string {
   const opened = timestampMs(i.openTime);
   const closed = timestampMs(i.closeTime);
@@ -81,6 +90,8 @@ export function renderIncident(i: Incident__Output, ctx: RenderContext): string 
     ['Closed', closed === null ? 'no, still capturing' : `${isoTime(closed)} (${relativeTime(closed, ctx.now)})`],
     ['Phase', phaseLine(i)],
   ];
+  const context = panickingContext(i.userdata);
+  if (context !== null) fields.push(['Context', context]);
   if (userdata.length > 0) fields.push(['Userdata', userdata.join(' ')]);
   const parts = [renderFields(fields)];
   parts.push(

@@ -92,12 +92,13 @@ describe('renderStatus', () => {
 
 describe('renderHosts', () => {
   it('a resolved and an unresolved host → aligned rows, "-" for no node, relative times', () => {
-    const hosts = [makeHost('10.0.0.1'), makeHost('10.0.0.22', { node: null, lastCanaryAt: null })].map(
+    const hosts = [makeHost('10.0.0.1'), makeHost('10.0.0.22', { node: null, lastCanaryAt: null, panicLine: null })].map(
       (h) => asOutput<Host__Output>(hostMessage(h)),
     );
     const lines = renderHosts(hosts, ctx({ now: T0 })).split('\n');
-    expect(lines[0]).to.match(/^ADDRESS +NODE +KERNEL +LAST RECORD +RECORDS +GAPS +CANARY +INCIDENTS$/);
-    expect(lines[2]).to.match(/^10\.0\.0\.22 +- +6\.1\.0-56-amd64 +2s ago +512 +0 +- +0$/);
+    expect(lines[0]).to.match(/^ADDRESS +NODE +KERNEL +LAST RECORD +RECORDS +GAPS +LOST +NO NODE= +CANARY +PANIC LINE +INCIDENTS$/);
+    expect(lines[1]).to.match(/ sent +0$/);
+    expect(lines[2]).to.match(/^10\.0\.0\.22 +- +6\.1\.0-56-amd64 +2s ago +512 +0 +0 +0 +- +- +0$/);
     expect(lines[1]?.indexOf('node-10.0.0.1')).to.equal(lines[0]?.indexOf('NODE'));
   });
 
@@ -127,6 +128,15 @@ describe('renderIncidents', () => {
   it('none → a sentence', () => expect(renderIncidents([], ctx())).to.equal('No incidents.'));
 });
 
+describe('renderHosts: the nodes that send no last gasp', () => {
+  it('panic line suppressed (nbcon netconsole with kernel.panic≠0) → NOT SENT; messages lost and records without node= counted', () => {
+    const host = makeHost('10.0.0.7', { panicLine: 'suppressed', messagesLost: 3, recordsWithoutNode: 1, wireFeatures: ['release', 'userdata', 'sysdata:msgid'] });
+    const lines = renderHosts([asOutput<Host__Output>(hostMessage(host))], ctx({ now: T0, wide: true })).split('\n');
+    expect(lines[0]).to.match(/ LOST +NO NODE= +CANARY +PANIC LINE +INCIDENTS +LAST SEQ +CANARY NODE +FEATURES$/);
+    expect(lines[1]).to.match(/ 3 +1 +\S+ ago +NOT SENT +0 +400 +node-10\.0\.0\.7 +release,userdata,sysdata:msgid$/);
+  });
+});
+
 describe('renderIncident', () => {
   it('a remediated panic → node, cause, steps with timing, and the kernel log', () => {
     const text = renderIncident(asOutput<Incident__Output>(incidentMessage(record(), true)), ctx());
@@ -136,6 +146,15 @@ describe('renderIncident', () => {
     expect(text).to.match(/^ {2}STEP +OUTCOME +AT +TOOK +MESSAGE$/m);
     expect(text).to.match(/^ {2}delete-pods +ok +\+10ms +35ms +3 pods deleted$/m);
     expect(text).to.match(/^Kernel log \(2 lines\):\n {2}BUG: kernel NULL pointer dereference\n {2}Kernel panic/m);
+  });
+
+  it('7.x sysdata on the key line → a Context line with its CPU and task', () => {
+    const base = record();
+    const withSysdata = { ...base, incident: { ...base.incident, userdata: { node: 'worker-1', cpu: '1', taskname: 'sh', msgid: '4' } } };
+    const text = renderIncident(asOutput<Incident__Output>(incidentMessage(withSysdata, true)), ctx());
+    expect(text).to.match(/^Context +CPU 1, task sh \(sysdata of the incident's key line\)$/m);
+    expect(text).to.match(/^Userdata +node=worker-1 cpu=1 taskname=sh msgid=4$/m);
+    expect(renderIncident(asOutput<Incident__Output>(incidentMessage(base, true)), ctx())).to.not.match(/^Context/m);
   });
 
   it('a held panic with a running and a pending step → the reason on the Phase line, offsets from the opening, time so far', () => {

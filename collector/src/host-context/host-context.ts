@@ -10,7 +10,7 @@ import { kernelReleaseFromText } from '../classify/kernel-release.js';
 import { copyText, textBytes } from '../heap-size.js';
 import type { Rule } from '../classify/rules.js';
 import type { KernelRecord } from '../types.js';
-import { CANARY_PREFIX, type Incident, type IncidentCause, type IncidentEvent } from '../types.js';
+import { CANARY_PREFIX, PANIC_LINE_STATES, type Incident, type IncidentCause, type IncidentEvent } from '../types.js';
 import { clearRing, entryBytes, entryCost, entryLine, insertEntry, insertSorted, type ContextEntry } from './context-ring.js';
 import type { HostState, OpenIncident } from './host-state.js';
 
@@ -52,6 +52,7 @@ export interface HostContextEnv {
 }
 
 const CANARY_NODE = /\bnode=(\S+)/;
+const CANARY_PANIC_LINE = /\bpanic-line=(\S+)/;
 
 /** Processes one complete record. `order` is its sequence number or legacy arrival counter. */
 export function ingestRecord(host: HostState, record: KernelRecord, order: number, now: number, env: HostContextEnv): void {
@@ -93,6 +94,9 @@ function noteCanary(host: HostState, text: string, now: number): void {
   host.lastCanaryAt = now;
   const node = CANARY_NODE.exec(text)?.[1] ?? null;
   if (node !== host.lastCanaryNode) host.lastCanaryNode = node === null ? null : copyText(node);
+  // A constant of the contract, never a slice of the record.
+  const state = CANARY_PANIC_LINE.exec(text)?.[1];
+  host.lastCanaryPanicLine = PANIC_LINE_STATES.find((s) => s === state) ?? null;
 }
 
 /** A release from a header or a register dump is a slice of it: keep a copy, and only when it changed. */

@@ -2,7 +2,7 @@
 // Bounded: a ring of recent records, the one incident currently capturing trailing lines, and small
 // fixed-size bookkeeping.
 import { textBytes } from '../heap-size.js';
-import type { Incident, IncidentCause } from '../types.js';
+import type { Incident, IncidentCause, PanicLineState } from '../types.js';
 import { createContextRing, type ContextEntry, type ContextRing } from './context-ring.js';
 
 export interface OpenIncident {
@@ -33,6 +33,8 @@ export interface HostState {
   records: number;
   lastCanaryAt: number | null;
   lastCanaryNode: string | null;
+  /** `panic-line=` of the last canary (nbcon netconsole + kernel.panic≠0 → suppressed). */
+  lastCanaryPanicLine: PanicLineState | null;
   incidents: number;
 }
 
@@ -55,6 +57,7 @@ export function createHostState(address: string): HostState {
     records: 0,
     lastCanaryAt: null,
     lastCanaryNode: null,
+    lastCanaryPanicLine: null,
     incidents: 0,
   };
 }

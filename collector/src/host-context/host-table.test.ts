@@ -64,6 +64,7 @@ function bed(options: BedOptions = {}): Bed {
     record: (host, record, order, now) => ingestRecord(host, record, order, now, env),
     reboot: () => undefined,
     count: () => undefined,
+    transport: () => undefined,
   };
   return {
     table,
@@ -172,7 +173,7 @@ describe('host table: deadlines', () => {
     const visited: number[] = [];
     const visit = (entry: HostEntry, now: number): void => {
       visited.push(now - T0);
-      entry.stream.flush(now, { record: () => undefined, reboot: () => undefined, count: () => undefined }, entry.context);
+      entry.stream.flush(now, { record: () => undefined, reboot: () => undefined, count: () => undefined, transport: () => undefined }, entry.context);
     };
     b.table.due(T0 + QUIET_MS - 1, visit);
     b.table.due(T0 + QUIET_MS, visit);
@@ -192,7 +193,7 @@ describe('host table: deadlines', () => {
     b.send('a', legacy('a unfinished'), T0);
     b.send('b', legacy('b unfinished'), T0 + 1000);
     expect(b.table.nextDeadline()).to.equal(T0 + QUIET_MS);
-    const sink = { record: () => undefined, reboot: () => undefined, count: () => undefined };
+    const sink = { record: () => undefined, reboot: () => undefined, count: () => undefined, transport: () => undefined };
     b.table.due(T0 + QUIET_MS, (entry, now) => entry.stream.poll(now, sink, entry.context));
     expect(b.table.nextDeadline()).to.equal(T0 + 1000 + QUIET_MS);
   });

@@ -15,10 +15,15 @@
 // table keeps those hosts and a time no later than the earliest is due, so `due(now)` looks at them
 // only once one may be, and `nextDeadline()` tells the caller when to call back. Times are ms, passed in.
 import { LRUCache } from 'lru-cache';
-import { HostStream, type StreamEnv } from '../reassemble/host-stream.js';
+import { HostStream, type StreamEnv, type WireFeatures } from '../reassemble/host-stream.js';
 import type { HostSnapshot } from '../types.js';
 import { closeDeadline } from './host-context.js';
 import { createHostState, hostBytes, type HostState } from './host-state.js';
+
+/** `release`, `userdata`, `sysdata:<key>` as the wire showed them. */
+export function wireFeatureNames(f: WireFeatures): string[] {
+  return [...(f.release ? ['release'] : []), ...(f.node ? ['userdata'] : []), ...f.sysdata.map((k) => `sysdata:${k}`)];
+}
 
 export const HOST_TIERS = ['node', 'incident', 'unknown'] as const;
 export type HostTier = (typeof HOST_TIERS)[number];
@@ -220,8 +225,12 @@ function snapshot(entry: HostEntry): HostSnapshot {
     lastSeq: entry.stream.lastSeq,
     records: host.records,
     sequenceGaps: entry.stream.gaps,
+    messagesLost: entry.stream.messagesLost,
+    recordsWithoutNode: entry.stream.recordsWithoutNode,
+    wireFeatures: wireFeatureNames(entry.stream.features),
     lastCanaryAt: host.lastCanaryAt,
     lastCanaryNode: host.lastCanaryNode,
+    panicLine: host.lastCanaryPanicLine,
     incidents: host.incidents,
   };
 }

@@ -15,6 +15,8 @@ describe('collector HTTP endpoints', () => {
       duplicates: 4,
       reordered: 1,
       sequenceResets: 2,
+      messagesLost: 9,
+      recordsWithoutNode: 1,
       fragmentDrops: { 'fragment-expired': 5 },
       untrustedIncidentLike: 6,
       hosts: 2,

@@ -39,6 +39,8 @@ export interface ReceiveCounters {
   duplicates: number;
   reordered: number;
   sequenceResets: number;
+  messagesLost: number;
+  recordsWithoutNode: number;
   fragmentDrops: Record<string, number>;
   untrustedIncidentLike: number;
   hosts: number;
@@ -148,6 +150,12 @@ export function createMetrics(sources: MetricSources): CollectorMetrics {
   counter('lastgasp_records_duplicate_total', 'Records dropped as duplicates (same sequence number again).', (r) => r.duplicates);
   counter('lastgasp_records_reordered_total', 'Records that arrived out of sequence order and were accepted.', (r) => r.reordered);
   counter('lastgasp_sequence_resets_total', 'Sequence restarts of a host (a reboot or a new netconsole target).', (r) => r.sequenceResets);
+  counter('lastgasp_messages_lost_total', 'Kernel messages lost between nodes and this collector, from netconsole sysdata msgid gaps (7.x kernels).', (r) => r.messagesLost);
+  counter(
+    'lastgasp_records_without_node_total',
+    'Records without userdata node= from a host that had sent node= before (suspicious: possibly forged).',
+    (r) => r.recordsWithoutNode,
+  );
   counterByReason('lastgasp_fragments_dropped_total', 'Fragments or fragmented records dropped, by reason.', (r) => r.fragmentDrops);
   counter(
     'lastgasp_untrusted_incident_lines_total',

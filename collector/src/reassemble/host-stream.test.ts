@@ -53,6 +53,7 @@ function recorder(): { out: StreamSink<string>; log: string[] } {
     record: (to, record, order, now) => log.push(`${to} record ${order} "${record.text}" @${now - T0}`),
     reboot: (to, now) => log.push(`${to} reboot @${now - T0}`),
     count: (what) => log.push(what),
+    transport: (what) => log.push('lost' in what ? `lost ${what.lost}` : 'node missing'),
   };
   return { out, log };
 }
@@ -177,5 +178,58 @@ describe('HostStream.reset', () => {
     expect([stream.bytes(), stream.nextDeadline(), stream.lastSeq]).to.deep.equal([0, null, null]);
     stream.push(extended(1, 10, 'a'), T0, out, 'h');
     expect(log.at(-1)).to.equal('h record 1 "a" @0'); // not a duplicate: ordering was forgotten too
+  });
+});
+
+describe('HostStream transport checks (7.x sysdata msgid, userdata node=)', () => {
+  /** The real body decoder's shape: text, then ` key=value` lines. */
+  const kv: StreamDecoders = {
+    ...decode,
+    body(body) {
+      const [text = '', ...rest] = body.toString('utf8').split('\n');
+      const userdata: Record<string, string> = {};
+      for (const line of rest) {
+        const eq = line.indexOf('=');
+        if (line.startsWith(' ') && eq > 1) userdata[line.slice(1, eq)] = line.slice(eq + 1);
+      }
+      return { text, userdata };
+    },
+  };
+  const withData = (seq: number, data: string): ExtendedFrame => ({ ...extended(seq, seq * 1000, ''), body: Buffer.from(`line ${seq}\n${data}`) });
+
+  it('msgid gaps are lost messages (a fragment set that never completes too); wire features are listed', () => {
+    const stream = new HostStream('10.0.0.5', { ...env(), decode: kv });
+    const { out, log } = recorder();
+    for (const [seq, msgid] of [[1, 100], [2, 101], [3, 104], [4, 105]] as const) {
+      stream.push({ ...withData(seq, ` node=w1\n cpu=0\n taskname=bash\n msgid=${msgid}\n`), release: '7.3.4+deb13-amd64' }, T0, out, 'h');
+    }
+    expect(stream.messagesLost).to.equal(2);
+    expect(log.filter((l) => l.startsWith('lost'))).to.deep.equal(['lost 2']);
+    expect(stream.features).to.deep.equal({ release: true, node: true, sysdata: ['cpu', 'taskname', 'msgid'] });
+  });
+  it('a reboot (sequence reset) starts the msgid count afresh: not loss', () => {
+    const stream = new HostStream('10.0.0.5', { ...env(), decode: kv });
+    const { out } = recorder();
+    stream.push(withData(500, ' msgid=9000\n'), T0, out, 'h');
+    stream.push(withData(501, ' msgid=9001\n'), T0, out, 'h');
+    stream.push({ ...withData(1, ' msgid=0\n'), timestampUs: 10 }, T0 + 1000, out, 'h');
+    stream.push({ ...withData(2, ' msgid=1\n'), timestampUs: 20 }, T0 + 1000, out, 'h');
+    expect(stream.messagesLost).to.equal(0);
+  });
+  it('a host that sent node= once and then sends without it: counted as suspicious', () => {
+    const stream = new HostStream('10.0.0.5', { ...env(), decode: kv });
+    const { out, log } = recorder();
+    stream.push(withData(1, ' node=w1\n'), T0, out, 'h');
+    stream.push(withData(2, ''), T0, out, 'h');
+    stream.push(withData(3, ' node=w1\n'), T0, out, 'h');
+    expect(stream.recordsWithoutNode).to.equal(1);
+    expect(log).to.include('node missing');
+  });
+  it('a host that never sent node= (older kernel) is not suspicious', () => {
+    const stream = new HostStream('10.0.0.5', { ...env(), decode: kv });
+    const { out } = recorder();
+    stream.push(withData(1, ''), T0, out, 'h');
+    stream.push(withData(2, ''), T0, out, 'h');
+    expect(stream.recordsWithoutNode).to.equal(0);
   });
 });

@@ -13,6 +13,7 @@ import { copyText, textBytes } from '../heap-size.js';
 import type { ExtendedFrame, KernelRecord, ParsedFrame } from '../types.js';
 import type { FragmentAssembler, FragmentDropReason } from './fragment-assembler.js';
 import { createLegacyLineState, flushLegacyText, pushLegacyText } from './legacy-lines.js';
+import { createMsgidState, observeMsgid, parseMsgid } from './msgid-tracker.js';
 import { acceptSequence, createSequenceState, judgeSequence, type SequenceLimits } from './sequence-order.js';
 
 /**
@@ -53,12 +54,32 @@ export interface StreamSink<T> {
   /** The source rebooted: everything before belongs to the old boot. Comes before the new boot's records. */
   reboot(to: T, now: number): void;
   count(what: StreamCount): void;
+  /**
+   * Sysdata msgid showed `n` messages lost on the way (negative: a late arrival gave some back), or a
+   * record came without the userdata `node=` this host had sent before (`nodeMissing`).
+   */
+  transport(what: { lost: number } | { nodeMissing: true }): void;
 }
+
+/** What the wire has shown of the sender's netconsole (extended records only). */
+export interface WireFeatures {
+  release: boolean;
+  /** userdata `node=` seen. */
+  node: boolean;
+  /** sysdata keys seen: cpu, taskname, release, msgid. */
+  sysdata: string[];
+}
+
+const SYSDATA_KEYS = ['cpu', 'taskname', 'release', 'msgid'] as const;
 
 export class HostStream {
   /** ms of the last datagram pushed (any kind, even a fragment that completed nothing); null before. */
   lastHeardAt: number | null = null;
   private sequence = createSequenceState();
+  private msgid = createMsgidState();
+  private readonly seenFeatures: WireFeatures = { release: false, node: false, sysdata: [] };
+  /** Records without userdata `node=` after this host had sent one (possibly forged). */
+  recordsWithoutNode = 0;
   private readonly legacy = createLegacyLineState();
   /** Arrival counter giving legacy records their order. */
   private legacyCounter = 0;
@@ -78,6 +99,15 @@ export class HostStream {
   /** Sequence numbers still missing in this boot. */
   get gaps(): number {
     return this.sequence.gaps;
+  }
+
+  /** Messages lost on the way, from sysdata msgid (per target; a restarted counter is not loss). */
+  get messagesLost(): number {
+    return this.msgid.lost;
+  }
+
+  get features(): WireFeatures {
+    return this.seenFeatures;
   }
 
   /** Bytes held beyond a host's fixed overhead: the sequence window and the unfinished legacy line. */
@@ -119,6 +149,7 @@ export class HostStream {
   reset(): void {
     this.env.fragments.dropHost(this.address);
     this.sequence = createSequenceState();
+    this.msgid.last = null;
     flushLegacyText(this.legacy);
     this.lastLegacyTimestampUs = null;
   }
@@ -148,11 +179,14 @@ export class HostStream {
     }
     if (verdict === 'reset') {
       this.env.fragments.dropHost(this.address);
+      // A new boot's target counts from scratch: not loss.
+      this.msgid.last = null;
       out.reboot(to, now);
     }
     if (verdict === 'late') out.count('late');
     acceptSequence(this.sequence, frame.seq, frame.timestampUs, verdict, limits);
     const { text, userdata } = this.env.decode.body(body);
+    this.observeTransport(frame.release, userdata, out);
     const record: KernelRecord = {
       format: 'extended',
       facility: frame.facility,
@@ -165,6 +199,22 @@ export class HostStream {
       userdata,
     };
     out.record(to, record, frame.seq, now);
+  }
+
+  /** msgid loss, the wire features, and `node=` going missing (facility ≥ 1 records carry userdata too). */
+  private observeTransport<T>(release: string | null, userdata: Record<string, string>, out: StreamSink<T>): void {
+    const f = this.seenFeatures;
+    if (release !== null) f.release = true;
+    if (userdata.node !== undefined) f.node = true;
+    else if (f.node) {
+      this.recordsWithoutNode += 1;
+      out.transport({ nodeMissing: true });
+    }
+    for (const key of SYSDATA_KEYS) if (userdata[key] !== undefined && !f.sysdata.includes(key)) f.sysdata.push(key);
+    const id = parseMsgid(userdata.msgid);
+    if (id === null) return;
+    const lost = observeMsgid(this.msgid, id);
+    if (lost !== 0) out.transport({ lost });
   }
 
   /** Legacy has no sequence numbers: a printk timestamp going back (beyond clock slack) is a reboot. */

@@ -242,6 +242,51 @@ describe('replay', () => {
     },
     { file: 'userspace-fake-panic.pcap', fatal: null, nonFatalKinds: [] },
   ];
+  // Captured from Debian 13's 6.12 and trixie-backports' 7.3 (nbcon netconsole) with release, userdata
+  // node=capture-node and (7.3) sysdata msgid, cpu_nr, taskname: see fixtures/real-kernel/README.md.
+  const hungTask = { kind: 'TaskHung', summary: /^INFO: task sh:\d+ blocked for more than \d+ seconds\.$/ };
+  const newer: { file: string; release: string; fatal: { summary: string; cause: typeof hungTask | null; context: RegExp | null } | null; nonFatalKinds: string[] }[] = [
+    { file: '6.12/sysrq-panic-extended.pcap', release: '6.12.117+deb13-amd64', fatal: { ...sysrq, context: null }, nonFatalKinds: [] },
+    { file: '6.12/sysrq-panic-extended-panic0.pcap', release: '6.12.117+deb13-amd64', fatal: { ...sysrq, context: null }, nonFatalKinds: [] },
+    { file: '6.12/hung-task-panic.pcap', release: '6.12.117+deb13-amd64', fatal: { summary: 'Kernel panic - not syncing: hung_task: blocked tasks', cause: hungTask, context: null }, nonFatalKinds: ['TaskHung'] },
+    // nbcon: with kernel.panic=0 the panic and its call trace come in one burst from the final flush.
+    { file: '7.3/sysrq-panic-extended-panic0.pcap', release: '7.3.4+deb13-amd64', fatal: { ...sysrq, context: /^\d+ sh$/ }, nonFatalKinds: [] },
+    {
+      file: '7.3/hung-task-panic-panic0.pcap',
+      release: '7.3.4+deb13-amd64',
+      fatal: { summary: 'Kernel panic - not syncing: hung_task: blocked tasks', cause: hungTask, context: /^\d+ khungtaskd$/ },
+      nonFatalKinds: ['TaskHung'],
+    },
+    { file: '7.3/userspace-fake-panic.pcap', release: '7.3.4+deb13-amd64', fatal: null, nonFatalKinds: [] },
+  ];
+  for (const row of newer) {
+    const expected = row.fatal === null ? 'no incident' : `one ${row.fatal.summary}${row.fatal.cause ? ` caused by ${row.fatal.cause.kind}` : ''}`;
+    it(`real-kernel capture ${row.file} (${row.release}) → ${expected}, userdata node= and sysdata read`, async () => {
+      const { code, stdout, stderr } = await run([new URL(row.file, realDir).pathname, '--json']);
+      expect(code, stderr).to.equal(0);
+      type Out = { fatal: boolean; kind: string; summary: string; cause: { kind: string; summary: string } | null; kernelRelease: string | null; userdata: Record<string, string> };
+      const incidents = stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Out);
+      expect(incidents.filter((i) => !i.fatal).map((i) => i.kind)).to.deep.equal(row.nonFatalKinds);
+      const fatal = incidents.filter((i) => i.fatal);
+      if (row.fatal === null) {
+        expect(fatal).to.have.length(0);
+        return;
+      }
+      expect(fatal, 'recognised once').to.have.length(1);
+      const [incident] = fatal;
+      expect(incident?.summary).to.equal(row.fatal.summary);
+      expect(incident?.kernelRelease).to.equal(row.release);
+      expect(incident?.userdata.node).to.equal('capture-node');
+      if (row.fatal.cause === null) expect(incident?.cause).to.equal(null);
+      else {
+        expect(incident?.cause?.kind).to.equal(row.fatal.cause.kind);
+        expect(incident?.cause?.summary).to.match(row.fatal.cause.summary);
+      }
+      if (row.fatal.context === null) expect(incident?.userdata).to.not.have.property('cpu');
+      else expect(`${incident?.userdata.cpu ?? ''} ${incident?.userdata.taskname ?? ''}`).to.match(row.fatal.context);
+    });
+  }
+
   for (const row of realCaptures) {
     const expected = row.fatal === null ? 'no incident' : `${row.fatal.summary}${row.fatal.cause ? ` caused by ${row.fatal.cause.kind}` : ''}`;
     it(`real-kernel capture ${row.file} → ${expected}`, async () => {

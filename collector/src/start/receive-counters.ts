@@ -17,6 +17,8 @@ const NO_PIPELINE: PipelineCounts = {
   duplicates: 0,
   reordered: 0,
   sequenceResets: 0,
+  messagesLost: 0,
+  recordsWithoutNode: 0,
   fragmentDrops: {},
   untrustedIncidentLike: 0,
   hosts: 0,
@@ -26,8 +28,21 @@ const NO_PIPELINE: PipelineCounts = {
 /** The pipeline's statistics under the names the counters use (its `datagrams` are the ones parsed). */
 function pipelineCounts(s: PipelineStats): PipelineCounts {
   const { datagrams: parsed, parseErrors: malformedByReason, records, duplicates, reordered, sequenceResets, fragmentDrops } = s;
-  const { untrustedIncidentLike, hosts, hostsEvicted } = s;
-  return { parsed, malformedByReason, records, duplicates, reordered, sequenceResets, fragmentDrops, untrustedIncidentLike, hosts, hostsEvicted };
+  const { untrustedIncidentLike, hosts, hostsEvicted, messagesLost, recordsWithoutNode } = s;
+  return {
+    parsed,
+    malformedByReason,
+    records,
+    duplicates,
+    reordered,
+    sequenceResets,
+    messagesLost,
+    recordsWithoutNode,
+    fragmentDrops,
+    untrustedIncidentLike,
+    hosts,
+    hostsEvicted,
+  };
 }
 
 export function receiveCounters(path: ReceivePath | null): ReceiveCounters {

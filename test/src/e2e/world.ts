@@ -12,7 +12,7 @@ import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api, type V1EndpointSlice, typ
 import { DEFAULT_ANNOTATION_PREFIX } from '@lastgasp/proto/contract';
 import { applyManifest, createNode, ensureNamespace, readVersions, startCluster, type Cluster } from '@lastgasp/testbed/cluster';
 import { waitFor } from '@lastgasp/testbed/testing';
-import { bootGuest, type Guest } from '@lastgasp/testbed/kernel';
+import { bootGuest, type Guest, type KernelId } from '@lastgasp/testbed/kernel';
 import { bundleAgent } from './agent-bundle.js';
 import { startApiBridge, type ApiBridge } from './api-bridge.js';
 import type { CollectorProcess } from '../collector/index.js';
@@ -50,6 +50,10 @@ export interface WorldOptions {
   cpus?: number;
   /** Collector settings merged over the scenario defaults (collector-replica.ts) for every replica. */
   collectorConfig?: Record<string, unknown>;
+  /** The guest's kernel line (default env LASTGASP_KERNEL, else 6.1). */
+  kernel?: KernelId;
+  /** The guest kernel's `panic=` (default -1: reboot at once, which ends QEMU). */
+  panicTimeoutSeconds?: number;
 }
 
 export interface World {
@@ -65,9 +69,11 @@ export interface World {
   startCollector(hostAddress: string, identity: string): Promise<CollectorProcess>;
   /** Replaces the EndpointSlice's endpoints (all ready) with these addresses. */
   setSliceAddresses(addresses: readonly string[]): Promise<void>;
-  startAgent(onLine?: (line: string) => void): GuestAgent;
+  startAgent(onLine?: (line: string) => void, extraArgs?: string[]): GuestAgent;
   /** Resolves with the agent's Node condition once it is True and names every address given. */
   waitArmed(addresses: readonly string[], timeoutMs: number): Promise<V1NodeCondition>;
+  /** Resolves with the agent's Node condition once `accept` takes it. */
+  waitCondition(description: string, accept: (c: V1NodeCondition) => boolean, timeoutMs: number): Promise<V1NodeCondition>;
   /** holderIdentity of the collectors' leader Lease, or null. */
   leader(): Promise<string | null>;
   /** The `lastgasp` CLI as a process in the namespace, against `collector`'s gRPC address. */
@@ -148,6 +154,8 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
     [
       startCluster({ log: (l) => log(`[cluster] ${l}`), scheduler: o.scheduler ?? false, servingIps: [HOST_ADDRESSES[0]], kwokStages: o.kwokStages }),
       bootGuest({
+        kernel: o.kernel,
+        panicTimeoutSeconds: o.panicTimeoutSeconds,
         hostAddresses: HOST_ADDRESSES.map((a) => `${a}/${PREFIX_LENGTH}`),
         guestAddress: `${GUEST_ADDRESS}/${PREFIX_LENGTH}`,
         memoryMiB: 1024,
@@ -214,13 +222,33 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
           .makeApiClient(DiscoveryV1Api)
           .replaceNamespacedEndpointSlice({ name: SLICE, namespace: NAMESPACE, body: sliceBody(addresses) });
       },
-      startAgent(onLine) {
+      startAgent(onLine, extraArgs) {
         agent = startGuestAgent(
           vm,
-          { entry: agentBundle.path, nodeName: o.nodeName, collectorNamespace: NAMESPACE, collectorService: SERVICE, kubeconfigText: agentKubeconfig },
+          {
+            entry: agentBundle.path,
+            nodeName: o.nodeName,
+            collectorNamespace: NAMESPACE,
+            collectorService: SERVICE,
+            kubeconfigText: agentKubeconfig,
+            extraArgs,
+          },
           onLine,
         );
         return agent;
+      },
+      async waitCondition(description, accept, timeoutMs) {
+        const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+        const read = async (): Promise<V1NodeCondition | undefined> =>
+          (await core.readNode({ name: o.nodeName })).status?.conditions?.find((c) => c.type === 'LastGaspReady');
+        return waitFor(
+          description,
+          async () => {
+            const c = await read();
+            return c !== undefined && accept(c) ? c : false;
+          },
+          { timeoutMs, intervalMs: 200, describe: async () => `${JSON.stringify(await read())}; agent output:\n${clipLines(agent?.lines() ?? [], 20)}` },
+        );
       },
       async waitArmed(addresses, timeoutMs) {
         const core = cluster.kubeConfig.makeApiClient(CoreV1Api);

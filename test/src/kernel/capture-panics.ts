@@ -2,6 +2,9 @@
 // netconsole target from the guest's configfs, runs tcpdump on the TAP inside the namespace, provokes the
 // scenario and writes <out>/<scenario>.pcap. Run as root:
 //   npx tsx test/src/kernel/capture-panics.ts collector/fixtures/real-kernel [scenario ...]
+// Env LASTGASP_KERNEL=6.12|7.3 takes the capture on a newer kernel line; the target then also gets what
+// the agent sets there: release, userdata node=capture-node and (7.x) the sysdata switches msgid,
+// cpu_nr and taskname.
 
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -50,6 +53,17 @@ async function panicAndDrain(vm: Guest, sink: UdpSink, trigger: () => void, time
   await waitQuiet(sink, 1500, 10_000);
 }
 
+/** An ext4 on a loop device, frozen, with hung_task_panic: the next write to it blocks until the panic. */
+async function freezeForHungTask(vm: Guest): Promise<void> {
+  await mustRun(vm, `${vm.modprobeCommand('loop')} && ${vm.modprobeCommand('ext4')}`);
+  await mustRun(
+    vm,
+    'truncate -s 16M /tmp/fs.img && mkfs.ext4 -q /tmp/fs.img && mkdir -p /tmp/frozen && ' +
+      'mount -o loop /tmp/fs.img /tmp/frozen && sysctl -w kernel.hung_task_timeout_secs=2 kernel.hung_task_panic=1 && ' +
+      'fsfreeze -f /tmp/frozen',
+  );
+}
+
 const SCENARIOS: Scenario[] = [
   {
     name: 'sysrq-panic-extended',
@@ -63,6 +77,17 @@ const SCENARIOS: Scenario[] = [
     provoke: async (vm, sink) => {
       vm.sysrq('c');
       await sink.waitFor(/---\[ end Kernel panic/, 120_000);
+      await waitQuiet(sink, 1500, 10_000);
+    },
+  },
+  {
+    name: 'hung-task-panic-panic0',
+    extended: true,
+    panicTimeoutSeconds: 0,
+    provoke: async (vm, sink) => {
+      await freezeForHungTask(vm);
+      vm.spawn('echo blocked > /tmp/frozen/file');
+      await sink.waitFor(/---\[ end Kernel panic/, 180_000);
       await waitQuiet(sink, 1500, 10_000);
     },
   },
@@ -94,13 +119,7 @@ const SCENARIOS: Scenario[] = [
     name: 'hung-task-panic',
     extended: true,
     provoke: async (vm, sink) => {
-      await mustRun(vm, `${vm.modprobeCommand('loop')} && ${vm.modprobeCommand('ext4')}`);
-      await mustRun(
-        vm,
-        'truncate -s 16M /tmp/fs.img && mkfs.ext4 -q /tmp/fs.img && mkdir -p /tmp/frozen && ' +
-          'mount -o loop /tmp/fs.img /tmp/frozen && sysctl -w kernel.hung_task_timeout_secs=2 kernel.hung_task_panic=1 && ' +
-          'fsfreeze -f /tmp/frozen',
-      );
+      await freezeForHungTask(vm);
       await panicAndDrain(vm, sink, () => {
         vm.spawn('echo blocked > /tmp/frozen/file');
       });
@@ -114,7 +133,18 @@ const [remoteMac, extended] = process.argv.slice(1);
 const dir = '/sys/kernel/config/netconsole/capture';
 fs.mkdirSync(dir);
 for (const [attr, value] of [['dev_name', 'eth0'], ['remote_ip', '${HOST}'], ['remote_port', '${PORT}'],
-  ['remote_mac', remoteMac], ['extended', extended], ['enabled', '1']]) fs.writeFileSync(dir + '/' + attr, value);
+  ['remote_mac', remoteMac], ['extended', extended]]) fs.writeFileSync(dir + '/' + attr, value);
+const has = (name) => fs.existsSync(dir + '/' + name);
+if (extended === '1' && has('release')) fs.writeFileSync(dir + '/release', '1');
+if (extended === '1' && has('userdata')) {
+  fs.mkdirSync(dir + '/userdata/node');
+  fs.writeFileSync(dir + '/userdata/node/value', 'capture-node');
+  for (const sw of ['msgid', 'cpu_nr', 'taskname']) {
+    if (has('userdata/' + sw + '_enabled')) fs.writeFileSync(dir + '/userdata/' + sw + '_enabled', '1');
+  }
+}
+fs.writeFileSync(dir + '/enabled', '1');
+console.log(fs.readdirSync(dir).join(' ') + (has('userdata') ? ' | userdata: ' + fs.readdirSync(dir + '/userdata').join(' ') : ''));
 `;
 
 function summary(datagrams: readonly SunkDatagram[]): string {
@@ -152,7 +182,8 @@ async function capture(scenario: Scenario, outDir: string): Promise<void> {
     const t0 = Date.now();
     await scenario.provoke(vm, sink);
     const datagrams = sink.datagrams();
-    console.log(`${scenario.name}: ${datagrams.length} datagrams in ${Date.now() - t0} ms, boot ${vm.bootMs} ms; ${summary(datagrams)}`);
+    console.log(`${scenario.name} on ${vm.kernel.release}: ${datagrams.length} datagrams in ${Date.now() - t0} ms, boot ${vm.bootMs} ms; ${summary(datagrams)}`);
+    console.log(`  target: ${armed.stdout.trim()}`);
   } catch (err) {
     console.error(`${scenario.name} failed; console tail:\n${vm.console().split('\n').slice(-40).join('\n')}`);
     throw err;

@@ -9,12 +9,15 @@ import { KernelTestBedError } from './errors.js';
 import { GuestChannel, type GuestCommandResult, type GuestProcess, type GuestSpawnOptions } from './guest-channel.js';
 import { ensureInitramfs } from './initramfs.js';
 import { ensureKernelPackage, ensureUncompressedKernel, type KernelPackage } from './kernel-package.js';
+import type { KernelId } from './kernel-matrix.js';
 import { createNetns, type Netns } from './netns.js';
 import { guestSourcesDir } from './paths.js';
 import { assertPrerequisites } from './prerequisites.js';
 import { chooseAccelerator, randomGuestMac, startQemu, type Accelerator, type QemuProcess } from './qemu.js';
 
 export interface BootGuestOptions {
+  /** Which kernel line to boot (kernel-matrix.ts); default env LASTGASP_KERNEL, else 6.1. */
+  kernel?: KernelId;
   /** Host-side addresses with prefix length on the TAP inside the namespace (IPv4 and/or IPv6). */
   hostAddresses: readonly string[];
   /** The guest's IPv4 address with prefix length on eth0, e.g. `10.77.0.2/24`. */
@@ -63,8 +66,11 @@ export interface Guest {
   spawn(cmd: string, options?: GuestSpawnOptions): GuestProcess;
   /** Writes `key` to /proc/sysrq-trigger without waiting for the writer. */
   sysrq(key: string): void;
-  /** sysrq-c; resolves when QEMU has exited (or, with panic timeout 0, once the panic trailer is on the console). */
-  panic(options?: { timeoutMs?: number }): Promise<PanicResult>;
+  /**
+   * sysrq-c; resolves when QEMU has exited (or, with panic timeout 0, once the panic trailer is on the
+   * console). `hangs`: kernel.panic was set to 0 at run time (the boot's panic= no longer applies).
+   */
+  panic(options?: { timeoutMs?: number; hangs?: boolean }): Promise<PanicResult>;
   /** Resolves when QEMU exits by itself (after a reboot or a power-off). */
   waitForExit(timeoutMs: number): Promise<number | null>;
   /** Resolves with the matching console text once `pattern` appears on the serial console. */
@@ -102,7 +108,7 @@ async function startGuestProcesses(
   dir: string,
   log: (line: string) => void,
 ): Promise<{ kernel: KernelPackage; qemu: QemuProcess; channel: GuestChannel; mac: string; accel: Accelerator }> {
-  const kernel = await ensureKernelPackage({ log });
+  const kernel = await ensureKernelPackage({ kernel: options.kernel, log });
   const initramfs = await ensureInitramfs(kernel, log);
   const bootImage = (await ensureUncompressedKernel(kernel)) ?? kernel.vmlinuz;
   const accel = await chooseAccelerator(kernel.vmlinuz);
@@ -207,7 +213,7 @@ function makeGuest(p: {
       const timeoutMs = options.timeoutMs ?? 60_000;
       const t0 = Date.now();
       sysrq('c');
-      if (panicTimeout !== 0) {
+      if (panicTimeout !== 0 && options.hangs !== true) {
         const exitCode = await waitForExit(timeoutMs);
         return { exitCode, elapsedMs: Date.now() - t0 };
       }

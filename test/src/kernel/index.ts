@@ -15,13 +15,15 @@
 // (configfs, netconsole loaded) and /sys/kernel/debug are mounted. More modules of the guest kernel:
 // `vm.run(vm.modprobeCommand('loop'))`. Boot options: see BootGuestOptions. Needs root, qemu-system-x86,
 // busybox-static, cpio, kmod, iproute2 (assertPrerequisites names what is missing). Everything started is
-// also removed when the test process gets SIGINT/SIGTERM. Env: LASTGASP_KERNEL_VERSION overrides the
-// pinned kernel (test/kernel/versions.env), LASTGASP_QEMU_ACCEL=tcg|kvm forces the accelerator,
+// also removed when the test process gets SIGINT/SIGTERM. Env: LASTGASP_KERNEL=6.1|6.12|7.3 picks the
+// kernel line (kernel-matrix.ts; bootGuest's `kernel` option wins), LASTGASP_KERNEL_VERSION overrides the
+// pinned 6.1 (test/kernel/versions.env), LASTGASP_QEMU_ACCEL=tcg|kvm forces the accelerator,
 // LASTGASP_CACHE moves the cache.
 export { bootGuest, type BootGuestOptions, type Guest, type PanicResult } from './guest.js';
 export type { GuestCommandResult, GuestExit, GuestProcess, GuestSpawnOptions } from './guest-channel.js';
 export { KernelTestBedError, type KernelTestBedErrorCode } from './errors.js';
 export { ensureKernelPackage, kernelVersion, type KernelPackage } from './kernel-package.js';
+export { defaultKernelId, KERNEL_LINES, kernelLine, type KernelId, type KernelLine } from './kernel-matrix.js';
 export { createNetns, type Netns, type NetnsOptions } from './netns.js';
 export { assertPrerequisites, missingPrerequisites } from './prerequisites.js';
 export { startUdpSink, type SunkDatagram, type UdpSink } from './udp-sink.js';

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { KernelTestBedError } from './errors.js';
 import { mustRunHost } from './host-command.js';
 import type { KernelPackage } from './kernel-package.js';
-import { moduleLoadOrder, parseModulesDep } from './module-order.js';
+import { moduleLoadOrder, moduleName, parseModulesDep } from './module-order.js';
 import { guestSourcesDir } from './paths.js';
 import { findProgram } from './prerequisites.js';
 
@@ -22,6 +22,18 @@ export const INITRAMFS_MODULES: readonly string[] = [
   '9pnet_virtio',
   '9p',
 ];
+
+/** `wanted` minus the modules this kernel has built in (listed in modules.builtin by path). */
+export function withoutBuiltins(wanted: readonly string[], modulesBuiltin: string): string[] {
+  const builtin = new Set(modulesBuiltin.split('\n').filter((l) => l !== '').map(moduleName));
+  return wanted.filter((m) => !builtin.has(m.replace(/-/g, '_')));
+}
+
+/** Decompresses one module with xz, zstd or gzip (by its suffix) into `target`. */
+async function decompressModule(source: string, target: string): Promise<void> {
+  const tool = source.endsWith('.zst') ? 'zstd' : source.endsWith('.gz') ? 'gzip' : 'xz';
+  await mustRunHost('sh', ['-c', `${tool} -dc "$1" > "$2"`, 'sh', source, target]);
+}
 
 /** A busybox without a program interpreter (dynamic ones name ld-linux in their first page). */
 function findStaticBusybox(): string {
@@ -41,12 +53,17 @@ async function writeTree(tree: string, kernel: KernelPackage, busybox: string, m
   await chmod(join(tree, 'bin', 'busybox'), 0o755);
   const applets = (await mustRunHost(busybox, ['--list'])).split('\n').filter((a) => a !== '' && a !== 'busybox');
   for (const applet of applets) await symlink('busybox', join(tree, 'bin', applet));
+  const loaded: string[] = [];
   for (const path of modules) {
-    const target = join(tree, 'lib', 'modules', path);
+    // busybox insmod takes plain .ko files only: compressed modules are decompressed here.
+    const plain = path.replace(/\.ko\.(xz|zst|gz)$/, '.ko');
+    const target = join(tree, 'lib', 'modules', plain);
     await mkdir(dirname(target), { recursive: true });
-    await copyFile(join(kernel.modulesDir, path), target);
+    if (plain === path) await copyFile(join(kernel.modulesDir, path), target);
+    else await decompressModule(join(kernel.modulesDir, path), target);
+    loaded.push(plain);
   }
-  await writeFile(join(tree, 'etc', 'modules.order'), `${modules.join('\n')}\n`);
+  await writeFile(join(tree, 'etc', 'modules.order'), `${loaded.join('\n')}\n`);
   await copyFile(join(guestSourcesDir(), 'init.sh'), join(tree, 'init'));
   await chmod(join(tree, 'init'), 0o755);
 }
@@ -55,11 +72,8 @@ async function writeTree(tree: string, kernel: KernelPackage, busybox: string, m
 export async function ensureInitramfs(kernel: KernelPackage, log: (line: string) => void = () => undefined): Promise<string> {
   const busybox = findStaticBusybox();
   const deps = parseModulesDep(await readFile(join(kernel.modulesDir, 'modules.dep'), 'utf8'));
-  const modules = moduleLoadOrder(deps, INITRAMFS_MODULES);
-  const unsupported = modules.filter((m) => !m.endsWith('.ko'));
-  if (unsupported.length > 0) {
-    throw new KernelTestBedError('BOOT_FAILED', `compressed kernel modules are not supported yet: ${unsupported.join(', ')}`);
-  }
+  const builtin = await readFile(join(kernel.modulesDir, 'modules.builtin'), 'utf8').catch(() => '');
+  const modules = moduleLoadOrder(deps, withoutBuiltins(INITRAMFS_MODULES, builtin));
   const hash = createHash('sha256')
     .update(readFileSync(join(guestSourcesDir(), 'init.sh')))
     .update(modules.join('\n'))

@@ -15,6 +15,10 @@ export interface Host {
   'lastCanaryTime'?: (_google_protobuf_Timestamp | null);
   'lastCanaryNode'?: (string);
   'incidents'?: (number);
+  'messagesLost'?: (number | string | Long);
+  'recordsWithoutNode'?: (number | string | Long);
+  'wireFeatures'?: (string)[];
+  'panicLine'?: (string);
 }
 
 export interface Host__Output {
@@ -28,4 +32,8 @@ export interface Host__Output {
   'lastCanaryTime': (_google_protobuf_Timestamp__Output | null);
   'lastCanaryNode': (string);
   'incidents': (number);
+  'messagesLost': (number);
+  'recordsWithoutNode': (number);
+  'wireFeatures': (string)[];
+  'panicLine': (string);
 }
