@@ -32,7 +32,7 @@ export const HOST_ADDRESSES = ['10.77.0.1', '10.77.0.11', '10.77.0.12'] as const
 export const GUEST_ADDRESS = '10.77.0.2';
 const PREFIX_LENGTH = 24;
 /** The apiserver as seen inside the namespace (any address there) and from the guest. */
-const BRIDGE_PORT = 6443;
+export const BRIDGE_PORT = 6443;
 const CHART = join(REPO_ROOT, 'deploy', 'helm', 'lastgasp');
 const CHART_RBAC = ['templates/serviceaccounts.yaml', 'templates/agent-rbac.yaml', 'templates/collector-rbac.yaml'];
 
@@ -50,6 +50,10 @@ export interface WorldOptions {
   cpus?: number;
   /** Collector settings merged over the scenario defaults (collector-replica.ts) for every replica. */
   collectorConfig?: Record<string, unknown>;
+  /** The guest becomes a real Node (its own kubelet registers it, see real-node.ts): no kwok Node for it. */
+  realNode?: boolean;
+  /** Guest memory (default 1024 MiB). */
+  memoryMiB?: number;
 }
 
 export interface World {
@@ -108,7 +112,7 @@ function sliceBody(addresses: readonly string[]): V1EndpointSlice {
 }
 
 /** Service, EndpointSlice, CRD, the chart's RBAC and the guest's Node; returns the two kubeconfig paths. */
-async function prepareApi(cluster: Cluster, nodeName: string, netns: string): Promise<{ agent: string; collector: string }> {
+async function prepareApi(cluster: Cluster, nodeName: string, netns: string, kwokNode: boolean): Promise<{ agent: string; collector: string }> {
   await cluster.installCrds([CRD_PATH]);
   await ensureNamespace(cluster, NAMESPACE);
   await applyManifest(cluster, await renderChartRbac(cluster.binaries.helm));
@@ -119,7 +123,7 @@ async function prepareApi(cluster: Cluster, nodeName: string, netns: string): Pr
   });
   await cluster.kubeConfig.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({ namespace: NAMESPACE, body: sliceBody([]) });
   // The collector runs in the guest's namespace: the Node's address must stay local there.
-  await createNode(cluster, nodeName, { addresses: [{ type: 'InternalIP', address: GUEST_ADDRESS }, { type: 'Hostname', address: nodeName }], netns });
+  if (kwokNode) await createNode(cluster, nodeName, { addresses: [{ type: 'InternalIP', address: GUEST_ADDRESS }, { type: 'Hostname', address: nodeName }], netns });
   return {
     agent: await cluster.serviceAccountKubeconfig(NAMESPACE, 'lastgasp-agent'),
     collector: await cluster.serviceAccountKubeconfig(NAMESPACE, 'lastgasp-collector'),
@@ -150,7 +154,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
       bootGuest({
         hostAddresses: HOST_ADDRESSES.map((a) => `${a}/${PREFIX_LENGTH}`),
         guestAddress: `${GUEST_ADDRESS}/${PREFIX_LENGTH}`,
-        memoryMiB: 1024,
+        memoryMiB: o.memoryMiB ?? 1024,
         cpus: o.cpus ?? 1,
         log: (l) => {
           if (o.console === true || !l.startsWith('[console]')) log(`[guest] ${l}`);
@@ -177,7 +181,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const kubeconfigs = await prepareApi(cluster, o.nodeName, vm.netns);
+    const kubeconfigs = await prepareApi(cluster, o.nodeName, vm.netns, o.realNode !== true);
     bridge = await startApiBridge({ server: cluster.server, netns: vm.network, dir, port: BRIDGE_PORT });
     const collectorKubeconfig = rehomeKubeconfig(kubeconfigs.collector, `https://127.0.0.1:${BRIDGE_PORT}`);
     const agentKubeconfig = rehomeKubeconfig(kubeconfigs.agent, `https://${HOST_ADDRESSES[0]}:${BRIDGE_PORT}`);
