@@ -8,6 +8,7 @@
 #   $LASTGASP_CACHE/k8s-<version>/kubelet                         the real worker node of the QEMU bed
 #   $LASTGASP_CACHE/containerd-<version>/{containerd,containerd-shim-runc-v2,ctr}
 #   $LASTGASP_CACHE/cni-plugins-<version>/{bridge,host-local,loopback}
+#   $LASTGASP_CACHE/registry-<version>/registry   the CNCF distribution OCI registry (images and charts)
 # Later runs find the binaries and return at once. Prints which component it builds and how long it took.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -159,11 +160,13 @@ case "$want" in
     build_containerd
     build_cni
     build_kubelet
+    go_install registry "$REGISTRY_VERSION" github.com/distribution/distribution/v3/cmd/registry
     ;;
   node) build_containerd && build_cni && build_kubelet ;;
   k8s) build_k8s ;;
   kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok && kwok_stages ;;
   helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
   grpcurl) go_install grpcurl "$GRPCURL_VERSION" github.com/fullstorydev/grpcurl/cmd/grpcurl ;;
-  *) log "unknown component $want (all|k8s|kwok|helm|grpcurl|node)"; exit 2 ;;
+  registry) go_install registry "$REGISTRY_VERSION" github.com/distribution/distribution/v3/cmd/registry ;;
+  *) log "unknown component $want (all|k8s|kwok|helm|grpcurl|registry|node)"; exit 2 ;;
 esac

@@ -142,3 +142,15 @@ export async function nodeBinaries(log: (line: string) => void = () => {}): Prom
     cniDir: join(cacheDir, `cni-plugins-${env['CNI_PLUGINS_VERSION'] ?? ''}`),
   };
 }
+
+/**
+ * The CNCF distribution registry's path in the cache (REGISTRY_VERSION in versions.env), building only
+ * it when missing: for tests that push images and charts to a local OCI registry.
+ */
+export async function registryBinary(log: (line: string) => void = () => {}): Promise<string> {
+  const env = parseEnvFile(readFileSync(join(BUILD_DIR, 'versions.env'), 'utf8'));
+  const version = env['REGISTRY_VERSION'];
+  if (!version) throw new Error('versions.env: REGISTRY_VERSION is missing');
+  await runBuild(log, 'registry');
+  return join(process.env['LASTGASP_CACHE'] ?? join(homedir(), '.cache', 'lastgasp'), `registry-${version}`, 'registry');
+}

@@ -3,3 +3,4 @@
 export { ensureBaseImage, pinnedNodeVersion } from './base-image.js';
 export { buildImage } from './build-image.js';
 export { buildah, inspectImage, podman, RUNTIME_FLAGS, type ImageInfo } from './containers.js';
+export { manifestDigest, pushImage, startRegistry, type Registry, type RegistryOptions } from './registry.js';
