@@ -3,12 +3,12 @@
 // test control plane with a client certificate for system:node:<name>. Everything it writes lives on
 // guest tmpfs (the host's root is shared read-only): containerd's root under /tmp, its state under /run,
 // pod logs on a tmpfs over /var/log. The guest mounts cgroup2 (the kubelet refuses cgroup v1).
+import { dirname } from 'node:path';
 import type { V1Node } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { Cluster, NodeBinaries } from '@lastgasp/testbed/cluster';
 import type { Guest, GuestProcess } from '@lastgasp/testbed/kernel';
 import { waitFor } from '@lastgasp/testbed/testing';
-import type { NodeImage } from './node-images.js';
 
 /** Where the node keeps its state in the guest (tmpfs). */
 const STATE = '/tmp/lastgasp-node';
@@ -25,10 +25,10 @@ export interface RealNodeOptions {
   /** kubeconfig text for the kubelet (see Cluster.nodeKubeconfig), valid from inside the guest. */
   kubeconfig: string;
   binaries: NodeBinaries;
-  /** The pod sandbox image, imported before the kubelet starts. */
-  pause: NodeImage;
-  /** More images to import into the CRI namespace before the kubelet starts. */
-  images?: readonly NodeImage[];
+  /** The test registry as the guest reaches it (`host:port`, plain HTTP): every image comes from it. */
+  registry: string;
+  /** The pod sandbox image, a reference into that registry. */
+  sandboxImage: string;
   labels?: Record<string, string>;
   log?: (line: string) => void;
 }
@@ -36,7 +36,7 @@ export interface RealNodeOptions {
 export interface RealNode {
   containerd: GuestProcess;
   kubelet: GuestProcess;
-  /** ms spent preparing the guest (modules, cgroup2, mounts, image import). */
+  /** ms spent preparing the guest (modules, cgroup2, mounts, containerd up). */
   prepareMs: number;
   /** `ctr` in the CRI namespace, in the guest. */
   ctr(args: string): Promise<string>;
@@ -45,6 +45,7 @@ export interface RealNode {
 }
 
 export function containerdConfig(o: { cniBin: string; sandbox: string }): string {
+  // registry.config_path: per-registry hosts.toml files (the test registry speaks plain HTTP).
   return `version = 3
 root = "${STATE}/containerd"
 state = "/run/containerd"
@@ -54,6 +55,8 @@ state = "/run/containerd"
   snapshotter = "overlayfs"
   [plugins."io.containerd.cri.v1.images".pinned_images]
     sandbox = "${o.sandbox}"
+  [plugins."io.containerd.cri.v1.images".registry]
+    config_path = "${STATE}/certs.d"
 [plugins."io.containerd.cri.v1.runtime"]
   [plugins."io.containerd.cri.v1.runtime".cni]
     bin_dirs = ["${o.cniBin}"]
@@ -63,6 +66,10 @@ state = "/run/containerd"
     [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
       SystemdCgroup = false
 `;
+}
+
+export function registryHosts(registry: string): string {
+  return `server = "http://${registry}"\n[host."http://${registry}"]\n  capabilities = ["pull", "resolve"]\n`;
 }
 
 export function cniConfig(): string {
@@ -133,8 +140,14 @@ export async function startRealNode(vm: Guest, o: RealNodeOptions): Promise<Real
       `for c in $(cat /sys/fs/cgroup/cgroup.controllers); do echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control || true; done`,
       // Writable places the kubelet and containerd insist on, over the read-only host root.
       'mount -t tmpfs tmpfs /var/log',
+      // /lib/modules (hostPath of the agent) holds the guest kernel's modules, as on any node: a
+      // writable overlay on /usr/lib gives the mount point.
+      `mkdir -p ${STATE}/usr-lib/upper ${STATE}/usr-lib/work`,
+      `mount -t overlay overlay -o lowerdir=/usr/lib,upperdir=${STATE}/usr-lib/upper,workdir=${STATE}/usr-lib/work /usr/lib`,
+      `mkdir -p /usr/lib/modules && mount --bind ${quote(dirname(vm.kernel.modulesDir))} /usr/lib/modules`,
       'mount -t tmpfs tmpfs /var/lib',
-      `mkdir -p ${STATE}/cni /run/containerd /run/lastgasp-node`,
+      `mkdir -p ${STATE}/cni ${STATE}/certs.d/${o.registry} /run/containerd /run/lastgasp-node`,
+      `printf '%s' "$REGISTRY_HOSTS" > ${STATE}/certs.d/${o.registry}/hosts.toml`,
       'echo 1 > /proc/sys/net/ipv4/ip_forward',
       `printf '%s' "$CONTAINERD_CONFIG" > ${STATE}/containerd.toml`,
       `printf '%s' "$CNI_CONFIG" > ${STATE}/cni/10-lastgasp.conflist`,
@@ -144,7 +157,8 @@ export async function startRealNode(vm: Guest, o: RealNodeOptions): Promise<Real
     ].join(' && '),
     120_000,
     {
-      CONTAINERD_CONFIG: containerdConfig({ cniBin: o.binaries.cniDir, sandbox: o.pause.ref }),
+      CONTAINERD_CONFIG: containerdConfig({ cniBin: o.binaries.cniDir, sandbox: o.sandboxImage }),
+      REGISTRY_HOSTS: registryHosts(o.registry),
       CNI_CONFIG: cniConfig(),
       KUBELET_CONFIG: kubeletConfig({ nodeIp: o.nodeIp }),
       KUBECONFIG_TEXT: o.kubeconfig,
@@ -163,11 +177,6 @@ export async function startRealNode(vm: Guest, o: RealNodeOptions): Promise<Real
     intervalMs: 500,
     describe: () => Promise.resolve(lines.slice(-20).join('\n')),
   });
-  for (const image of [o.pause, ...(o.images ?? [])]) {
-    const t = Date.now();
-    await ctr(`images import ${quote(image.archive)}`);
-    log(`real node: imported ${image.ref} in ${Date.now() - t} ms`);
-  }
   const prepareMs = Date.now() - t0;
   const labels = Object.entries(o.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
   const kubeletArgs = [
