@@ -149,6 +149,8 @@ export async function startRealNode(vm: Guest, o: RealNodeOptions): Promise<Real
       `mkdir -p ${STATE}/cni ${STATE}/certs.d/${o.registry} /run/containerd /run/lastgasp-node`,
       `printf '%s' "$REGISTRY_HOSTS" > ${STATE}/certs.d/${o.registry}/hosts.toml`,
       'echo 1 > /proc/sys/net/ipv4/ip_forward',
+      // Shared mount propagation, as systemd sets it up: HostToContainer volumes (the agent's configfs) need it.
+      'mount --make-rshared /',
       `printf '%s' "$CONTAINERD_CONFIG" > ${STATE}/containerd.toml`,
       `printf '%s' "$CNI_CONFIG" > ${STATE}/cni/10-lastgasp.conflist`,
       `printf '%s' "$KUBELET_CONFIG" > ${STATE}/kubelet.json`,
@@ -178,6 +180,7 @@ export async function startRealNode(vm: Guest, o: RealNodeOptions): Promise<Real
     describe: () => Promise.resolve(lines.slice(-20).join('\n')),
   });
   const prepareMs = Date.now() - t0;
+  log(`real node: guest prepared and containerd answering after ${prepareMs} ms; starting the kubelet`);
   const labels = Object.entries(o.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
   const kubeletArgs = [
     `--config=${STATE}/kubelet.json`,
