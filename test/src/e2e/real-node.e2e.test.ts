@@ -258,10 +258,25 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
 
   it('helm uninstall: no lastgasp target is left in the guest\'s configfs', async () => {
     expect((await readGuestTargets(w().vm)).length).to.be.greaterThan(0);
-    await b().helm(['uninstall', RELEASE, '--namespace', NAMESPACE, '--wait', '--timeout', '10m']);
-    await waitFor('the agent pod gone', async () => ((await agentPod()) === undefined ? true : false), { timeoutMs: 300_000, intervalMs: 1000, describe: describePods });
+    // The agent's own words on SIGTERM, from its container log in the guest (the pod's log goes with it).
+    const pod = await agentPod();
+    const logs: string[] = [];
+    const tail = w().vm.spawn(`exec tail -n 0 -F /var/log/pods/${NAMESPACE}_${pod?.metadata?.name ?? ''}_*/agent/*.log`, { onLine: (l) => logs.push(l) });
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      await b().helm(['uninstall', RELEASE, '--namespace', NAMESPACE, '--wait', '--timeout', '10m']);
+      // Gone from the API, not just terminating: the agent decides and removes its targets on SIGTERM.
+      const anyAgentPod = async () => (await core().listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app.kubernetes.io/component=agent' })).items.length;
+      await waitFor('the agent pod gone', async () => ((await anyAgentPod()) === 0 ? true : false), { timeoutMs: 300_000, intervalMs: 1000, describe: describePods });
+    } finally {
+      tail.kill('SIGKILL');
+    }
+    progress(`kubelet on the agent pod: ${(node?.logs() ?? '').split('\n').filter((l) => l.includes(pod?.metadata?.name ?? '-') && /Kill|kill|DELETE|grace|Stopp/.test(l)).map((l) => l.slice(0, 300)).join('\n')}`);
+    const shutdown = logs.filter((l) => /stopping|netconsole targets|shutdown/.test(l));
+    progress(`agent on SIGTERM: ${shutdown.map((l) => l.slice(l.indexOf('{'))).join(' | ')}`);
     const left = await readGuestTargets(w().vm);
-    expect(left.filter((t) => t.name.startsWith('lastgasp')), JSON.stringify(left)).to.deep.equal([]);
+    expect(left.filter((t) => t.name.startsWith('lastgasp')), `${JSON.stringify(left)}\n${logs.slice(-20).join('\n')}`).to.deep.equal([]);
+    expect(shutdown.join('\n')).to.match(/netconsole targets removed/);
     await apps().readNamespacedDaemonSet({ name: AGENT_DS, namespace: NAMESPACE }).then(
       () => expect.fail('the DaemonSet is still there'),
       () => undefined,

@@ -190,7 +190,7 @@ export async function startRealNode(vm: Guest, o: RealNodeOptions): Promise<Real
     `--hostname-override=${o.nodeName}`,
     `--node-ip=${o.nodeIp}`,
     ...(labels === '' ? [] : [`--node-labels=${labels}`]),
-    '--v=1',
+    '--v=2',
   ];
   const kubelet = vm.spawn(`exec ${quote(o.binaries.kubelet)} ${kubeletArgs.map(quote).join(' ')}`, { env: { PATH: path }, onLine: keep('[kubelet]') });
   return {
