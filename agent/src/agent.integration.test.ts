@@ -14,6 +14,9 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { startApp, type App } from './app.js';
 import { resolveConfig } from './config/config.js';
+import { createKubeClient } from './kube/kube-client.js';
+import { loadKubeconfigFile } from './kube/kube-config.js';
+import { readOwnDaemonSet } from './lifecycle.js';
 
 const NS = 'lastgasp';
 const SERVICE = 'lastgasp-collector';
@@ -127,7 +130,7 @@ describe('agent against a real control plane', function () {
     const discovery = c.kubeConfig.makeApiClient(DiscoveryV1Api);
     await discovery.createNamespacedEndpointSlice({ namespace: NS, body: sliceBody(SLICE_A, 'IPv4', v4, 6666, false) });
     await discovery.createNamespacedEndpointSlice({ namespace: NS, body: sliceBody(SLICE_B, second.type, second.ip, second.port, false) });
-    for (const node of ['worker-1', 'worker-2', 'worker-3']) await createNode(c, node);
+    for (const node of ['worker-1', 'worker-2', 'worker-3', 'worker-4', 'worker-5']) await createNode(c, node);
     // The chart's agent permissions (deploy/helm/lastgasp/templates/agent-rbac.yaml), nothing more.
     const rbac = c.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
     const subjects = [{ kind: 'ServiceAccount', name: AGENT, namespace: NS }];
@@ -202,7 +205,7 @@ describe('agent against a real control plane', function () {
     expect(cond.all.map((c) => c.type)).to.include.members(['Ready', 'LastGaspReady']);
   });
 
-  it('no ready endpoints → LastGaspReady False NoCollectorEndpoints, /readyz 503, targets left in place', async () => {
+  it('no ready endpoints → LastGaspReady False NoCollectorEndpoints, the pod still ready (a rollout must not stall), targets left in place', async () => {
     const app = apps[0];
     await setSlice(SLICE_A, 'IPv4', v4, 6670, false);
     const cond = await waitFor('LastGaspReady False on worker-1', async () => {
@@ -210,7 +213,9 @@ describe('agent against a real control plane', function () {
       return c.mine?.status === 'False' ? c.mine : false;
     }, { timeoutMs: 30_000, describe: async () => JSON.stringify(await condition('worker-1')) });
     expect(cond.reason).to.equal('NoCollectorEndpoints');
-    expect((await fetch(`http://127.0.0.1:${app?.httpPort ?? 0}/readyz`)).status).to.equal(503);
+    const ready = await fetch(`http://127.0.0.1:${app?.httpPort ?? 0}/readyz`);
+    expect(ready.status).to.equal(200);
+    expect(await ready.text()).to.match(/^NoCollectorEndpoints: /);
     expect(await enabledRemotes(join(work, 'worker-1'))).to.deep.equal([key(v4, 6670)]);
   });
 
@@ -252,5 +257,89 @@ describe('agent against a real control plane', function () {
     await waitFor('DaemonSet gone', async () => appsApi.readNamespacedDaemonSet({ name: AGENT, namespace: NS }).then(() => false, () => true), { timeoutMs: 30_000 });
     expect((await second.app.shutdown()).action).to.equal('remove-targets');
     expect(await readdir(join(first.root, 'netconsole'))).to.deep.equal([]);
+  });
+
+  it('a node without netconsole (no configfs) → LastGaspReady False ConfigfsUnavailable, the pod ready all the same', async () => {
+    const { app } = await startAgent('worker-4', { staticCollectors: '127.0.0.11:6666', configfsRoot: join(work, 'no-configfs-here') });
+    const cond = await waitFor('LastGaspReady False on worker-4', async () => {
+      const c = await condition('worker-4');
+      return c.mine?.status === 'False' ? c.mine : false;
+    }, { timeoutMs: 30_000, describe: async () => JSON.stringify(await condition('worker-4')) });
+    expect(cond.reason).to.equal('ConfigfsUnavailable');
+    const ready = await fetch(`http://127.0.0.1:${app.httpPort}/readyz`);
+    expect(ready.status).to.equal(200);
+    expect(await ready.text()).to.match(/^ConfigfsUnavailable: .*no-configfs-here does not exist/);
+  });
+
+  it('not ready while the collector endpoints cannot be listed (no permission for that namespace)', async () => {
+    await mkdir(join(work, 'worker-4b', 'netconsole'), { recursive: true });
+    const { app } = await startAgent('worker-4', { collectorNamespace: 'kube-system', configfsRoot: join(work, 'worker-4b') });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const ready = await fetch(`http://127.0.0.1:${app.httpPort}/readyz`);
+    expect(ready.status).to.equal(503);
+    expect(await ready.text()).to.match(/^EndpointsUnknown: /);
+    await app.stop();
+  });
+
+  it('--canary-interval 0 → targets configured and no canary written at all', async () => {
+    const { app, root, kmsg } = await startAgent('worker-5', { staticCollectors: '127.0.0.12:6666', canaryInterval: '0' });
+    await waitForRemotes(root, ['127.0.0.12:6666']);
+    await waitFor('worker-5 ready', () => Promise.resolve(app.reconciler.status().ready || false), { timeoutMs: 30_000 });
+    await app.reconciler.idle();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await readFile(kmsg, 'utf8').catch(() => 'no kmsg file')).to.equal('no kmsg file');
+    const metrics = await (await fetch(`http://127.0.0.1:${app.httpPort}/metrics`)).text();
+    expect(metrics).to.not.match(/^lastgasp_agent_canaries_total\{[^}]*\} [1-9]/m);
+  });
+
+  it('SIGTERM after the chart withdrew the agent\'s access (helm uninstall deletes RBAC and ServiceAccount with the DaemonSet) → targets removed; never readable → kept', async () => {
+    const c = cluster();
+    const appsApi = c.kubeConfig.makeApiClient(AppsV1Api);
+    const rbac = c.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const labels = { app: AGENT };
+    await appsApi.createNamespacedDaemonSet({
+      namespace: NS,
+      body: {
+        metadata: { name: AGENT },
+        spec: {
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { nodeSelector: { 'lastgasp.dev/no-such-node': 'true' }, containers: [{ name: 'agent', image: 'registry.invalid/lastgasp/agent:1' }] },
+          },
+        },
+      },
+    });
+    // A misconfigured name: the Role allows only the real one, so the read is refused from the start.
+    await mkdir(join(work, 'worker-3-misnamed', 'netconsole'), { recursive: true });
+    const misnamed = await startAgent('worker-3', { staticCollectors: '127.0.0.13:6666', daemonsetName: 'not-the-agent', configfsRoot: join(work, 'worker-3-misnamed') });
+    const misnamedRoot = join(work, 'worker-3-misnamed');
+    await waitForRemotes(misnamedRoot, ['127.0.0.13:6666']);
+    await waitFor('the misnamed agent was refused', () => Promise.resolve(misnamed.app.ownDaemonSetAtStart() === 'denied'), { timeoutMs: 30_000 });
+    expect(await misnamed.app.shutdown()).to.include({ action: 'keep-targets' });
+    expect(await enabledRemotes(misnamedRoot)).to.deep.equal(['127.0.0.13:6666']);
+
+    // The RoleBinding goes first (403), with the DaemonSet still there.
+    const bound = await startAgent('worker-3', { staticCollectors: '127.0.0.10:6666' });
+    await waitForRemotes(bound.root, ['127.0.0.10:6666']);
+    await waitFor('the agent read its DaemonSet', () => Promise.resolve(bound.app.ownDaemonSetAtStart() === 'readable'), { timeoutMs: 30_000 });
+    await rbac.deleteNamespacedRoleBinding({ name: AGENT, namespace: NS });
+    expect(await bound.app.shutdown()).to.deep.equal({ action: 'remove-targets', reason: "the agent's credentials were withdrawn (uninstall)" });
+    expect(await readdir(join(bound.root, 'netconsole'))).to.deep.equal([]);
+
+    // Then the ServiceAccount (401: its tokens die with it), RoleBinding restored.
+    await rbac.createNamespacedRoleBinding({
+      namespace: NS,
+      body: { metadata: { name: AGENT }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: AGENT }, subjects: [{ kind: 'ServiceAccount', name: AGENT, namespace: NS }] },
+    });
+    const tokened = await startAgent('worker-3', { staticCollectors: '127.0.0.10:6666' });
+    await waitForRemotes(tokened.root, ['127.0.0.10:6666']);
+    await waitFor('the new agent read its DaemonSet', () => Promise.resolve(tokened.app.ownDaemonSetAtStart() === 'readable'), { timeoutMs: 30_000 });
+    await c.kubeConfig.makeApiClient(CoreV1Api).deleteNamespacedServiceAccount({ name: AGENT, namespace: NS });
+    // The apiserver caches a token's authentication for a few seconds: wait until it refuses it.
+    const asAgent = createKubeClient(loadKubeconfigFile(agentKubeconfig));
+    await waitFor('the deleted ServiceAccount\'s token refused', async () => (await readOwnDaemonSet(asAgent, NS, AGENT)) === 'denied', { timeoutMs: 30_000 });
+    expect(await tokened.app.shutdown()).to.deep.equal({ action: 'remove-targets', reason: "the agent's credentials were withdrawn (uninstall)" });
+    expect(await readdir(join(tokened.root, 'netconsole'))).to.deep.equal([]);
   });
 });

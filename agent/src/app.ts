@@ -12,7 +12,7 @@ import { watchEndpoints, type EndpointWatch } from './discover/watch-endpoints.j
 import { createKubeClient, type KubeClient } from './kube/kube-client.js';
 import { loadInCluster, loadKubeconfigFile } from './kube/kube-config.js';
 import { startHttpServer, type HttpServer } from './http.js';
-import { decideOnShutdown, readOwnDaemonSet, type ShutdownDecision } from './lifecycle.js';
+import { decideOnShutdown, readOwnDaemonSet, startupCheckOf, type ShutdownDecision, type StartupCheck } from './lifecycle.js';
 import { createMetrics } from './metrics.js';
 import { createIpRunner, defaultResolveOptions, resolveNextHopLive, runCommand, type IpRunner } from './next-hop/ip-runner.js';
 import { startIpMonitor, type IpMonitor } from './next-hop/watch-ip-monitor.js';
@@ -36,6 +36,8 @@ export interface App {
   httpPort: number;
   /** SIGTERM handling: decide from the DaemonSet, remove targets on uninstall, stop everything. */
   shutdown(): Promise<ShutdownDecision>;
+  /** What the start-up read of the agent's own DaemonSet found ('unknown' until the API answered). */
+  ownDaemonSetAtStart(): StartupCheck;
   /** Stops everything and leaves the targets as they are. */
   stop(): Promise<void>;
 }
@@ -52,7 +54,9 @@ export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App>
   const ipRunner = deps.ipRunner ?? createIpRunner();
   const metrics = createMetrics();
   const conditions = createNodeConditionReporter({ kube, nodeName: config.nodeName, logger, now });
-  const canary = createCanaryWriter({
+  // --canary-interval 0: no canary at all, not even after a reconfiguration (capabilities mode cannot
+  // write /dev/kmsg; a failed write would only count as a failure).
+  const canary = config.canaryIntervalMs === 0 ? null : createCanaryWriter({
     nodeName: config.nodeName,
     kmsgPath: config.kmsgPath,
     printkPath: config.printkPath,
@@ -89,7 +93,7 @@ export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App>
       if (nextPanicLine !== panicLine) {
         panicLine = nextPanicLine;
         canaryThisPass = true;
-        void canary.write('panic line check changed');
+        void canary?.write('panic line check changed');
       }
       lastReason = status.reason;
       void conditions.report(conditionFromStatus(status));
@@ -98,7 +102,7 @@ export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App>
     onPass: (result, ms) => metrics.observePass(result, ms),
     // Unless this pass's status already wrote one (the panic line check changed).
     onReconfigured: () => {
-      if (!canaryThisPass) void canary.write('targets (re)configured');
+      if (!canaryThisPass) void canary?.write('targets (re)configured');
     },
     sysdata: config.sysdata,
     ratelimit: config.ratelimit,
@@ -131,23 +135,41 @@ export async function startApp(config: AgentConfig, deps: AppDeps): Promise<App>
     });
   }
 
+  // The start-up read of our own DaemonSet, retried until the API answers: SIGTERM's decision needs to
+  // know whether a refusal then means "access withdrawn" or "never had access" (see lifecycle.ts).
+  let atStart: StartupCheck = 'unknown';
+  let startupTimer: NodeJS.Timeout | null = null;
+  const checkAtStart = async () => {
+    startupTimer = null;
+    if (config.daemonsetName === null) return;
+    atStart = startupCheckOf(await readOwnDaemonSet(kube, config.podNamespace, config.daemonsetName));
+    if (atStart === 'unknown') startupTimer = setTimeout(() => void checkAtStart(), 10_000);
+    else if (atStart !== 'readable') {
+      logger.warn({ daemonSet: config.daemonsetName, namespace: config.podNamespace, result: atStart }, 'own DaemonSet not readable: targets will be left in place on SIGTERM');
+    }
+  };
+  const startupRead = checkAtStart();
+
   const stop = async () => {
     watch?.stop();
     monitor?.stop();
     await reconciler.stop();
-    canary.stop();
+    canary?.stop();
+    if (startupTimer !== null) clearTimeout(startupTimer);
     await http.close();
   };
   return {
     reconciler,
     httpPort: http.port,
     stop,
+    ownDaemonSetAtStart: () => atStart,
     async shutdown() {
       const daemonSet =
         config.daemonsetName === null
           ? 'unknown'
           : await readOwnDaemonSet(kube, config.podNamespace, config.daemonsetName);
-      const decision = decideOnShutdown(daemonSet);
+      await startupRead;
+      const decision = decideOnShutdown(daemonSet, atStart);
       await stop();
       if (decision.action === 'remove-targets') {
         const removed = await reconciler.removeAll();

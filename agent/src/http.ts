@@ -1,9 +1,10 @@
-// HTTP endpoints: /metrics (Prometheus text), /livez (the process answers), /readyz (ready = at least
-// one netconsole target enabled and verified; the body says why not).
+// HTTP endpoints: /metrics (Prometheus text), /livez (the process answers), /readyz (ready = the agent
+// has reached a verdict about its node, see readiness.ts; the body gives the coverage status).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { ListenAddress } from './config/config.js';
+import { podReady } from './readiness.js';
 import type { AgentStatus } from './types.js';
 
 export interface HttpServer {
@@ -18,7 +19,7 @@ export async function startHttpServer(listen: ListenAddress, registry: Registry,
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const current = status();
-      res.writeHead(current.ready ? 200 : 503, { 'content-type': 'text/plain' }).end(`${current.reason}: ${current.message}\n`);
+      res.writeHead(podReady(current) ? 200 : 503, { 'content-type': 'text/plain' }).end(`${current.reason}: ${current.message}\n`);
     } else if (path === '/metrics') {
       registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),

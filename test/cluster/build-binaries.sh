@@ -5,6 +5,9 @@
 #   $LASTGASP_CACHE/kwok-<version>/kwok, stages.yaml
 #   $LASTGASP_CACHE/helm-<version>/helm
 #   $LASTGASP_CACHE/grpcurl-<version>/grpcurl
+#   $LASTGASP_CACHE/k8s-<version>/kubelet                         the real worker node of the QEMU bed
+#   $LASTGASP_CACHE/containerd-<version>/{containerd,containerd-shim-runc-v2,ctr}
+#   $LASTGASP_CACHE/cni-plugins-<version>/{bridge,host-local,loopback}
 #   $LASTGASP_CACHE/registry-<version>/registry   the CNCF distribution OCI registry (images and charts)
 #   $LASTGASP_CACHE/promtool-<version>/promtool
 #   $LASTGASP_CACHE/prometheus-operator-<version>/*.yaml  (ServiceMonitor, PodMonitor, PrometheusRule CRDs)
@@ -60,6 +63,55 @@ build_k8s() {
   local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=$major -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
   (cd "$src" && with_progress "kubernetes $K8S_VERSION" go build -trimpath -ldflags "$ldflags" -o "$out/k8s.tmp" .)
   mv "$out/k8s.tmp" "$out/k8s"
+}
+
+# The kubelet, from the same module as the control plane (same staging replaces); its own binary,
+# because it runs inside the guest. -mod=mod adds what the kubelet needs beyond the control plane.
+build_kubelet() {
+  local out="$cache/k8s-$K8S_VERSION"
+  [[ -x "$out/kubelet" ]] && return 0
+  build_k8s
+  log "kubelet $K8S_VERSION: first build"
+  local src="$out/kubelet-src"
+  rm -rf "$src" && mkdir -p "$src"
+  sed 's|^module .*|module lastgasp.dev/testnode|' "$out/src/go.mod" > "$src/go.mod"
+  cp "$out/src/go.sum" "$src/go.sum"
+  local major="${K8S_VERSION#v}"; major="${major%%.*}"
+  local minor="${K8S_VERSION#v*.}"; minor="${minor%%.*}"
+  local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=$major -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+  (cd "$src" && CGO_ENABLED=0 with_progress "kubelet $K8S_VERSION" go build -mod=mod -trimpath -ldflags "$ldflags" -o "$out/kubelet.tmp" k8s.io/kubernetes/cmd/kubelet)
+  mv "$out/kubelet.tmp" "$out/kubelet"
+}
+
+# containerd 2.x (Kubernetes 1.36 needs it; Debian ships 1.6): daemon, runc shim and ctr, static, without
+# the btrfs/devmapper/zfs snapshotters (cgo, and the guest uses overlayfs on tmpfs). runc is Debian's.
+build_containerd() {
+  local out="$cache/containerd-$CONTAINERD_VERSION"
+  [[ -x "$out/containerd" ]] && return 0
+  log "containerd $CONTAINERD_VERSION: first build"
+  mkdir -p "$out/tmp"
+  GOBIN="$out/tmp" CGO_ENABLED=0 with_progress "containerd $CONTAINERD_VERSION" go install -trimpath \
+    -tags "no_btrfs no_devmapper no_zfs" \
+    -ldflags "-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" \
+    "github.com/containerd/containerd/v2/cmd/containerd@$CONTAINERD_VERSION" \
+    "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2@$CONTAINERD_VERSION" \
+    "github.com/containerd/containerd/v2/cmd/ctr@$CONTAINERD_VERSION"
+  mv "$out/tmp/"* "$out/"
+  rmdir "$out/tmp"
+}
+
+# The CNI plugins pods on the real node need: bridge, host-local (IPAM) and loopback.
+build_cni() {
+  local out="$cache/cni-plugins-$CNI_PLUGINS_VERSION"
+  [[ -x "$out/loopback" ]] && return 0
+  log "CNI plugins $CNI_PLUGINS_VERSION: first build"
+  mkdir -p "$out/tmp"
+  GOBIN="$out/tmp" CGO_ENABLED=0 with_progress "CNI plugins $CNI_PLUGINS_VERSION" go install -trimpath -ldflags "-s -w" \
+    "github.com/containernetworking/plugins/plugins/main/bridge@$CNI_PLUGINS_VERSION" \
+    "github.com/containernetworking/plugins/plugins/ipam/host-local@$CNI_PLUGINS_VERSION" \
+    "github.com/containernetworking/plugins/plugins/main/loopback@$CNI_PLUGINS_VERSION"
+  mv "$out/tmp/"* "$out/"
+  rmdir "$out/tmp"
 }
 
 # go_install NAME VERSION PACKAGE: go install into the cache, atomically.
@@ -122,10 +174,14 @@ case "$want" in
     kwok_stages
     go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm
     go_install grpcurl "$GRPCURL_VERSION" github.com/fullstorydev/grpcurl/cmd/grpcurl
+    build_containerd
+    build_cni
+    build_kubelet
     go_install registry "$REGISTRY_VERSION" github.com/distribution/distribution/v3/cmd/registry
     go_install promtool "$PROMTOOL_VERSION" github.com/prometheus/prometheus/cmd/promtool
     monitoring_crds
     ;;
+  node) build_containerd && build_cni && build_kubelet ;;
   k8s) build_k8s ;;
   kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok && kwok_stages ;;
   helm) go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
@@ -133,5 +189,5 @@ case "$want" in
   registry) go_install registry "$REGISTRY_VERSION" github.com/distribution/distribution/v3/cmd/registry ;;
   promtool) go_install promtool "$PROMTOOL_VERSION" github.com/prometheus/prometheus/cmd/promtool ;;
   monitoring-crds) monitoring_crds ;;
-  *) log "unknown component $want (all|k8s|kwok|helm|grpcurl|registry|promtool|monitoring-crds)"; exit 2 ;;
+  *) log "unknown component $want (all|k8s|kwok|helm|grpcurl|registry|node|promtool|monitoring-crds)"; exit 2 ;;
 esac

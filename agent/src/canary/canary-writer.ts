@@ -1,5 +1,5 @@
-// Writes the canary to /dev/kmsg after every (re)configuration and then every `intervalMs` (0 = only
-// after configuration). The counter starts at 1 per process.
+// Writes the canary to /dev/kmsg after every (re)configuration and then every `intervalMs` (> 0; with
+// --canary-interval 0 the app creates no writer at all). The counter starts at 1 per process.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { PanicLineState } from '@lastgasp/proto/contract';

@@ -27,7 +27,7 @@ export interface AgentConfig {
   configfsRoot: string;
   targetPrefix: string;
   recheckIntervalMs: number;
-  /** 0 = no periodic canary (one is still written after each reconfiguration). */
+  /** 0 = no canary at all (none after a reconfiguration either). */
   canaryIntervalMs: number;
   daemonsetName: string | null;
   /** Namespace of the agent's own DaemonSet (env POD_NAMESPACE). */

@@ -30,6 +30,12 @@ describe('endpointsFromSlices', () => {
     { name: 'FQDN slice ignored', slices: [slice('FQDN', udp, [{ addresses: ['collector.example'] }])], want: [] },
     { name: 'no port with that name', slices: [slice('IPv4', [{ name: 'grpc', port: 6667 }], [{ addresses: ['10.0.0.5'] }])], want: [] },
     { name: 'named port but TCP (the default protocol)', slices: [slice('IPv4', [{ name: 'netconsole', port: 6666 }], [{ addresses: ['10.0.0.5'] }])], want: [] },
+    {
+      // What the API serves for a Service without ready pods: no `endpoints` field at all.
+      name: 'a slice without endpoints (field absent) beside one with',
+      slices: [{ addressType: 'IPv4', ports: udp } as V1EndpointSlice, slice('IPv4', udp, [{ addresses: ['10.0.0.5'] }])],
+      want: ['10.0.0.5:6666'],
+    },
     { name: 'the same address in two slices counted once', slices: [slice('IPv4', udp, [{ addresses: ['10.0.0.5'] }]), slice('IPv4', udp, [{ addresses: ['10.0.0.5'] }])], want: ['10.0.0.5:6666'] },
   ];
   for (const c of cases) {

@@ -14,9 +14,10 @@ export function endpointsFromSlices(slices: readonly V1EndpointSlice[], portName
     if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue;
     const port = (slice.ports ?? []).find((p) => p.name === portName && (p.protocol ?? 'TCP') === 'UDP');
     if (port?.port === undefined) continue;
-    for (const endpoint of slice.endpoints) {
+    // The API omits `endpoints` (null in JSON) when a slice has none: a Service without ready pods.
+    for (const endpoint of (slice.endpoints as V1EndpointSlice['endpoints'] | null | undefined) ?? []) {
       if (endpoint.conditions?.ready === false) continue;
-      for (const raw of endpoint.addresses) {
+      for (const raw of (endpoint.addresses as string[] | null | undefined) ?? []) {
         const address = canonicalIp(raw);
         if (address !== null) result.push({ address, port: port.port });
       }

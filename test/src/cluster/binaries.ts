@@ -132,6 +132,28 @@ export async function grpcurlBinary(log: (line: string) => void = () => {}): Pro
   return binaryPaths(readVersions()).grpcurl;
 }
 
+/** The real worker node's binaries (the QEMU bed's kubelet node), in the same cache. */
+export interface NodeBinaries {
+  kubelet: string;
+  /** Directory with containerd, containerd-shim-runc-v2 and ctr. */
+  containerdDir: string;
+  /** Directory with the bridge, host-local and loopback CNI plugins. */
+  cniDir: string;
+}
+
+/** Paths of the node binaries, building them first (build-binaries.sh node returns at once when cached). */
+export async function nodeBinaries(log: (line: string) => void = () => {}): Promise<NodeBinaries> {
+  await runBuild(log, 'node');
+  const env = parseEnvFile(readFileSync(join(BUILD_DIR, 'versions.env'), 'utf8'));
+  const cacheDir = process.env['LASTGASP_CACHE'] ?? join(homedir(), '.cache', 'lastgasp');
+  const k8s = readVersions().kubernetes;
+  return {
+    kubelet: join(cacheDir, `k8s-${k8s}`, 'kubelet'),
+    containerdDir: join(cacheDir, `containerd-${env['CONTAINERD_VERSION'] ?? ''}`),
+    cniDir: join(cacheDir, `cni-plugins-${env['CNI_PLUGINS_VERSION'] ?? ''}`),
+  };
+}
+
 /**
  * The CNCF distribution registry's path in the cache (REGISTRY_VERSION in versions.env), building only
  * it when missing: for tests that push images and charts to a local OCI registry.

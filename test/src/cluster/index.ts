@@ -8,7 +8,7 @@ export { createNode, createPod, ensureNamespace, FAKE_IMAGE } from './objects.js
 export { stopNodeHeartbeat, STOPPED_HOLDER } from './node-heartbeat.js';
 export { applyManifest, parseManifest, FIELD_MANAGER } from './apply-manifest.js';
 export { apiStatus } from './api-errors.js';
-export { ensureBinaries, grpcurlBinary, readVersions, registryBinary } from './binaries.js';
+export { ensureBinaries, grpcurlBinary, nodeBinaries, readVersions, registryBinary, type NodeBinaries } from './binaries.js';
 export { KWOK_NODE_ANNOTATION, KWOK_NODE_ANNOTATION_VALUE, KWOK_DEFAULT_NODE_IP } from './components.js';
 export type { NodeAddressPool, NodeAddressPoolOptions, NodeAddressSet } from './node-address-pool.js';
 export type { PoolLayout } from './address-block.js';

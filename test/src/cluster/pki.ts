@@ -91,6 +91,12 @@ export async function createPki(dir: string, clients: Record<string, ClientIdent
   return { ca, serving: await serving, clients: Object.fromEntries(await Promise.all(issued)), serviceAccount };
 }
 
+/** A client certificate for `identity` signed by the cluster's CA (e.g. a kubelet's `system:node:<name>`). */
+export function issueClientCertificate(ca: KeyPair, dir: string, name: string, identity: ClientIdentity): Promise<KeyPair> {
+  const subject = [...identity.groups.map((g) => subjectPart('O', g)), subjectPart('CN', identity.user)].join('');
+  return issue(ca, dir, `client-${name}`, subject, ['extendedKeyUsage=clientAuth']);
+}
+
 /** The PEM text of a file, base64-encoded as kubeconfig `*-data` fields want it. */
 export async function pemBase64(path: string): Promise<string> {
   return (await readFile(path)).toString('base64');

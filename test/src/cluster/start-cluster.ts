@@ -11,9 +11,9 @@ import { applyManifest } from './apply-manifest.js';
 import { clusterAsset, ensureBinaries, kwokStagesPath } from './binaries.js';
 import type { Binaries } from './binaries.js';
 import { apiServerArgs, controllerManagerArgs, etcdArgs, kwokArgs, kwokConfig, schedulerArgs } from './components.js';
-import { loadKubeConfig, writeKubeconfig } from './kubeconfig.js';
+import { loadKubeConfig, renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
 import { ensureNamespace } from './objects.js';
-import { createPki } from './pki.js';
+import { createPki, issueClientCertificate } from './pki.js';
 import type { ClusterPki } from './pki.js';
 import { freePorts } from '../testing/free-port.js';
 import { logTail, startProcess } from './processes.js';
@@ -278,6 +278,18 @@ class TestCluster implements Cluster {
         ),
       ),
     );
+  }
+
+  async nodeKubeconfig(nodeName: string, server?: string): Promise<string> {
+    const pair = await issueClientCertificate(this.layout.pki.ca, join(this.dir, 'pki'), `node-${nodeName}`, {
+      user: `system:node:${nodeName}`,
+      groups: ['system:nodes'],
+    });
+    return renderKubeconfig({ server: server ?? this.server, caPath: this.layout.pki.ca.certPath, user: `system:node:${nodeName}`, credentials: pair });
+  }
+
+  caPem(): Promise<string> {
+    return readFile(this.layout.pki.ca.certPath, 'utf8');
   }
 
   async serviceAccountKubeconfig(namespace: string, name: string, opts: { boundPod?: string } = {}): Promise<string> {

@@ -47,6 +47,14 @@ export interface Cluster {
    * token, and stops accepting the token once the Pod is gone.
    */
   serviceAccountKubeconfig(namespace: string, name: string, opts?: { boundPod?: string }): Promise<string>;
+  /**
+   * Kubeconfig text for a real kubelet joining as Node `nodeName`: a client certificate for
+   * `system:node:<nodeName>` in `system:nodes` (the Node authorizer and NodeRestriction apply), the CA
+   * and key inlined, the apiserver reached at `server` (default: the loopback address).
+   */
+  nodeKubeconfig(nodeName: string, server?: string): Promise<string>;
+  /** PEM of the cluster CA (for a kubelet's client-CA file). */
+  caPem(): Promise<string>;
   /** Stops every component and removes `dir`. Idempotent. */
   stop(): Promise<void>;
 }

@@ -32,7 +32,7 @@ export const HOST_ADDRESSES = ['10.77.0.1', '10.77.0.11', '10.77.0.12'] as const
 export const GUEST_ADDRESS = '10.77.0.2';
 const PREFIX_LENGTH = 24;
 /** The apiserver as seen inside the namespace (any address there) and from the guest. */
-const BRIDGE_PORT = 6443;
+export const BRIDGE_PORT = 6443;
 const CHART = join(REPO_ROOT, 'deploy', 'helm', 'lastgasp');
 const CHART_RBAC = ['templates/serviceaccounts.yaml', 'templates/agent-rbac.yaml', 'templates/collector-rbac.yaml'];
 
@@ -54,6 +54,15 @@ export interface WorldOptions {
   kernel?: KernelId;
   /** The guest kernel's `panic=` (default -1: reboot at once, which ends QEMU). */
   panicTimeoutSeconds?: number;
+  /** The guest becomes a real Node (its own kubelet registers it, see real-node.ts): no kwok Node for it. */
+  realNode?: boolean;
+  /** Guest memory (default 1024 MiB). */
+  memoryMiB?: number;
+  /**
+   * The chart is installed by the scenario (helm install): no RBAC, Service or ServiceAccounts made up
+   * front (they would collide with the release's); the EndpointSlice for host-side collectors stays.
+   */
+  chartInstalled?: boolean;
 }
 
 export interface World {
@@ -113,23 +122,23 @@ function sliceBody(addresses: readonly string[]): V1EndpointSlice {
   };
 }
 
-/** Service, EndpointSlice, CRD, the chart's RBAC and the guest's Node; returns the two kubeconfig paths. */
-async function prepareApi(cluster: Cluster, nodeName: string, netns: string): Promise<{ agent: string; collector: string }> {
-  await cluster.installCrds([CRD_PATH]);
+/** Service, EndpointSlice, CRD, the chart's RBAC and the guest's Node (what the chart is not installing). */
+async function prepareApi(cluster: Cluster, nodeName: string, netns: string, o: WorldOptions): Promise<void> {
   await ensureNamespace(cluster, NAMESPACE);
-  await applyManifest(cluster, await renderChartRbac(cluster.binaries.helm));
-  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-  await core.createNamespacedService({
-    namespace: NAMESPACE,
-    body: { metadata: { name: SERVICE }, spec: { clusterIP: 'None', ports: [{ name: 'netconsole', port: NETCONSOLE_PORT, protocol: 'UDP' }] } },
-  });
+  if (o.chartInstalled !== true) {
+    await cluster.installCrds([CRD_PATH]);
+    await applyManifest(cluster, await renderChartRbac(cluster.binaries.helm));
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    await core.createNamespacedService({
+      namespace: NAMESPACE,
+      body: { metadata: { name: SERVICE }, spec: { clusterIP: 'None', ports: [{ name: 'netconsole', port: NETCONSOLE_PORT, protocol: 'UDP' }] } },
+    });
+  }
   await cluster.kubeConfig.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({ namespace: NAMESPACE, body: sliceBody([]) });
   // The collector runs in the guest's namespace: the Node's address must stay local there.
-  await createNode(cluster, nodeName, { addresses: [{ type: 'InternalIP', address: GUEST_ADDRESS }, { type: 'Hostname', address: nodeName }], netns });
-  return {
-    agent: await cluster.serviceAccountKubeconfig(NAMESPACE, 'lastgasp-agent'),
-    collector: await cluster.serviceAccountKubeconfig(NAMESPACE, 'lastgasp-collector'),
-  };
+  if (o.realNode !== true) {
+    await createNode(cluster, nodeName, { addresses: [{ type: 'InternalIP', address: GUEST_ADDRESS }, { type: 'Hostname', address: nodeName }], netns });
+  }
 }
 
 async function settle(promises: [Promise<Cluster>, Promise<Guest>], cleanup: (c: Cluster | null, g: Guest | null) => Promise<void>): Promise<[Cluster, Guest]> {
@@ -158,7 +167,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
         panicTimeoutSeconds: o.panicTimeoutSeconds,
         hostAddresses: HOST_ADDRESSES.map((a) => `${a}/${PREFIX_LENGTH}`),
         guestAddress: `${GUEST_ADDRESS}/${PREFIX_LENGTH}`,
-        memoryMiB: 1024,
+        memoryMiB: o.memoryMiB ?? 1024,
         cpus: o.cpus ?? 1,
         log: (l) => {
           if (o.console === true || !l.startsWith('[console]')) log(`[guest] ${l}`);
@@ -185,10 +194,15 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const kubeconfigs = await prepareApi(cluster, o.nodeName, vm.netns);
+    await prepareApi(cluster, o.nodeName, vm.netns, o);
     bridge = await startApiBridge({ server: cluster.server, netns: vm.network, dir, port: BRIDGE_PORT });
-    const collectorKubeconfig = rehomeKubeconfig(kubeconfigs.collector, `https://127.0.0.1:${BRIDGE_PORT}`);
-    const agentKubeconfig = rehomeKubeconfig(kubeconfigs.agent, `https://${HOST_ADDRESSES[0]}:${BRIDGE_PORT}`);
+    // Made on first use: with the chart installed by the scenario, its ServiceAccounts exist only then.
+    const collectorKubeconfig = async () =>
+      rehomeKubeconfig(await cluster.serviceAccountKubeconfig(NAMESPACE, 'lastgasp-collector'), `https://127.0.0.1:${BRIDGE_PORT}`);
+    const agentKubeconfig =
+      o.chartInstalled === true
+        ? null
+        : rehomeKubeconfig(await cluster.serviceAccountKubeconfig(NAMESPACE, 'lastgasp-agent'), `https://${HOST_ADDRESSES[0]}:${BRIDGE_PORT}`);
     log(`control plane and guest up after ${Date.now() - bootStartedAt} ms (guest boot ${vm.bootMs} ms, ${vm.accel})`);
     const world: World = {
       cluster,
@@ -208,7 +222,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
           udpHost: hostAddress,
           grpcPort: 6667 + index * 10,
           httpPort: 6668 + index * 10,
-          kubeconfigText: collectorKubeconfig,
+          kubeconfigText: await collectorKubeconfig(),
           leaseNamespace: NAMESPACE,
           dir,
           config: o.collectorConfig,
@@ -223,6 +237,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
           .replaceNamespacedEndpointSlice({ name: SLICE, namespace: NAMESPACE, body: sliceBody(addresses) });
       },
       startAgent(onLine, extraArgs) {
+        if (agentKubeconfig === null) throw new Error('the chart runs the agent in this world (chartInstalled)');
         agent = startGuestAgent(
           vm,
           {
