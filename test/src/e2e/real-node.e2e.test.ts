@@ -7,18 +7,19 @@
 // leaves the kernel without an enabled target, a SIGKILLed agent adopts its targets, and `helm
 // uninstall` leaves no target behind. One guest serves every scenario of this file.
 import { readFileSync } from 'node:fs';
-import { AppsV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { KWOK_NODE_ANNOTATION, nodeBinaries, readVersions } from '@lastgasp/testbed/cluster';
+import { AppsV1Api, BatchV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { createNode, KWOK_NODE_ANNOTATION, nodeBinaries, readVersions } from '@lastgasp/testbed/cluster';
 import { consoleOnFailure } from '@lastgasp/testbed/kernel';
 import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import type { CollectorProcess } from '../collector/index.js';
+import { isDisrupted, startClusterTimeline, type TimelineEvent } from './cluster-timeline.js';
 import { figure, progress } from './figures.js';
 import { readGuestTargets, startTargetSampler, type TargetSample } from './guest-agent.js';
 import { POD_SUBNET, startRealNode, waitNodeReady, type RealNode } from './real-node.js';
 import { GUEST_REGISTRY_PORT, startReleaseBed, type ImageRef, type ReleaseBed } from './release-bed.js';
 import { cliJson, hostsOf } from './scenario-reads.js';
-import { BRIDGE_PORT, bringUpWorld, GUEST_ADDRESS, HOST_ADDRESSES, NAMESPACE, type World } from './world.js';
+import { ANNOTATION_PREFIX, BRIDGE_PORT, bringUpWorld, GUEST_ADDRESS, HOST_ADDRESSES, NAMESPACE, type World } from './world.js';
 
 const NODE = 'real-node-1';
 const APP_NS = 'shop';
@@ -26,6 +27,8 @@ const RELEASE = 'lastgasp';
 const AGENT_DS = 'lastgasp-agent';
 const HOST_COLLECTOR = HOST_ADDRESSES[0];
 const CONTAINERD_VERSION = /CONTAINERD_VERSION=(\S+)/;
+/** The probe's connect timeout sized for TCG (the guest's kernel answers a SYN in ~200 ms there). */
+const COLLECTOR_CONFIG = { policy: { mode: 'immediate', proofOfDeath: { attemptTimeout: '600ms' } } };
 /** This bed has no kube-proxy: in-cluster clients reach the apiserver through the namespace's forwarder. */
 const API_ENV = [
   { name: 'KUBERNETES_SERVICE_HOST', value: HOST_ADDRESSES[0] },
@@ -91,7 +94,7 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
   before(async function () {
     this.timeout(2_400_000);
     const binaries = await nodeBinaries(progress);
-    world = await bringUpWorld({ nodeName: NODE, log: progress, cpus: 2, memoryMiB: 3072, scheduler: true, realNode: true, chartInstalled: true });
+    world = await bringUpWorld({ nodeName: NODE, log: progress, cpus: 2, memoryMiB: 3072, scheduler: true, realNode: true, chartInstalled: true, collectorConfig: COLLECTOR_CONFIG });
     const guestRegistry = `${HOST_ADDRESSES[0]}:${GUEST_REGISTRY_PORT}`;
     const kubeconfig = await world.cluster.nodeKubeconfig(NODE, `https://${HOST_ADDRESSES[0]}:${BRIDGE_PORT}`);
     const started = Date.now();
@@ -281,5 +284,87 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
       () => expect.fail('the DaemonSet is still there'),
       () => undefined,
     );
+  });
+
+  it('a real panic with real pods: a Deployment\'s and a Job\'s pods on the real node explained, failed, deleted; the Node deleted; the Job\'s replacement runs on a kwok node', async () => {
+    const cluster = w().cluster;
+    // Installed again (the uninstall above removed it); the chart's collector pod is kept off the real node
+    // so that the host-side collector, which survives the panic, is the only one and leads.
+    await b().helm(['install', RELEASE, b().chart, '--version', b().chartVersion, '--plain-http', '--namespace', NAMESPACE, '--timeout', '15m',
+      ...values(b(), b().agent, 'privileged'), '--set-json', 'collector.nodeSelector={"lastgasp.dev/no-such-node":"true"}']);
+    await collector?.stop();
+    const survivor = await w().startCollector(HOST_ADDRESSES[1], 'collector-survivor');
+    await w().setSliceAddresses([HOST_ADDRESSES[1]]);
+    await waitAgentRollout(b().agent.digest);
+    await w().waitArmed([HOST_ADDRESSES[1]], 300_000);
+    const labels = { app: 'web' };
+    await apps().createNamespacedDeployment({
+      namespace: APP_NS,
+      body: {
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'web', image: b().busybox, args: ['exec sleep 3600'] }] } },
+        },
+      },
+    });
+    await w().cluster.kubeConfig.makeApiClient(BatchV1Api).createNamespacedJob({
+      namespace: APP_NS,
+      body: {
+        metadata: { name: 'batch' },
+        spec: {
+          backoffLimit: 0,
+          // A node's death is no failure of the work: retry elsewhere without counting it.
+          podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+          template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'batch', image: b().busybox, args: ['exec sleep 3600'] }] } },
+        },
+      },
+    });
+    const running = await waitFor('the Deployment\'s and the Job\'s pods Running on the real node', async () => {
+      const pods = (await core().listNamespacedPod({ namespace: APP_NS })).items.filter((p) => p.metadata?.name !== 'hello');
+      return pods.length === 2 && pods.every((p) => p.status?.phase === 'Running' && p.spec?.nodeName === NODE) ? pods : false;
+    }, { timeoutMs: 300_000, intervalMs: 1000, describe: async () => JSON.stringify((await core().listNamespacedPod({ namespace: APP_NS })).items.map((p) => [p.metadata?.name, p.spec?.nodeName, p.status?.phase])) });
+    const realPods = running.map((p) => `${APP_NS}/${p.metadata?.name ?? ''}`);
+    // Somewhere for the replacements to go, made only now so the first pods land on the real node.
+    await createNode(cluster, 'kwok-1');
+    const timeline = await startClusterTimeline(cluster.kubeConfig, ANNOTATION_PREFIX);
+    try {
+      const panic = await w().vm.panic({ timeoutMs: 180_000 });
+      progress(`QEMU gone ${panic.elapsedMs} ms after sysrq-c (the kubelet set kernel.panic=10)`);
+      const opened = await survivor.waitForLog('incident opened', 60_000, (e) => e.kind === 'KernelPanic' && String(e.summary).includes('sysrq triggered crash'));
+      expect(opened).to.include({ node: NODE, source: GUEST_ADDRESS, fatal: true });
+      const lineAt = opened.time;
+      const nodeDeleted = await waitFor<TimelineEvent>(`Node ${NODE} deleted`, () => Promise.resolve(timeline.first('node-deleted', 0, NODE) ?? false), {
+        timeoutMs: 120_000,
+        describe: () => Promise.resolve(JSON.stringify(timeline.events().slice(-20))),
+      });
+      figure('panic-line-to-node-deleted-real-node', nodeDeleted.at - lineAt, 'collector logged the panic line → real Node delete seen by a watch (real pods, proof of death on, TCG)');
+      for (const key of realPods) {
+        await waitFor(`pod ${key} deleted`, () => Promise.resolve(timeline.first('pod-deleted', lineAt - 1000, key) ?? false), { timeoutMs: 60_000 });
+        const last = timeline.pod(key);
+        expect(isDisrupted(last), `${key} last seen ${JSON.stringify(last?.status)}`).to.equal(true);
+        expect(last?.metadata?.annotations?.[`${ANNOTATION_PREFIX}/reason-code`]).to.equal('KernelPanic');
+      }
+      // kwok's stages run a Job's pod to completion at once: Running or already Succeeded there.
+      const replacement = await waitFor('the Job\'s replacement run on kwok-1', async () => {
+        const pods = (await core().listNamespacedPod({ namespace: APP_NS, labelSelector: 'job-name=batch' })).items;
+        return pods.find((p) => p.spec?.nodeName === 'kwok-1' && (p.status?.phase === 'Running' || p.status?.phase === 'Succeeded')) ?? false;
+      }, {
+        timeoutMs: 300_000,
+        intervalMs: 1000,
+        describe: async () => {
+          const pods = (await core().listNamespacedPod({ namespace: APP_NS })).items.map((p) => [p.metadata?.name, p.spec?.nodeName, p.status?.phase, p.status?.conditions?.map((c) => `${c.type}=${c.status}:${c.reason ?? ''}`)]);
+          const nodes = (await core().listNode()).items.map((n) => [n.metadata?.name, n.status?.conditions?.find((c) => c.type === 'Ready')?.status, n.spec?.taints]);
+          const job = await w().cluster.kubeConfig.makeApiClient(BatchV1Api).readNamespacedJob({ name: 'batch', namespace: APP_NS });
+          return JSON.stringify({ pods, nodes, job: job.status });
+        },
+      });
+      expect(`${APP_NS}/${replacement.metadata?.name ?? ''}`).to.not.be.oneOf(realPods);
+      const job = await w().cluster.kubeConfig.makeApiClient(BatchV1Api).readNamespacedJob({ name: 'batch', namespace: APP_NS });
+      expect(job.status?.failed ?? 0, 'the disrupted pod does not count against backoffLimit 0').to.equal(0);
+    } finally {
+      timeline.stop();
+    }
   });
 });
