@@ -136,7 +136,7 @@ describe('chart monitoring (PrometheusRule, Grafana dashboard) against real /met
   it('every metric the alerts use is exported by the collector or the agent', () => {
     expect(rules.map((r) => r.alert)).to.include.members(['LastGaspNodeNotArmed', 'LastGaspNoLeader', 'LastGaspMultipleLeaders', 'LastGaspRefuted', 'LastGaspRemediationFailed']);
     const names = metricNames(rules.map((r) => r.expr));
-    expect(names).to.include.members(['lastgasp_agent_ready', 'lastgasp_leader', 'lastgasp_incidents_total']);
+    expect(names).to.include.members(['lastgasp_agent_ready', 'lastgasp_leader', 'lastgasp_incidents_total', 'lastgasp_agent_panic_reboot_suppresses_last_gasp']);
     expect(missingMetrics(names, [...collectorSamples, ...agentSamples])).to.deep.equal([]);
   });
 
@@ -186,6 +186,20 @@ describe('chart monitoring (PrometheusRule, Grafana dashboard) against real /met
         alert_rule_test: [
           { eval_time: '10m', alertname: 'LastGaspNodeNotArmed', exp_alerts: [] },
           { eval_time: '20m', alertname: 'LastGaspNodeNotArmed', exp_alerts: [alert('LastGaspNodeNotArmed', { ...ns, node: 'worker-2' })] },
+        ],
+      },
+      {
+        name: "a node whose kernel reboots before its panic is sent (nbcon, kernel.panic=10)",
+        interval: '1m',
+        input_series: [
+          ...healthy(40),
+          series(agentSamples, targetLabels('lastgasp-agent-worker-1', 'worker-1', 'agent'), 'lastgasp_agent_panic_reboot_suppresses_last_gasp', {}, '0x40'),
+          series(agentSamples, targetLabels('lastgasp-agent-worker-2', 'worker-2', 'agent'), 'lastgasp_agent_panic_reboot_suppresses_last_gasp', {}, '1x40'),
+        ],
+        alert_rule_test: [
+          { eval_time: '10m', alertname: 'LastGaspPanicLineSuppressed', exp_alerts: [] },
+          { eval_time: '20m', alertname: 'LastGaspPanicLineSuppressed', exp_alerts: [alert('LastGaspPanicLineSuppressed', { ...ns, node: 'worker-2' })] },
+          { eval_time: '20m', alertname: 'LastGaspNodeNotArmed', exp_alerts: [] },
         ],
       },
       {
