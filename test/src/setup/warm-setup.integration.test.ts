@@ -23,7 +23,7 @@ describe('scripts/setup.sh on a warm machine', function () {
     const second = await setup();
     expect(second.code, second.stderr).to.equal(0);
     expect(second.stderr).to.match(/^\[setup\] nothing to do: everything up to date/m);
-    for (const step of ['native', 'typescript', 'kernel']) expect(second.stderr).to.contain(`[setup] ${step}: up to date`);
+    for (const step of ['native', 'typescript', 'kernels']) expect(second.stderr).to.contain(`[setup] ${step}: up to date`);
     expect(second.stderr).to.not.match(/npm packages|installing Debian packages|first build/);
   });
 });
