@@ -17,6 +17,15 @@ describe('log formats', () => {
     expect(formatLogLine(line)).to.equal('1970-01-01T00:00:00.000Z ERROR failed err=boom\n    at a (x.js:1:1)\n    at b (y.js:2:2)\n');
   });
 
+  it('text: control characters from kernel text (ESC, CSI, BEL) never reach the terminal raw', () => {
+    const line = JSON.stringify({ level: 50, time: 0, msg: 'bad \u001b[2J line', text: 'a\u009b31m\u0007b', err: { message: 'e', stack: 'Error: e\n    at \u001b]0;title\u0007 (x.js:1:1)' } });
+    const out = formatLogLine(line);
+    // eslint-disable-next-line no-control-regex -- the point is that none is left
+    expect(out.replace(/\n/g, '')).to.not.match(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(out).to.equal('1970-01-01T00:00:00.000Z ERROR bad \\x1b[2J line text="a\\u009b31m\\u0007b" err=e\n    at \\x1b]0;title\\x07 (x.js:1:1)\n');
+    expect(formatLogLine('plain \u001b[31mred\n')).to.equal('plain \\x1b[31mred\n');
+  });
+
   it('text: a line that is not a JSON object passes unchanged', () => {
     expect(formatLogLine('(node:7) Warning: something\n')).to.equal('(node:7) Warning: something\n');
     expect(formatLogLine('[1,2]')).to.equal('[1,2]\n');

@@ -2,6 +2,10 @@
 // object a line, for log pipelines; or text for a person at a terminal, made from the same JSON line:
 //   2026-01-02T03:04:05.678Z INFO  incident held node=worker-1 reason=StormLimit
 // Pure (a JSON line in, a text line out) plus a destination object pino writes to; no dependency on pino.
+// Log entries can carry kernel text (a datagram's sender chose it): in text the message, the stack and
+// any line that is not JSON are sanitised and values written as terminal-safe JSON, so no control
+// character reaches the terminal (terminal-text.ts).
+import { sanitise, terminalJson } from './terminal-text.js';
 
 export const LOG_FORMATS = ['json', 'text'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -16,9 +20,9 @@ const HEAD = new Set(['time', 'level', 'msg', 'pid', 'hostname']);
 
 /** A value as text: plain when it is a word, JSON (quoted, escaped) otherwise, so a line stays one line. */
 function valueText(v: unknown): string {
-  if (typeof v === 'string') return /^[\w.:/@+\-[\]]+$/.test(v) ? v : JSON.stringify(v);
+  if (typeof v === 'string') return /^[\w.:/@+\-[\]]+$/.test(v) ? v : terminalJson(v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
-  return JSON.stringify(v);
+  return terminalJson(v);
 }
 
 /** One pino JSON line as one text line (an error's stack on indented lines after it); other text unchanged. */
@@ -28,9 +32,9 @@ export function formatLogLine(line: string): string {
   try {
     entry = JSON.parse(trimmed);
   } catch {
-    return `${trimmed}\n`;
+    return `${sanitise(trimmed)}\n`;
   }
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return `${trimmed}\n`;
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return `${sanitise(trimmed)}\n`;
   const e = entry as Record<string, unknown>;
   const time = typeof e['time'] === 'number' ? new Date(e['time']).toISOString() : valueText(e['time'] ?? '-');
   const level = (typeof e['level'] === 'number' ? LEVEL_NAMES[e['level']] : undefined) ?? valueText(e['level'] ?? '?').toUpperCase();
@@ -41,12 +45,12 @@ export function formatLogLine(line: string): string {
     if (key === 'err' && typeof value === 'object' && value !== null) {
       const err = value as Record<string, unknown>;
       fields.push(`err=${valueText(err['message'] ?? err['type'] ?? 'error')}`);
-      if (typeof err['stack'] === 'string') stack = err['stack'].split('\n').slice(1).map((l) => `    ${l.trim()}\n`).join('');
+      if (typeof err['stack'] === 'string') stack = err['stack'].split('\n').slice(1).map((l) => `    ${sanitise(l.trim())}\n`).join('');
       continue;
     }
     fields.push(`${key}=${valueText(value)}`);
   }
-  const msg = typeof e['msg'] === 'string' ? e['msg'] : '';
+  const msg = typeof e['msg'] === 'string' ? sanitise(e['msg']) : '';
   return `${[time, level.padEnd(5), msg, ...fields].filter((p) => p !== '').join(' ')}\n${stack}`;
 }
 

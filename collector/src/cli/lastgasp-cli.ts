@@ -15,7 +15,7 @@ import { renderHosts } from './render-hosts.js';
 import { renderEvent, renderIncident, renderIncidents } from './render-incidents.js';
 import { renderJson, renderJsonLine, renderYaml, renderYamlDocument } from './render-json.js';
 import { renderStatus } from './render-status.js';
-import { sanitise } from '../terminal-text.js';
+import { sanitise } from '@lastgasp/proto/terminal-text';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };

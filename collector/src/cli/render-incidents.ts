@@ -1,10 +1,10 @@
 // `lastgasp incidents`, `lastgasp incident <id>` and `lastgasp watch`: which nodes died, why, and what
-// was done about each. Pure. Text from the kernel or the API is sanitised (terminal-text.ts): in
+// was done about each. Pure. Text from the kernel or the API is sanitised (@lastgasp/proto/terminal-text): in
 // tables and fields by table.ts, here for the kernel log and watch lines.
 import type { Incident__Output, IncidentEvent__Output, RemediationStep__Output } from '@lastgasp/proto';
 import { enumName, type RenderContext } from './render-context.js';
 import { isoTime, relativeTime, span, timestampMs } from './relative-time.js';
-import { sanitise } from '../terminal-text.js';
+import { sanitise } from '@lastgasp/proto/terminal-text';
 import { renderFields, renderTable, truncate } from './table.js';
 
 const phase = (i: Incident__Output): string => enumName(i.phase, 'INCIDENT_PHASE_');

@@ -1,9 +1,9 @@
 // `-o json`: the API's messages in protobuf's JSON style, as grpcurl prints them: Timestamps as RFC 3339
 // strings, wrapper values as their plain value. In lastgasp.v1 the only messages shaped exactly
 // {seconds, nanos} are Timestamps and the only ones shaped exactly {value} are wrappers. Pure.
-// Every string value stays exact; control characters are escaped (terminal-text.ts).
+// Every string value stays exact; control characters are escaped (@lastgasp/proto/terminal-text).
 import { Document, isScalar, visit } from 'yaml';
-import { terminalJson } from '../terminal-text.js';
+import { terminalJson } from '@lastgasp/proto/terminal-text';
 
 export function toJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toJson);

@@ -1,6 +1,6 @@
 // Aligned text tables. Pure: the terminal width is passed in. Every cell and value is sanitised
-// (terminal-text.ts): control characters from kernel text show as `\x1b`-style escapes.
-import { sanitise } from '../terminal-text.js';
+// (@lastgasp/proto/terminal-text): control characters from kernel text show as `\x1b`-style escapes.
+import { sanitise } from '@lastgasp/proto/terminal-text';
 
 export interface TableOptions {
   /** Terminal width in columns; undefined: never cut. */

@@ -1,6 +1,6 @@
 // Output of `lastgasp-collector replay`: one JSON object per incident per line, or a readable report.
-// The report shows kernel text sanitised (terminal-text.ts); the JSON keeps it exact.
-import { sanitise, terminalJson } from '../terminal-text.js';
+// The report shows kernel text sanitised (@lastgasp/proto/terminal-text); the JSON keeps it exact.
+import { sanitise, terminalJson } from '@lastgasp/proto/terminal-text';
 import type { Incident } from '../types.js';
 
 export interface ReplayIncidentJson {

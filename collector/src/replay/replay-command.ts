@@ -9,7 +9,7 @@ import { normaliseAddress } from '../ingest/normalise-address.js';
 import { createPipeline, resolveLimits, type Pipeline } from '../pipeline.js';
 import type { Incident } from '../types.js';
 import { decodeFrame } from './decode-packet.js';
-import { sanitise } from '../terminal-text.js';
+import { sanitise } from '@lastgasp/proto/terminal-text';
 import { formatIncidentText, incidentJsonLine } from './format-report.js';
 import { CaptureError, isUnusable, readCapture } from './read-capture.js';
 
