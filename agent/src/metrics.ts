@@ -1,7 +1,7 @@
 // The agent's Prometheus metrics, in a registry of its own (no global state). Default process metrics
 // are left out on purpose: their event-loop-lag sampler wakes the process every few milliseconds,
 // which an idle DaemonSet on every node should not do.
-import { buildInfo } from '@lastgasp/proto/version';
+import { BUILD_INFO_METRIC, buildInfoLabels } from '@lastgasp/proto/version';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ActionOutcome } from './configfs/apply-targets.js';
 import { READY_REASONS, SYSDATA_SWITCHES, type AgentStatus } from './types.js';
@@ -17,13 +17,7 @@ export interface AgentMetrics {
 
 export function createMetrics(): AgentMetrics {
   const registry = new Registry();
-  const info = buildInfo();
-  new Gauge({
-    name: 'lastgasp_build_info',
-    help: 'The running build: version, source revision ("unknown" when the build did not say) and Node.js version; always 1.',
-    labelNames: ['version', 'revision', 'node_version'],
-    registers: [registry],
-  }).set({ version: info.version, revision: info.revision, node_version: info.nodeVersion }, 1);
+  new Gauge({ ...BUILD_INFO_METRIC, labelNames: [...BUILD_INFO_METRIC.labelNames], registers: [registry] }).set(buildInfoLabels(), 1);
   const ready = new Gauge({ name: 'lastgasp_agent_ready', help: '1 when at least one netconsole target is enabled and verified.', registers: [registry] });
   const verified = new Gauge({ name: 'lastgasp_agent_targets_verified', help: 'Collector endpoints with an enabled, verified netconsole target.', registers: [registry] });
   const endpoints = new Gauge({ name: 'lastgasp_agent_collector_endpoints', help: 'Collector endpoints currently discovered or configured.', registers: [registry] });

@@ -38,3 +38,18 @@ export interface BuildInfo {
 export function buildInfo(env: NodeJS.ProcessEnv = process.env): BuildInfo {
   return { version: VERSION, revision: buildRevision(env), nodeVersion: process.versions.node };
 }
+
+/**
+ * The metric `lastgasp_build_info{version,revision,node_version} 1` that the collector and the agent
+ * both export: its definition (for a prom-client Gauge) and this build's label values.
+ */
+export const BUILD_INFO_METRIC = {
+  name: 'lastgasp_build_info',
+  help: 'The running build: version, source revision ("unknown" when the build did not say) and Node.js version; always 1.',
+  labelNames: ['version', 'revision', 'node_version'],
+} as const;
+
+export function buildInfoLabels(env: NodeJS.ProcessEnv = process.env): Record<(typeof BUILD_INFO_METRIC.labelNames)[number], string> {
+  const info = buildInfo(env);
+  return { version: info.version, revision: info.revision, node_version: info.nodeVersion };
+}

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client) on a registry the app owns (no global default registry).
 // Counters kept elsewhere (listener, pipeline) are read at scrape time through `sources`; the incident
 // and remediation counters are counted through start/event-counters.ts, which GetStatus reads back.
-import { buildInfo } from '@lastgasp/proto/version';
+import { BUILD_INFO_METRIC, buildInfoLabels } from '@lastgasp/proto/version';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IncidentHistoryStats } from '../api/incident-history.js';
 import { HOST_TIERS, type HostTier, type HostTierStats } from '../host-context/host-table.js';
@@ -302,13 +302,7 @@ function zeroed<T extends string>(c: Counter<T>, label: T, values: readonly stri
 
 /** lastgasp_build_info{version,revision,node_version} 1: which build runs (proto/src/version.ts). */
 export function registerBuildInfo(registry: Registry): void {
-  const info = buildInfo();
-  new Gauge({
-    name: 'lastgasp_build_info',
-    help: 'The running build: version, source revision ("unknown" when the build did not say) and Node.js version; always 1.',
-    labelNames: ['version', 'revision', 'node_version'],
-    registers: [registry],
-  }).set({ version: info.version, revision: info.revision, node_version: info.nodeVersion }, 1);
+  new Gauge({ ...BUILD_INFO_METRIC, labelNames: [...BUILD_INFO_METRIC.labelNames], registers: [registry] }).set(buildInfoLabels(), 1);
 }
 
 /** The UDP receive path in use, known once the listener is bound: lastgasp_udp_receiver_info{receiver} 1. */
