@@ -21,5 +21,8 @@ await build({
   // Some of the package's dependencies are CommonJS and require Node.js built-ins.
   banner: { js: "import { createRequire as bundleRequire } from 'node:module';\nconst require = bundleRequire(import.meta.url);" },
   legalComments: 'eof',
+  // whatwg-url (under node-fetch 2) requires "punycode", which Node.js resolves to its deprecated
+  // built-in (a DEP0040 warning on stderr at start); the trailing slash names the npm package instead.
+  alias: { punycode: 'punycode/' },
 });
 console.log(`[build] ${outfile}: @kubernetes/client-node bundled to what the collector uses`);

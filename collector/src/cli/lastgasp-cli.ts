@@ -196,6 +196,9 @@ function buildProgram(io: CliIo, target: Target): Command {
     }
     server ??= DEFAULT_SERVER;
     target.describe ??= server;
+    // Through a port-forward the collector is this machine's loopback, which its certificate names as
+    // "localhost" (an IP address is no TLS server name).
+    const serverName = emptyToUndefined(o.tlsServerName) ?? (target.forwarded === null ? undefined : 'localhost');
     const options: ConnectOptions = {
       server,
       tls: o.tls === true,
@@ -203,7 +206,7 @@ function buildProgram(io: CliIo, target: Target): Command {
       certFile: emptyToUndefined(o.cert),
       keyFile: emptyToUndefined(o.key),
       timeoutMs: o.timeout,
-      ...(emptyToUndefined(o.tlsServerName) === undefined ? {} : { channelOptions: { 'grpc.ssl_target_name_override': o.tlsServerName as string } }),
+      ...(serverName === undefined ? {} : { channelOptions: { 'grpc.ssl_target_name_override': serverName } }),
     };
     const api = connect(options);
     try {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
-import { apiServerArgs, controllerManagerArgs, etcdArgs, kwokArgs, kwokConfig, schedulerArgs } from './components.js';
+import { apiServerArgs, controllerManagerArgs, egressSelectorConfig, etcdArgs, KUBELET_CLIENT, kwokArgs, kwokConfig, schedulerArgs } from './components.js';
+import { parse } from 'yaml';
 import type { ClusterPki } from './pki.js';
 
 const pki: ClusterPki = {
@@ -32,6 +33,27 @@ describe('component command lines', () => {
       '--service-account-signing-key-file=/p/sa.key',
       '--service-cluster-ip-range=10.96.0.0/16',
     ]);
+  });
+
+  it('kube-apiserver: no kubelet client or egress unless given; with them, the certificate it shows kubelets and the egress file', () => {
+    const plain = apiServerArgs({ etcdClientPort: 4001, securePort: 6443, certDir: '/d/c', pki });
+    expect(plain.filter((a) => a.startsWith('--kubelet-client') || a.startsWith('--egress'))).to.deep.equal([]);
+    const withNode = apiServerArgs({
+      etcdClientPort: 4001,
+      securePort: 6443,
+      certDir: '/d/c',
+      pki: { ...pki, clients: { [KUBELET_CLIENT]: { certPath: '/p/k.crt', keyPath: '/p/k.key' } } },
+      egressSelectorConfigPath: '/d/egress.yaml',
+    });
+    expect(withNode).to.include.members(['--kubelet-client-certificate=/p/k.crt', '--kubelet-client-key=/p/k.key', '--egress-selector-config-file=/d/egress.yaml']);
+  });
+
+  it('egress selector: only "cluster" traffic, HTTP CONNECT over the given Unix socket', () => {
+    expect(parse(egressSelectorConfig('/tmp/x y/egress.sock'))).to.deep.equal({
+      apiVersion: 'apiserver.k8s.io/v1beta1',
+      kind: 'EgressSelectorConfiguration',
+      egressSelections: [{ name: 'cluster', connection: { proxyProtocol: 'HTTPConnect', transport: { uds: { udsName: '/tmp/x y/egress.sock' } } } }],
+    });
   });
 
   it('kube-controller-manager: extra flags come last, so they win', () => {

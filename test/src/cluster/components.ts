@@ -31,12 +31,37 @@ export interface ApiServerLayout {
   securePort: number;
   certDir: string;
   pki: ClusterPki;
+  /** An EgressSelectorConfiguration file: how the apiserver reaches nodes (kubelets) and pods. */
+  egressSelectorConfigPath?: string;
+}
+
+/** The client certificate the apiserver shows kubelets (logs, exec, port-forward). */
+export const KUBELET_CLIENT = 'apiserver-kubelet-client';
+
+/**
+ * The apiserver's "cluster" traffic (to kubelets, pods and Services) through an HTTP CONNECT proxy
+ * listening on a Unix socket: how a test lets it reach a kubelet inside a network namespace.
+ */
+export function egressSelectorConfig(socketPath: string): string {
+  return [
+    'apiVersion: apiserver.k8s.io/v1beta1',
+    'kind: EgressSelectorConfiguration',
+    'egressSelections:',
+    '- name: cluster',
+    '  connection:',
+    '    proxyProtocol: HTTPConnect',
+    '    transport:',
+    '      uds:',
+    `        udsName: ${JSON.stringify(socketPath)}`,
+    '',
+  ].join('\n');
 }
 
 /** The range Services draw ClusterIPs from; nothing ever routes to it. */
 export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/16';
 
 export function apiServerArgs(l: ApiServerLayout): string[] {
+  const kubeletClient = l.pki.clients[KUBELET_CLIENT];
   return [
     'kube-apiserver',
     `--etcd-servers=http://127.0.0.1:${l.etcdClientPort}`,
@@ -58,6 +83,10 @@ export function apiServerArgs(l: ApiServerLayout): string[] {
     // 127.0.0.1 is no valid endpoint address for the `kubernetes` Service; in-cluster clients do not exist here.
     '--endpoint-reconciler-type=none',
     '--profiling=false',
+    // Kubelets by their InternalIP, as kubeadm sets it: a Node's hostname resolves nowhere here.
+    '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
+    ...(kubeletClient === undefined ? [] : [`--kubelet-client-certificate=${kubeletClient.certPath}`, `--kubelet-client-key=${kubeletClient.keyPath}`]),
+    ...(l.egressSelectorConfigPath === undefined ? [] : [`--egress-selector-config-file=${l.egressSelectorConfigPath}`]),
   ];
 }
 

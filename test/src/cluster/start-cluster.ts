@@ -10,7 +10,7 @@ import { createIfMissing } from './api-errors.js';
 import { applyManifest } from './apply-manifest.js';
 import { clusterAsset, ensureBinaries, kwokStagesPath } from './binaries.js';
 import type { Binaries } from './binaries.js';
-import { apiServerArgs, controllerManagerArgs, etcdArgs, kwokArgs, kwokConfig, schedulerArgs } from './components.js';
+import { apiServerArgs, controllerManagerArgs, egressSelectorConfig, etcdArgs, KUBELET_CLIENT, kwokArgs, kwokConfig, schedulerArgs } from './components.js';
 import { loadKubeConfig, renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
 import { ensureNamespace } from './objects.js';
 import { createPki, issueClientCertificate } from './pki.js';
@@ -172,13 +172,18 @@ class TestCluster implements Cluster {
 
   private async startFirstApiServer(etcdClientPort: number): Promise<void> {
     const certDir = join(this.dir, 'apiserver-certs');
+    let egressSelectorConfigPath: string | undefined;
+    if (this.opts.nodeEgressSocket !== undefined) {
+      egressSelectorConfigPath = join(this.dir, 'egress-selector.yaml');
+      await writeFile(egressSelectorConfigPath, egressSelectorConfig(this.opts.nodeEgressSocket));
+    }
     await this.startOnFreePorts(
       1,
       ([securePort = 0]) => {
         this.server = `https://127.0.0.1:${securePort}`;
         this.apiServerSpec = this.component(
           'kube-apiserver',
-          apiServerArgs({ etcdClientPort, securePort, certDir, pki: this.layout.pki }),
+          apiServerArgs({ etcdClientPort, securePort, certDir, pki: this.layout.pki, egressSelectorConfigPath }),
         );
         return this.apiServerSpec;
       },
@@ -337,6 +342,8 @@ const CLIENTS = {
   'controller-manager': { user: 'system:kube-controller-manager', groups: [] },
   scheduler: { user: 'system:kube-scheduler', groups: [] },
   kwok: { user: 'lastgasp:kwok', groups: ['system:masters'] },
+  // The apiserver to a real kubelet (port-forward, logs); that kubelet authorises every authenticated client.
+  [KUBELET_CLIENT]: { user: 'kube-apiserver-kubelet-client', groups: [] },
 };
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {

@@ -20,6 +20,11 @@ export interface ClusterOptions {
   servingIps?: string[];
   /** kwok Stage documents (YAML); each replaces kwok's upstream Stage of the same name. */
   kwokStages?: string;
+  /**
+   * A Unix socket where an HTTP CONNECT proxy will listen: the apiserver sends its traffic to nodes and
+   * pods (port-forward, logs, exec) through it, so it reaches a kubelet inside a network namespace.
+   */
+  nodeEgressSocket?: string;
 }
 
 export interface Cluster {

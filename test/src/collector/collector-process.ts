@@ -20,9 +20,10 @@ const TSX_LOADER = import.meta.resolve('tsx');
 
 /**
  * `source`: collector/src/main.ts through tsx; `dist`: the compiled collector/dist/main.js as it ships;
+ * `image`: the launcher runs the collector image's own entry point (its arguments are serve's alone);
  * `{ script }`: any Node.js script that acts as `lastgasp-collector` (a stand-in in unit tests).
  */
-export type CollectorEntry = 'source' | 'dist' | { script: string };
+export type CollectorEntry = 'source' | 'dist' | 'image' | { script: string };
 
 export interface CollectorProcessOptions {
   /** Names the process in messages and its files in `dir`: `<name>.json`, `<name>.log`. */
@@ -94,6 +95,7 @@ const DEFAULT_STOP_GRACE_MS = 5000;
 function entryArgs(entry: CollectorEntry): string[] {
   if (entry === 'source') return ['--conditions=lastgasp-source', '--import', TSX_LOADER, join(REPO_ROOT, 'collector', 'src', 'main.ts')];
   if (entry === 'dist') return [join(REPO_ROOT, 'collector', 'dist', 'main.js')];
+  if (entry === 'image') return [];
   return [entry.script];
 }
 

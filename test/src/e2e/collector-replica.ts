@@ -1,11 +1,13 @@
-// One collector replica of the end-to-end world: the test bed's collector process (../collector/) from
-// this checkout's sources, started inside the test's network namespace: netconsole on a host-side TAP
-// address, gRPC and HTTP on the namespace's loopback.
+// One collector replica of the end-to-end world, inside the test's network namespace: netconsole on a
+// host-side TAP address, gRPC and HTTP on the namespace's loopback. Either the test bed's collector
+// process (../collector/) from this checkout's sources, or the collector image as users run it (podman,
+// the image's own entry point and user, the config and kubeconfig mounted read-only).
 // Its pino JSON log is the source of truth for what it saw and when.
-import { writeFile } from 'node:fs/promises';
+import { chown, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Netns } from '@lastgasp/testbed/kernel';
 import { startCollector, type CollectorProcess } from '../collector/index.js';
+import { startContainerInNetns } from './netns-container.js';
 import { startNodeInNetns } from './netns-process.js';
 
 export const NETCONSOLE_PORT = 6666;
@@ -24,16 +26,34 @@ export interface CollectorOptions {
   dir: string;
   /** Merged over the scenario defaults (immediate mode, storm limit off for a one-node cluster, short Lease). */
   config?: Record<string, unknown>;
+  /** Run this local collector image (a podman reference) instead of the sources. */
+  image?: string;
+}
+
+/** The collector image's user (deploy/images/collector.Dockerfile). */
+const IMAGE_UID = 65532;
+
+/** The container name of an image replica (see netns-container.ts). */
+export function replicaContainer(identity: string): string {
+  return `lastgasp-${identity}`;
 }
 
 /** Starts the replica in the namespace (NODE_OPTIONS cleared there) and waits for "collector started". */
 export async function startCollectorInNetns(o: CollectorOptions): Promise<CollectorProcess> {
-  const kubeconfigPath = join(o.dir, `${o.identity}.kubeconfig`);
+  // An image replica reads its files as the image's user: a directory of its own, owned by that user.
+  const dir = o.image === undefined ? o.dir : join(o.dir, o.identity);
+  if (o.image !== undefined) await mkdir(dir, { mode: 0o700 });
+  const kubeconfigPath = join(dir, `${o.identity}.kubeconfig`);
   await writeFile(kubeconfigPath, o.kubeconfigText, { mode: 0o600 });
+  if (o.image !== undefined) {
+    await chown(dir, IMAGE_UID, IMAGE_UID);
+    await chown(kubeconfigPath, IMAGE_UID, IMAGE_UID);
+  }
+  const image = o.image;
   return startCollector({
     name: o.identity,
-    dir: o.dir,
-    entry: 'source',
+    dir,
+    entry: image === undefined ? 'source' : 'image',
     configDefaults: {
       kubeconfig: kubeconfigPath,
       udpListen: `${o.udpHost}:${NETCONSOLE_PORT}`,
@@ -48,7 +68,10 @@ export async function startCollectorInNetns(o: CollectorOptions): Promise<Collec
       leaderElection: { leaseDurationSeconds: 6, renewDeadlineSeconds: 4, retryPeriodSeconds: 1 },
     },
     config: o.config,
-    launch: (l) => startNodeInNetns(o.netns, l.name, l.args, l.logPath),
+    launch: (l) =>
+      image === undefined
+        ? startNodeInNetns(o.netns, l.name, l.args, l.logPath)
+        : startContainerInNetns(o.netns, { name: replicaContainer(o.identity), image, args: l.args, readOnlyDirs: [dir], logPath: l.logPath }),
     startTimeoutMs: 120_000,
   });
 }

@@ -38,12 +38,17 @@ export interface RunResult {
 
 /** Runs `node <args>` in `netns` to completion (cwd: repository root); kills it after `timeoutMs`. */
 export function runNodeInNetns(netns: Netns, args: string[], timeoutMs: number): Promise<RunResult> {
+  return runToCompletion('ip', ['netns', 'exec', netns.name, process.execPath, ...args], { ...process.env, NODE_OPTIONS: '' }, timeoutMs);
+}
+
+/** Runs `node <args>` on the host, as a user's shell would, with exactly `env`; kills it after `timeoutMs`. */
+export function runNodeOnHost(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunResult> {
+  return runToCompletion(process.execPath, args, env, timeoutMs);
+}
+
+function runToCompletion(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn('ip', ['netns', 'exec', netns.name, process.execPath, ...args], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

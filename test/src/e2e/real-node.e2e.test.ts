@@ -1,31 +1,40 @@
 // A real node, installed the way users install lastgasp: the QEMU guest runs containerd and the kubelet
 // of the pinned Kubernetes build and joins the test control plane as a real Node (not kwok) with its
 // guest address as InternalIP; the chart comes from the test's OCI registry (oci://), the images by
-// digest; the agent runs as a real pod and arms netconsole in the guest kernel; a collector runs
-// host-side in the namespace (the canary reaches it) and one collector pod runs on the real node.
+// digest; the agent runs as a real pod and arms netconsole in the guest kernel; two collectors run
+// host-side in the namespace from the released collector image (podman; the canary and the last gasp
+// reach both) and one collector pod runs on the real node, which the CLI finds through the kubeconfig
+// and reaches by port-forward (the apiserver reaches the kubelet through node-egress.ts).
 // Then the lifecycle on the real node: an upgrade to another agent image and to capabilities mode never
 // leaves the kernel without an enabled target, a SIGKILLed agent adopts its targets, and `helm
 // uninstall` leaves no target behind. One guest serves every scenario of this file.
 import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AppsV1Api, BatchV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { createNode, KWOK_NODE_ANNOTATION, nodeBinaries, readVersions } from '@lastgasp/testbed/cluster';
 import { consoleOnFailure } from '@lastgasp/testbed/kernel';
 import { waitFor } from '@lastgasp/testbed/testing';
 import { expect } from 'chai';
 import type { CollectorProcess } from '../collector/index.js';
+import { replicaContainer } from './collector-replica.js';
 import { isDisrupted, startClusterTimeline, type TimelineEvent } from './cluster-timeline.js';
 import { figure, progress } from './figures.js';
+import { containerImage } from './netns-container.js';
+import { nodeFromSource, runNodeOnHost } from './netns-process.js';
+import { CLI_MAIN } from './paths.js';
 import { readGuestTargets, startTargetSampler, type TargetSample } from './guest-agent.js';
 import { POD_SUBNET, startRealNode, waitNodeReady, type RealNode } from './real-node.js';
 import { GUEST_REGISTRY_PORT, startReleaseBed, type ImageRef, type ReleaseBed } from './release-bed.js';
-import { cliJson, hostsOf } from './scenario-reads.js';
+import { cliJson, hostsOf, listNodeIncidents } from './scenario-reads.js';
 import { ANNOTATION_PREFIX, BRIDGE_PORT, bringUpWorld, GUEST_ADDRESS, HOST_ADDRESSES, NAMESPACE, type World } from './world.js';
 
 const NODE = 'real-node-1';
 const APP_NS = 'shop';
 const RELEASE = 'lastgasp';
 const AGENT_DS = 'lastgasp-agent';
-const HOST_COLLECTOR = HOST_ADDRESSES[0];
+/** Where the host-side collectors (the collector image, under podman in the namespace) listen. */
+const HOST_COLLECTORS = [HOST_ADDRESSES[0], HOST_ADDRESSES[1]];
 const CONTAINERD_VERSION = /CONTAINERD_VERSION=(\S+)/;
 /** The probe's connect timeout sized for TCG (the guest's kernel answers a SYN in ~200 ms there). */
 const COLLECTOR_CONFIG = { policy: { mode: 'immediate', proofOfDeath: { attemptTimeout: '600ms' } } };
@@ -63,7 +72,9 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
   let world: World | null = null;
   let node: RealNode | null = null;
   let bed: ReleaseBed | null = null;
-  let collector: CollectorProcess | null = null;
+  let hostCollectors: CollectorProcess[] = [];
+  /** The collector image as the host's podman knows it: pulled by digest from the registry. */
+  let collectorImage = '';
   const w = (): World => {
     if (world === null) throw new Error('the world was not brought up');
     return world;
@@ -77,6 +88,19 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
     if (this.currentTest?.state === 'failed') console.error(`--- real node ---\n${node?.logs() ?? ''}\n${world?.diagnostics() ?? ''}`);
   });
   const core = () => w().cluster.kubeConfig.makeApiClient(CoreV1Api);
+  /** Two collectors from the released image, one on each of HOST_COLLECTORS, in the EndpointSlice. */
+  const startImageCollectors = async (round: string): Promise<void> => {
+    for (const c of hostCollectors) await c.stop();
+    hostCollectors = [];
+    for (const [i, address] of HOST_COLLECTORS.entries()) {
+      const identity = `image-${round}-${i + 1}`;
+      hostCollectors.push(await w().startCollector(address, identity, { image: collectorImage }));
+      // The released image, by digest, built from this commit.
+      expect(containerImage(replicaContainer(identity))).to.match(new RegExp(`/lastgasp/lastgasp-collector@${b().collector.digest}$`));
+    }
+    for (const c of hostCollectors) expect(c.log().find((e) => e.msg === 'lastgasp-collector starting'), c.logTail()).to.include({ revision: b().revision });
+    await w().setSliceAddresses(HOST_COLLECTORS);
+  };
   const apps = () => w().cluster.kubeConfig.makeApiClient(AppsV1Api);
 
   const agentPod = async (): Promise<V1Pod | undefined> =>
@@ -120,6 +144,7 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
         `node preparation (modules, cgroup2, tmpfs, containerd up) ${current.prepareMs} ms, kubelet start → Ready ${readyAt - started - current.prepareMs} ms`,
     );
     bed = await release;
+    collectorImage = await bed.pullToHost(bed.collector);
   });
 
   after(async function () {
@@ -175,22 +200,60 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
     expect(pod?.spec?.nodeName).to.equal(NODE);
     expect(pod?.spec?.containers[0]?.image).to.equal(`${b().agent.repository}@${b().agent.digest}`);
     expect(pod?.status?.containerStatuses?.[0]?.imageID).to.contain(b().agent.digest);
-    // The host-side collector (its own process in the namespace), announced by a hand-written EndpointSlice.
-    collector = await w().startCollector(HOST_COLLECTOR, 'collector-host');
-    await w().setSliceAddresses([HOST_COLLECTOR]);
-    const condition = await w().waitArmed([HOST_COLLECTOR], 300_000);
-    figure('install-to-armed', Date.now() - t0, `helm install → LastGaspReady True naming ${HOST_COLLECTOR}: ${condition.message ?? ''}`);
+    // Two host-side collectors from the collector image (podman in the namespace), announced by a hand-written EndpointSlice.
+    await startImageCollectors('install');
+    const condition = await w().waitArmed(HOST_COLLECTORS, 300_000);
+    figure('install-to-armed', Date.now() - t0, `helm install → LastGaspReady True naming ${HOST_COLLECTORS.join(', ')}: ${condition.message ?? ''}`);
     figure('boot-to-armed', Date.now() - w().bootStartedAt, 'guest boot start → agent pod armed (includes building and pushing the images and chart)');
     const targets = await readGuestTargets(w().vm);
-    expect(targets.filter((t) => t.enabled).map((t) => t.remoteIp)).to.include(HOST_COLLECTOR);
-    const c = collector;
-    const host = await waitFor('`lastgasp hosts` to show the guest with its canary', async () => {
-      const h = hostsOf(await cliJson(w(), c, ['hosts'])).find((x) => x.address === GUEST_ADDRESS);
-      return h?.lastCanaryNode === NODE ? h : false;
-    }, { timeoutMs: 120_000, intervalMs: 1000 });
-    expect(host.node).to.equal(NODE);
+    expect(targets.filter((t) => t.enabled).map((t) => t.remoteIp)).to.include.members([...HOST_COLLECTORS]);
+    for (const c of hostCollectors) {
+      const host = await waitFor(`\`lastgasp hosts\` on ${c.name} to show the guest with its canary`, async () => {
+        const h = hostsOf(await cliJson(w(), c, ['hosts'])).find((x) => x.address === GUEST_ADDRESS);
+        return h?.lastCanaryNode === NODE ? h : false;
+      }, { timeoutMs: 120_000, intervalMs: 1000 });
+      expect(host.node).to.equal(NODE);
+    }
     const collectorPods = (await core().listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app.kubernetes.io/component=collector' })).items;
     expect(collectorPods.map((p) => [p.spec?.nodeName, p.status?.phase])).to.deep.equal([[NODE, 'Running']]);
+  });
+
+  it('lastgasp without --server finds the collector Pod on the real node through the kubeconfig and port-forwards to it (apiserver → kubelet → containerd), mutual TLS with the chart\'s client certificate', async () => {
+    // The CLI asks only a Ready collector Pod.
+    const pod = await waitFor('the collector Pod on the real node Ready', async () => {
+      const [p] = (await core().listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app.kubernetes.io/component=collector' })).items;
+      return p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true ? p : false;
+    }, { timeoutMs: 300_000, intervalMs: 1000, describe: describePods });
+    const podName = pod.metadata?.name ?? '';
+    expect(pod.spec?.nodeName).to.equal(NODE);
+    expect(pod.spec?.hostNetwork).to.equal(true);
+    // As a user would: the client certificate out of the chart's Secret, the admin kubeconfig, no --server.
+    const secret = await core().readNamespacedSecret({ name: `${RELEASE}-collector-client-tls`, namespace: NAMESPACE });
+    const home = await mkdtemp(join(w().dir, 'cli-home-'));
+    const files: Record<string, string> = {};
+    for (const key of ['ca.crt', 'tls.crt', 'tls.key']) {
+      const data = secret.data?.[key];
+      expect(data, `Secret key ${key}`).to.be.a('string');
+      files[key] = join(home, key);
+      await writeFile(files[key], Buffer.from(data ?? '', 'base64'), { mode: 0o600 });
+    }
+    const env = { PATH: process.env['PATH'] ?? '', HOME: home, KUBECONFIG: w().cluster.kubeconfigPath };
+    const tls = ['--ca', files['ca.crt'] ?? '', '--cert', files['tls.crt'] ?? '', '--key', files['tls.key'] ?? ''];
+    const cli = (args: string[]) => runNodeOnHost([...nodeFromSource(CLI_MAIN), '-n', NAMESPACE, ...args], env, 120_000);
+    const t0 = Date.now();
+    const status = await cli(['status', '-o', 'json', ...tls]);
+    progress(`lastgasp status through the port-forward: exit ${String(status.code)} after ${Date.now() - t0} ms ${status.stderr}`);
+    expect(status.code, `${status.stderr}\n${w().diagnostics()}`).to.equal(0);
+    expect((JSON.parse(status.stdout) as { identity?: string }).identity, 'the Pod answered, not a host-side collector').to.equal(podName);
+    expect(status.stderr, 'nothing but the answer').to.equal('');
+    const table = await cli(['hosts', ...tls]);
+    expect(table.code, table.stderr).to.equal(0);
+    expect(table.stdout).to.match(/^(ADDRESS\s|No hosts heard from yet\.)/m);
+    // The forward reaches the Pod; without a client certificate the collector refuses the call, and the
+    // error names the Pod the CLI chose.
+    const refused = await cli(['status', '--ca', files['ca.crt'] ?? '', '--timeout', '15s']);
+    expect(refused.code, refused.stdout).to.equal(2);
+    expect(refused.stderr).to.contain(`pod ${NAMESPACE}/${podName}`);
   });
 
   it('helm upgrade to another agent image: the kernel never has zero enabled targets during the rollout', async () => {
@@ -200,7 +263,7 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
       await waitFor('the sampler running', () => Promise.resolve(sampler.samples() > 0), { timeoutMs: 60_000 });
       await b().helm(['upgrade', RELEASE, b().chart, '--version', b().chartVersion, '--plain-http', '--namespace', NAMESPACE, '--wait', '--timeout', '15m', ...values(b(), variant, 'privileged')]);
       await waitAgentRollout(variant.digest);
-      await w().waitArmed([HOST_COLLECTOR], 300_000);
+      await w().waitArmed([...HOST_COLLECTORS], 300_000);
       await new Promise((r) => setTimeout(r, 2000));
     } finally {
       await sampler.stop();
@@ -221,7 +284,7 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
       const pod = await waitAgentRollout(variant.digest);
       expect(pod.spec?.containers[0]?.securityContext).to.deep.include({ privileged: false, readOnlyRootFilesystem: true });
       expect(pod.spec?.containers[0]?.args).to.include('--canary-interval=0');
-      await w().waitArmed([HOST_COLLECTOR], 300_000);
+      await w().waitArmed([...HOST_COLLECTORS], 300_000);
     } finally {
       await sampler.stop();
     }
@@ -249,7 +312,7 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
         const s = p?.status?.containerStatuses?.[0];
         return (s?.restartCount ?? 0) > restarts && s?.ready === true ? p : false;
       }, { timeoutMs: 300_000, intervalMs: 1000, describe: describePods });
-      await w().waitArmed([HOST_COLLECTOR], 300_000);
+      await w().waitArmed([...HOST_COLLECTORS], 300_000);
     } finally {
       await sampler.stop();
     }
@@ -292,11 +355,10 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
     // so that the host-side collector, which survives the panic, is the only one and leads.
     await b().helm(['install', RELEASE, b().chart, '--version', b().chartVersion, '--plain-http', '--namespace', NAMESPACE, '--timeout', '15m',
       ...values(b(), b().agent, 'privileged'), '--set-json', 'collector.nodeSelector={"lastgasp.dev/no-such-node":"true"}']);
-    await collector?.stop();
-    const survivor = await w().startCollector(HOST_ADDRESSES[1], 'collector-survivor');
-    await w().setSliceAddresses([HOST_ADDRESSES[1]]);
+    // The uninstall took the collectors' ServiceAccount and with it their tokens: new replicas, new tokens.
+    await startImageCollectors('panic');
     await waitAgentRollout(b().agent.digest);
-    await w().waitArmed([HOST_ADDRESSES[1]], 300_000);
+    await w().waitArmed(HOST_COLLECTORS, 300_000);
     const labels = { app: 'web' };
     await apps().createNamespacedDeployment({
       namespace: APP_NS,
@@ -332,9 +394,10 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
     try {
       const panic = await w().vm.panic({ timeoutMs: 180_000 });
       progress(`QEMU gone ${panic.elapsedMs} ms after sysrq-c (the kubelet set kernel.panic=10)`);
-      const opened = await survivor.waitForLog('incident opened', 60_000, (e) => e.kind === 'KernelPanic' && String(e.summary).includes('sysrq triggered crash'));
-      expect(opened).to.include({ node: NODE, source: GUEST_ADDRESS, fatal: true });
-      const lineAt = opened.time;
+      // Every replica hears the last gasp; the first to log it gives the time of the line.
+      const heard = await Promise.all(hostCollectors.map((c) => c.waitForLog('incident opened', 60_000, (e) => e.kind === 'KernelPanic' && String(e.summary).includes('sysrq triggered crash'))));
+      for (const opened of heard) expect(opened).to.include({ node: NODE, source: GUEST_ADDRESS, fatal: true });
+      const lineAt = Math.min(...heard.map((e) => e.time));
       const nodeDeleted = await waitFor<TimelineEvent>(`Node ${NODE} deleted`, () => Promise.resolve(timeline.first('node-deleted', 0, NODE) ?? false), {
         timeoutMs: 120_000,
         describe: () => Promise.resolve(JSON.stringify(timeline.events().slice(-20))),
@@ -363,6 +426,15 @@ describe('a real node: containerd and the kubelet in the QEMU guest, lastgasp in
       expect(`${APP_NS}/${replacement.metadata?.name ?? ''}`).to.not.be.oneOf(realPods);
       const job = await w().cluster.kubeConfig.makeApiClient(BatchV1Api).readNamespacedJob({ name: 'batch', namespace: APP_NS });
       expect(job.status?.failed ?? 0, 'the disrupted pod does not count against backoffLimit 0').to.equal(0);
+      // Two replicas heard it; one record, written once.
+      const panicRecords = async () => (await listNodeIncidents(w())).filter((r) => r.spec?.node === NODE && r.spec.kind === 'KernelPanic');
+      const records = await waitFor('the NodeIncident Remediated', async () => {
+        const list = await panicRecords();
+        return list.some((r) => r.status?.phase === 'Remediated') ? list : false;
+      }, { timeoutMs: 60_000, describe: async () => JSON.stringify(await panicRecords()) });
+      expect(records.map((r) => r.status?.phase), JSON.stringify(records)).to.deep.equal(['Remediated']);
+      // The image's log is JSON lines only, from its first line to the remediation.
+      for (const c of hostCollectors) expect(c.logText().split('\n').filter((l) => l !== '' && !l.startsWith('{')), c.name).to.deep.equal([]);
     } finally {
       timeline.stop();
     }

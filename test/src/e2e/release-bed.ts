@@ -36,10 +36,14 @@ export interface ReleaseBed {
   /** The chart in the registry, for helm install/upgrade. */
   chart: string;
   chartVersion: string;
+  /** The commit the images were built from (their REVISION build argument). */
+  revision: string;
   /** Runs helm on the host against the cluster (admin), its state in a directory of the bed. */
   helm(args: string[], timeoutMs?: number): Promise<string>;
   /** Pushes a variant of the agent image (one more label: a new digest, the same layers). */
   pushAgentVariant(label: string): Promise<ImageRef>;
+  /** Pulls the image by digest from the registry into the host's podman storage; the reference to run. */
+  pullToHost(ref: ImageRef): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -120,6 +124,7 @@ export async function startReleaseBed(world: World, log: (line: string) => void)
       busybox,
       chart,
       chartVersion: VERSION,
+      revision: rev,
       helm,
       async pushAgentVariant(label) {
         variants += 1;
@@ -128,6 +133,14 @@ export async function startReleaseBed(world: World, log: (line: string) => void)
         await run('buildah', ['config', '--label', `dev.lastgasp.test-variant=${label}`, container]);
         await run('buildah', ['commit', '--rm', container, tag]);
         return push(tag, 'lastgasp/lastgasp-agent');
+      },
+      async pullToHost(ref) {
+        if (!ref.repository.startsWith(`${guestRegistry}/`)) throw new Error(`${ref.repository} is not in the test registry`);
+        const hostRef = `${registry.address}/${ref.repository.slice(guestRegistry.length + 1)}@${ref.digest}`;
+        const t = Date.now();
+        await podman(['pull', '-q', '--tls-verify=false', hostRef], { timeoutMs: 300_000 });
+        log(`release: pulled ${hostRef} to the host in ${Date.now() - t} ms`);
+        return hostRef;
       },
       async stop() {
         await openBridge.close();

@@ -20,6 +20,7 @@ import { NETCONSOLE_PORT, startCollectorInNetns } from './collector-replica.js';
 import { startGuestAgent, type GuestAgent } from './guest-agent.js';
 import { rehomeKubeconfig } from './kubeconfigs.js';
 import { nodeFromSource, runNodeInNetns, type RunResult } from './netns-process.js';
+import { startNodeEgressProxy, type NodeEgressProxy } from './node-egress.js';
 import { CLI_MAIN, CRD_PATH, REPO_ROOT } from './paths.js';
 
 export const NAMESPACE = 'lastgasp';
@@ -54,7 +55,10 @@ export interface WorldOptions {
   kernel?: KernelId;
   /** The guest kernel's `panic=` (default -1: reboot at once, which ends QEMU). */
   panicTimeoutSeconds?: number;
-  /** The guest becomes a real Node (its own kubelet registers it, see real-node.ts): no kwok Node for it. */
+  /**
+   * The guest becomes a real Node (its own kubelet registers it, see real-node.ts): no kwok Node for
+   * it, and the apiserver reaches its kubelet (port-forward, logs) through node-egress.ts.
+   */
   realNode?: boolean;
   /** Guest memory (default 1024 MiB). */
   memoryMiB?: number;
@@ -74,8 +78,8 @@ export interface World {
   bootStartedAt: number;
   collectors: CollectorProcess[];
   agent: GuestAgent | null;
-  /** Starts a collector replica on one of HOST_ADDRESSES; `identity` names it. */
-  startCollector(hostAddress: string, identity: string): Promise<CollectorProcess>;
+  /** Starts a collector replica on one of HOST_ADDRESSES; `identity` names it; `image`: run that local collector image. */
+  startCollector(hostAddress: string, identity: string, options?: { image?: string }): Promise<CollectorProcess>;
   /** Replaces the EndpointSlice's endpoints (all ready) with these addresses. */
   setSliceAddresses(addresses: readonly string[]): Promise<void>;
   startAgent(onLine?: (line: string) => void, extraArgs?: string[]): GuestAgent;
@@ -159,9 +163,10 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
   });
   log(`agent bundled from source in ${Date.now() - bundleStart} ms`);
   const bootStartedAt = Date.now();
+  const nodeEgressSocket = o.realNode === true ? join(dir, 'node-egress.sock') : undefined;
   const [cluster, vm] = await settle(
     [
-      startCluster({ log: (l) => log(`[cluster] ${l}`), scheduler: o.scheduler ?? false, servingIps: [HOST_ADDRESSES[0]], kwokStages: o.kwokStages }),
+      startCluster({ log: (l) => log(`[cluster] ${l}`), scheduler: o.scheduler ?? false, servingIps: [HOST_ADDRESSES[0]], kwokStages: o.kwokStages, nodeEgressSocket }),
       bootGuest({
         kernel: o.kernel,
         panicTimeoutSeconds: o.panicTimeoutSeconds,
@@ -183,11 +188,13 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
   );
   const collectors: CollectorProcess[] = [];
   let bridge: ApiBridge | null = null;
+  let egress: NodeEgressProxy | null = null;
   let agent: GuestAgent | null = null;
   const stop = async (): Promise<void> => {
     await agent?.stop().catch(() => undefined);
     for (const c of collectors) await c.stop().catch(() => undefined);
     await bridge?.close().catch(() => undefined);
+    await egress?.close().catch(() => undefined);
     await vm.stop();
     await cluster.stop();
     await agentBundle.remove();
@@ -196,6 +203,9 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
   try {
     await prepareApi(cluster, o.nodeName, vm.netns, o);
     bridge = await startApiBridge({ server: cluster.server, netns: vm.network, dir, port: BRIDGE_PORT });
+    if (nodeEgressSocket !== undefined) {
+      egress = await startNodeEgressProxy({ netns: vm.network, socketPath: nodeEgressSocket, allowed: [GUEST_ADDRESS], logPath: join(dir, 'node-egress.log') });
+    }
     // Made on first use: with the chart installed by the scenario, its ServiceAccounts exist only then.
     const collectorKubeconfig = async () =>
       rehomeKubeconfig(await cluster.serviceAccountKubeconfig(NAMESPACE, 'lastgasp-collector'), `https://127.0.0.1:${BRIDGE_PORT}`);
@@ -214,7 +224,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
       get agent() {
         return agent;
       },
-      async startCollector(hostAddress, identity) {
+      async startCollector(hostAddress, identity, options) {
         const index = collectors.length;
         const c = await startCollectorInNetns({
           netns: vm.network,
@@ -226,9 +236,10 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
           leaseNamespace: NAMESPACE,
           dir,
           config: o.collectorConfig,
+          image: options?.image,
         });
         collectors.push(c);
-        log(`collector ${identity} listening on ${hostAddress}:${NETCONSOLE_PORT}`);
+        log(`collector ${identity}${options?.image === undefined ? '' : ` (image ${options.image})`} listening on ${hostAddress}:${NETCONSOLE_PORT}`);
         return c;
       },
       async setSliceAddresses(addresses) {
@@ -296,6 +307,7 @@ export async function bringUpWorld(o: WorldOptions): Promise<World> {
       diagnostics() {
         const parts = collectors.map((c) => `--- collector ${c.name} (${c.logPath}) ---\n${c.logTail(40)}`);
         parts.push(`--- agent in the guest ---\n${clipLines(agent?.lines() ?? [], 40)}`);
+        if (egress !== null) parts.push(`--- apiserver → kubelet proxy ---\n${egress.logTail()}`);
         return parts.join('\n');
       },
       stop,
