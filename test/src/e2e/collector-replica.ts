@@ -40,16 +40,13 @@ export function replicaContainer(identity: string): string {
 
 /** Starts the replica in the namespace (NODE_OPTIONS cleared there) and waits for "collector started". */
 export async function startCollectorInNetns(o: CollectorOptions): Promise<CollectorProcess> {
-  // An image replica reads its files as the image's user: a directory of its own, owned by that user.
-  const dir = o.image === undefined ? o.dir : join(o.dir, o.identity);
-  if (o.image !== undefined) await mkdir(dir, { mode: 0o700 });
-  const kubeconfigPath = join(dir, `${o.identity}.kubeconfig`);
-  await writeFile(kubeconfigPath, o.kubeconfigText, { mode: 0o600 });
-  if (o.image !== undefined) {
-    await chown(dir, IMAGE_UID, IMAGE_UID);
-    await chown(kubeconfigPath, IMAGE_UID, IMAGE_UID);
-  }
   const image = o.image;
+  // An image replica reads its files as the image's user: a directory of its own, owned by that user.
+  const dir = image === undefined ? o.dir : join(o.dir, o.identity);
+  const kubeconfigPath = join(dir, `${o.identity}.kubeconfig`);
+  if (image !== undefined) await mkdir(dir, { mode: 0o700 });
+  await writeFile(kubeconfigPath, o.kubeconfigText, { mode: 0o600 });
+  if (image !== undefined) for (const path of [dir, kubeconfigPath]) await chown(path, IMAGE_UID, IMAGE_UID);
   return startCollector({
     name: o.identity,
     dir,

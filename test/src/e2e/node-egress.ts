@@ -29,21 +29,22 @@ const server = net.createServer((client) => {
     }
     client.off('data', onData);
     const m = /^CONNECT ([0-9.]+):(\\d+) HTTP\\/1\\.[01]\\r\\n/.exec(head.toString('latin1'));
-    if (m === null || !allowed.includes(m[1])) {
+    const port = m === null ? 0 : Number(m[2]);
+    if (m === null || !allowed.includes(m[1]) || port < 1 || port > 65535) {
       console.log('refused ' + JSON.stringify(head.toString('latin1').split('\\r\\n')[0]));
       client.end('HTTP/1.1 403 Forbidden\\r\\n\\r\\n');
       return;
     }
-    const upstream = net.createConnection(Number(m[2]), m[1]);
+    const upstream = net.createConnection(port, m[1]);
+    let connected = false;
     upstream.once('connect', () => {
+      connected = true;
       console.log('connected ' + m[1] + ':' + m[2]);
       client.write('HTTP/1.1 200 Connection established\\r\\n\\r\\n');
       const rest = head.subarray(end + 4);
       if (rest.length > 0) upstream.write(rest);
       client.pipe(upstream).pipe(client);
     });
-    let connected = false;
-    upstream.once('connect', () => (connected = true));
     upstream.on('error', (err) => {
       console.log((connected ? 'lost ' : 'dial ') + m[1] + ':' + m[2] + ': ' + err.message);
       if (connected) client.destroy();
