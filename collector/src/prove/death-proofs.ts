@@ -175,10 +175,12 @@ export function createDeathProofs(opts: DeathProofsOptions): DeathProofs {
         proof.settled = true;
         over(at);
       };
+      const settledAt = req.detectedAt + opts.settings.settleMs;
       const timer = setTimeout(() => {
         timers.delete(timer);
-        proof.over(opts.now());
-      }, Math.max(0, req.detectedAt + opts.settings.settleMs - opts.now()));
+        // A timer may fire a millisecond before the wall clock says so: the window ends at settledAt, never earlier.
+        proof.over(Math.max(opts.now(), settledAt));
+      }, Math.max(0, settledAt - opts.now()));
       timers.add(timer);
       proof.verdict = prove(req, lastGaspOver)
         .then((verdict) => {
