@@ -133,7 +133,9 @@ for (const s of SCENARIOS) {
       for (const f of s.features) expect(condition.message, f).to.contain(f);
       for (const f of s.absent) expect(condition.message, f).to.not.contain(f);
       if (s.remedy) {
-        expect(condition.message).to.contain('kernel.panic set 10 → 0 by the agent');
+        // The condition can be written once armed and again once the remedy is applied: wait for the second.
+        const remedied = await w().waitCondition('LastGaspReady naming the remedy', (c) => c.status === 'True' && (c.message ?? '').includes('kernel.panic set 10 → 0'), 60_000);
+        expect(remedied.message).to.contain('kernel.panic set 10 → 0 by the agent');
         expect((await w().vm.run('cat /proc/sys/kernel/panic')).stdout.trim()).to.equal('0');
       }
     });
